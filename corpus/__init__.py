@@ -1,0 +1,30 @@
+"""Article loading, cleaning, normalization and chunking for the Arabic news corpus."""
+
+from pathlib import Path
+
+from corpus.article import Article
+from corpus.chunking import Chunk, ChunkerSettings, chunk_article
+from corpus.cleaning import CleanedText, clean_text
+from corpus.loader import LoadError, LoadResult, load_corpus, load_file
+from corpus.normalize import normalize_text, search_tokens
+from corpus.sentences import Span, split_sentences
+
+DEFAULT_CORPUS_DIR = Path(__file__).parent / "articles"
+
+__all__ = [
+    "DEFAULT_CORPUS_DIR",
+    "Article",
+    "Chunk",
+    "ChunkerSettings",
+    "CleanedText",
+    "LoadError",
+    "LoadResult",
+    "Span",
+    "chunk_article",
+    "clean_text",
+    "load_corpus",
+    "load_file",
+    "normalize_text",
+    "search_tokens",
+    "split_sentences",
+]

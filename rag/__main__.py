@@ -1,0 +1,109 @@
+"""Command line: `python -m rag ingest` builds or updates the index, `python -m rag ask` answers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rag.config import Settings, load_settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        args.config,
+        corpus_dir=getattr(args, "corpus", None),
+        index_dir=args.index,
+        model=args.model,
+        top_k=getattr(args, "k", None),
+        answer_mode=getattr(args, "mode", None),
+    )
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from embeddings.ingest import ingest
+    from embeddings.model import Embedder
+
+    settings = _settings(args)
+    embedder = Embedder(settings.model, settings.cache_dir)
+    embedder.warm_up()
+    with tqdm(total=0, unit="chunk", desc="embedding", disable=args.quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        report = ingest(
+            settings.corpus_dir,
+            settings.index_dir,
+            embedder,
+            settings.chunker,
+            rebuild=args.rebuild,
+            progress=progress,
+        )
+    print(report.summary())
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from rag.pipeline import Pipeline
+
+    settings = _settings(args)
+    pipeline = Pipeline.from_settings(settings)
+    if args.questions:
+        questions = [
+            json.loads(line)
+            for line in args.questions.read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        texts = [q["question"] if isinstance(q, dict) else str(q) for q in questions]
+    else:
+        texts = [args.question]
+    for text in texts:
+        answer = pipeline.ask(text)
+        if args.json or args.questions:
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            print(answer.render_text())
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m rag", description=__doc__)
+    parser.add_argument("--config", type=Path, help="TOML settings file")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest_cmd = commands.add_parser("ingest", help="build or update the index from the corpus")
+    ingest_cmd.add_argument("--corpus", type=Path, help="folder of article files")
+    ingest_cmd.add_argument(
+        "--rebuild", action="store_true", help="ignore the old index and rebuild it"
+    )
+    ingest_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest_cmd.set_defaults(run=_ingest)
+
+    ask_cmd = commands.add_parser("ask", help="answer a question from the index")
+    source = ask_cmd.add_mutually_exclusive_group(required=True)
+    source.add_argument("question", nargs="?", help="the question, in Arabic or English")
+    source.add_argument("--questions", type=Path, help="JSONL file with a 'question' per line")
+    ask_cmd.add_argument("--k", type=int, help="passages to retrieve")
+    ask_cmd.add_argument("--mode", choices=["extractive", "llm"], help="answer mode")
+    ask_cmd.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask_cmd.set_defaults(run=_ask)
+
+    for command in (ingest_cmd, ask_cmd):
+        command.add_argument("--index", type=Path, help="index folder")
+        command.add_argument("--model", help="sentence-transformers model name or path")
+
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (RuntimeError, ValueError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

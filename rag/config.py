@@ -1,0 +1,101 @@
+"""One configuration for the whole pipeline, read by the CLI, the app, the evaluation and tests.
+
+Values come from the defaults below, then an optional TOML file (`RAG_CONFIG`, or `rag.toml` in
+the working directory), then `RAG_*` environment variables, then explicit overrides.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
+from embeddings.model import DEFAULT_CACHE_DIR, PACKAGED_MODEL
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class AnswerMode(str, Enum):
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = DEFAULT_CORPUS_DIR
+    index_dir: Path = PROJECT_ROOT / "index"
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    model: str = PACKAGED_MODEL
+    chunk_tokens: int = ChunkerSettings.max_tokens
+    chunk_overlap: int = ChunkerSettings.overlap_tokens
+    top_k: int = 5
+    # Candidates each retriever contributes before fusion.
+    candidates: int = 30
+    rrf_k: int = 60
+    hybrid: bool = True
+    max_answer_sentences: int = 3
+    # Below this answer-support score the corpus is judged not to hold the answer. Calibrated by
+    # `python -m eval calibrate` on data the seed questions are not part of; see README.
+    refusal_threshold: float = 0.0
+    # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.
+    support_threshold: float = 0.85
+    answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 30.0
+    max_question_chars: int = 2000
+
+    @property
+    def chunker(self) -> ChunkerSettings:
+        return ChunkerSettings(max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    kind = _FIELD_TYPES[name]
+    if raw is None:
+        return None
+    if "Path" in kind:
+        return Path(raw).expanduser()
+    if "AnswerMode" in kind:
+        return AnswerMode(raw)
+    if kind == "bool":
+        return (
+            raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}
+        )
+    if kind == "int":
+        return int(raw)
+    if kind == "float":
+        return float(raw)
+    return str(raw)
+
+
+_FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings)}
+_FIELD_NAMES = set(_FIELD_TYPES)
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {}
+    path = config_file or (Path(os.environ["RAG_CONFIG"]) if "RAG_CONFIG" in os.environ else None)
+    if path is None and Path("rag.toml").is_file():
+        path = Path("rag.toml")
+    if path is not None:
+        with path.open("rb") as handle:
+            values.update(tomllib.load(handle))
+    for name in _FIELD_NAMES:
+        env = os.environ.get(f"RAG_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    unknown = set(values) - _FIELD_NAMES
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return replace(Settings(), **{name: _coerce(name, value) for name, value in values.items()})

@@ -1,0 +1,59 @@
+"""Query and sentence vectors with a bounded cache.
+
+Answering and verification embed the sentences of retrieved passages; the same passages come
+back for related questions, so their sentence vectors are cached (and so are repeated queries).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+
+import numpy as np
+
+from embeddings.model import Embedder
+
+
+class _LRU:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def get(self, key: str) -> np.ndarray | None:
+        vector = self.items.get(key)
+        if vector is not None:
+            self.items.move_to_end(key)
+        return vector
+
+    def put(self, key: str, vector: np.ndarray) -> None:
+        self.items[key] = vector
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+class CachedEncoder:
+    def __init__(self, embedder: Embedder, cache_size: int = 50_000) -> None:
+        self.embedder = embedder
+        self._queries = _LRU(max(1, cache_size // 10))
+        self._passages = _LRU(cache_size)
+
+    def _encode(self, texts: Sequence[str], cache: _LRU, encode) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        found = {text: cache.get(text) for text in dict.fromkeys(texts)}
+        missing = [text for text, vector in found.items() if vector is None]
+        if missing:
+            for text, vector in zip(missing, encode(missing), strict=True):
+                found[text] = vector
+                cache.put(text, vector)
+        return np.stack([found[text] for text in texts])
+
+    def queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._queries, self.embedder.embed_queries)
+
+    def passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._passages, self.embedder.embed_passages)
+
+    def query(self, text: str) -> np.ndarray:
+        return self.queries([text])[0]

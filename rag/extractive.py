@@ -1,0 +1,137 @@
+"""The answer that needs no LLM: the sentences of the retrieved passages that answer the question.
+
+Every sentence of every retrieved passage is scored against the question with the embedding
+model (which also works from English questions to Arabic text). The best sentence answers; other
+sentences join it when they score almost as well, so an answer spread over two sentences or two
+articles is not cut short. Each answer sentence cites the passage it was taken from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus import Span, normalize_text, split_sentences
+from rag.encoder import CachedEncoder
+from rag.language import Language
+from rag.messages import message
+from rag.schema import Answer, AnswerSentence, Citation, Passage
+
+# Sentences longer than this are cut at commas so an answer quotes the relevant clause.
+MAX_SENTENCE_CHARS = 400
+# Sentences shorter than this (a dateline, a section label) carry no answer on their own.
+MIN_SENTENCE_CHARS = 12
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    passage: int  # index into the retrieved passages
+    span: Span  # offsets within the passage's chunk text
+    score: float
+
+
+def passage_sentences(passage: Passage) -> list[Span]:
+    spans = split_sentences(passage.chunk.text, max_chars=MAX_SENTENCE_CHARS)
+    return [s for s in spans if len(s.text) >= MIN_SENTENCE_CHARS] or spans
+
+
+class SentenceSelector:
+    """Scores the candidate sentences and picks the ones that make the answer."""
+
+    def __init__(
+        self,
+        encoder: CachedEncoder,
+        *,
+        max_sentences: int = 3,
+        margin: float = 0.015,
+        passage_weight: float = 0.3,
+    ) -> None:
+        self.encoder = encoder
+        self.max_sentences = max_sentences
+        self.margin = margin
+        self.passage_weight = passage_weight
+
+    def score(
+        self, question_vector: np.ndarray, passages: Sequence[Passage]
+    ) -> list[ScoredSentence]:
+        candidates = [(i, span) for i, p in enumerate(passages) for span in passage_sentences(p)]
+        if not candidates:
+            return []
+        vectors = self.encoder.passages([span.text for _, span in candidates])
+        similarity = vectors @ question_vector
+        prior = np.array([passages[i].dense_score or 0.0 for i, _ in candidates], dtype=np.float32)
+        # A sentence is read in its passage's context: the passage's own match to the question
+        # breaks ties between sentences that say similar things in different contexts.
+        scores = (1 - self.passage_weight) * similarity + self.passage_weight * prior
+        scored = [
+            ScoredSentence(i, span, float(score))
+            for (i, span), score in zip(candidates, scores, strict=True)
+        ]
+        return sorted(scored, key=lambda s: -s.score)
+
+    def select(
+        self, scored: Sequence[ScoredSentence], passages: Sequence[Passage]
+    ) -> list[ScoredSentence]:
+        if not scored:
+            return []
+        best = scored[0].score
+        chosen: list[ScoredSentence] = []
+        seen: set[str] = set()
+        for candidate in scored:
+            if len(chosen) == self.max_sentences or candidate.score < best - self.margin:
+                break
+            # Overlapping chunks repeat sentences, and articles repeat each other's wording.
+            key = normalize_text(candidate.span.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            chosen.append(candidate)
+        return chosen
+
+
+def refusal(
+    question: str, language: Language, passages: Sequence[Passage], top_score: float | None
+) -> Answer:
+    return Answer(
+        question=question,
+        language=language,
+        lead=message("refusal", language),
+        sentences=[],
+        citations=[],
+        refused=True,
+        passages=list(passages),
+        top_score=top_score,
+    )
+
+
+def compose_answer(
+    question: str,
+    language: Language,
+    passages: Sequence[Passage],
+    chosen: Sequence[ScoredSentence],
+    top_score: float,
+) -> Answer:
+    """Number the cited passages in order of first use; each sentence carries its marker."""
+    markers: dict[int, int] = {}
+    sentences: list[AnswerSentence] = []
+    support: dict[int, list[ScoredSentence]] = {}
+    for item in chosen:
+        marker = markers.setdefault(item.passage, len(markers) + 1)
+        support.setdefault(marker, []).append(item)
+        text = item.span.text if language == "ar" else f"“{item.span.text}”"
+        sentences.append(AnswerSentence(text, (marker,), supported=True, support=item.score))
+    citations = [
+        Citation(marker, passages[items[0].passage], items[0].span, items[0].score)
+        for marker, items in support.items()
+    ]
+    return Answer(
+        question=question,
+        language=language,
+        lead=message("lead", language),
+        sentences=sentences,
+        citations=citations,
+        passages=list(passages),
+        top_score=top_score,
+    )

@@ -1,0 +1,44 @@
+"""Every sentence the assistant says in its own voice, in both languages."""
+
+from __future__ import annotations
+
+from rag.language import Language
+
+_MESSAGES: dict[str, dict[Language, str]] = {
+    "lead": {
+        "ar": "بحسب المقالات:",
+        "en": "The articles answer this in Arabic; here are the supporting passages, quoted:",
+    },
+    "refusal": {
+        "ar": "لا تتضمن المقالات المتوفرة إجابة عن هذا السؤال، لذلك لن أخمّن.",
+        "en": "The articles in the corpus do not contain an answer to this question, so I will not guess.",
+    },
+    "empty_question": {
+        "ar": "السؤال فارغ. اكتب سؤالاً عن المقالات.",
+        "en": "The question is empty. Please type a question about the articles.",
+    },
+    "no_words": {
+        "ar": "لا يحتوي السؤال على كلمات يمكن البحث عنها.",
+        "en": "The question has no words to search for.",
+    },
+    "too_long": {
+        "ar": "السؤال طويل جداً ({length} حرفاً، والحد الأقصى {limit}). اختصره من فضلك.",
+        "en": "The question is too long ({length} characters; the limit is {limit}). Please shorten it.",
+    },
+    "llm_fallback": {
+        "ar": "تعذّر الوصول إلى النموذج اللغوي ({reason})، فهذه إجابة مستخرجة من المقالات مباشرة.",
+        "en": "The language model could not be used ({reason}), so this answer is extracted directly from the articles.",
+    },
+    "invalid_markers": {
+        "ar": "أُزيلت إشارات إلى مصادر غير موجودة: {markers}",
+        "en": "Removed citations to passages that do not exist: {markers}",
+    },
+    "unsupported": {
+        "ar": "تنبيه: بعض الجمل غير مدعومة بالمصدر المذكور.",
+        "en": "Warning: some sentences are not supported by the passage they cite.",
+    },
+}
+
+
+def message(key: str, language: Language, **values: object) -> str:
+    return _MESSAGES[key][language].format(**values)

@@ -1,0 +1,84 @@
+"""Wires settings into a ready chain: model, index, retriever, answerers and verifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from embeddings.index import FaissIndex, VectorIndex
+from embeddings.model import Embedder
+from rag.chain import AnswerChain, AnswerChunk, ExtractiveGenerator
+from rag.config import Settings
+from rag.encoder import CachedEncoder
+from rag.extractive import SentenceSelector
+from rag.questions import clean_question
+from rag.retrieval import HybridSearch, PassageRetriever
+from rag.schema import Answer
+from rag.verify import SupportChecker
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, embedder: Embedder, index: VectorIndex) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.index = index
+        self.encoder = CachedEncoder(embedder)
+        search = HybridSearch(
+            index,
+            self.encoder,
+            candidates=settings.candidates,
+            rrf_k=settings.rrf_k,
+            hybrid=settings.hybrid,
+        )
+        self.retriever = PassageRetriever(search=search, k=settings.top_k)
+        selector = SentenceSelector(self.encoder, max_sentences=settings.max_answer_sentences)
+        self.chain = AnswerChain(
+            self.retriever,
+            self.encoder,
+            ExtractiveGenerator(selector, settings.refusal_threshold),
+            SupportChecker(self.encoder, settings.support_threshold),
+            llm=None,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
+        embedder = embedder or Embedder(settings.model, settings.cache_dir)
+        index = FaissIndex.load(
+            settings.index_dir,
+            model_id=embedder.model_id,
+            weights_sha256=embedder.weights_hash,
+            dimension=embedder.dimension,
+        )
+        return cls(settings, embedder, index)
+
+    def _request(
+        self, question: str, history: Sequence[str], k: int | None, mode: str | None
+    ) -> dict[str, Any]:
+        return {
+            "question": clean_question(question, self.settings.max_question_chars),
+            "history": list(history),
+            "k": k,
+            "mode": mode or self.settings.answer_mode.value,
+        }
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[AnswerChunk]:
+        yield from self.chain.runnable.stream(self._request(question, history, k, mode))
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        *,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        result = self.chain.runnable.invoke(self._request(question, history, k, mode))
+        assert result.answer is not None
+        return result.answer
