@@ -20,11 +20,16 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# Idle OpenMP threads sleep instead of spinning: on a small shared machine (here 2 cores, other
+# jobs running) spinning workers make FAISS training several times slower. Must precede faiss.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import faiss
 import numpy as np

@@ -7,7 +7,7 @@ from corpus.chunking import Chunk, ChunkerSettings, chunk_article
 from corpus.cleaning import CleanedText, clean_text
 from corpus.loader import LoadError, LoadResult, load_corpus, load_file
 from corpus.normalize import normalize_text, search_tokens
-from corpus.sentences import Span, split_sentences
+from corpus.sentences import Span, answer_spans, split_sentences
 
 DEFAULT_CORPUS_DIR = Path(__file__).parent / "articles"
 
@@ -20,6 +20,7 @@ __all__ = [
     "LoadError",
     "LoadResult",
     "Span",
+    "answer_spans",
     "chunk_article",
     "clean_text",
     "load_corpus",

@@ -5,16 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from itertools import pairwise
 
 from corpus.article import Article
 from corpus.sentences import Span, split_sentences
 
-# Arabic and English news run at about 3.5-4 characters per token with the e5 tokenizer. These
-# ratios only decide where sentences are pre-cut; the token budget itself is always checked with
-# the real tokenizer. Overlap pieces use the low end so that a tail piece usually fits.
+# Arabic and English news run at about 3.5-4 characters per token with the e5 tokenizer. This
+# only decides which sentences are pre-cut at commas; the token budget itself is always checked
+# with the real tokenizer.
 _CHARS_PER_TOKEN = 4
-_OVERLAP_CHARS_PER_TOKEN = 3
 _WORD = re.compile(r"\S+")
+_CLAUSE_ENDS = frozenset("،,:؛;")
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,18 @@ class _Counter:
         return self._cache[key]
 
 
-def _fit_units(text: str, count: _Counter, settings: ChunkerSettings) -> list[Span]:
-    """Sentences cut into pieces small enough to serve as overlap, with any piece still over
-    the token budget cut greedily at whitespace."""
-    if settings.overlap_tokens:
-        max_chars = settings.overlap_tokens * _OVERLAP_CHARS_PER_TOKEN
-    else:
-        max_chars = settings.max_tokens * _CHARS_PER_TOKEN
+def _fit_units(text: str, count: _Counter, max_tokens: int) -> list[Span]:
+    """Sentences, with long ones cut at commas and any piece still over the token budget cut
+    greedily at whitespace."""
     units: list[Span] = []
-    for sentence in split_sentences(text, max_chars=max_chars):
-        if count(sentence.start, sentence.end) <= settings.max_tokens:
+    for sentence in split_sentences(text, max_chars=max_tokens * _CHARS_PER_TOKEN):
+        if count(sentence.start, sentence.end) <= max_tokens:
             units.append(sentence)
             continue
-        words = [
-            (sentence.start + match.start(), sentence.start + match.end())
-            for match in _WORD.finditer(sentence.text)
-        ]
+        words = [match.span() for match in _WORD.finditer(text, sentence.start, sentence.end)]
         piece_start, piece_end = words[0]
         for word_start, word_end in words[1:]:
-            if count(piece_start, word_end) <= settings.max_tokens:
+            if count(piece_start, word_end) <= max_tokens:
                 piece_end = word_end
             else:
                 units.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
@@ -86,53 +80,95 @@ def _fit_units(text: str, count: _Counter, settings: ChunkerSettings) -> list[Sp
     return units
 
 
+class _Packer:
+    def __init__(self, article: Article, count: _Counter, settings: ChunkerSettings) -> None:
+        self.text = article.text
+        self.count = count
+        self.settings = settings
+        self.units = _fit_units(self.text, count, settings.max_tokens)
+        self.sentence_ends = {sentence.end for sentence in split_sentences(self.text)}
+
+    def chunk_end(self, start: int, first_new: int) -> int:
+        """Index of the last unit of the chunk starting at `start`: as many units as fit,
+        backed off to the last sentence end, but always including unit `first_new`."""
+        last = first_new
+        while (
+            last + 1 < len(self.units)
+            and self.count(start, self.units[last + 1].end) <= self.settings.max_tokens
+        ):
+            last += 1
+        return next(
+            (i for i in range(last, first_new - 1, -1) if self.units[i].end in self.sentence_ends),
+            last,
+        )
+
+    def next_goal(self, first_new: int) -> int:
+        """End of what the next chunk must hold whole: the next sentence if it fits the
+        budget on its own, else just the next unit."""
+        for i in range(first_new, len(self.units)):
+            if self.units[i].end in self.sentence_ends:
+                whole = self.count(self.units[first_new].start, self.units[i].end)
+                return self.units[i].end if whole <= self.settings.max_tokens else -1
+        return -1
+
+    def overlap_start(self, start: int, end: int, first_new: int) -> int:
+        """Where the next chunk starts: the earliest point in the tail of the previous chunk
+        [start, end) within overlap_tokens that leaves room for the next sentence. Whole
+        sentences are preferred, then clause starts, then any word."""
+        goal = self.next_goal(first_new)
+        if goal < 0:
+            goal = self.units[first_new].end
+        words = list(_WORD.finditer(self.text, start, end))
+        tiers = (
+            [unit.start for unit in self.units if start < unit.start < end],
+            [word.start() for prev, word in pairwise(words) if prev[0][-1] in _CLAUSE_ENDS],
+            [word.start() for word in words[1:]],
+        )
+        for candidates in tiers:
+            best = None
+            for candidate in reversed(candidates):
+                if self.count(candidate, end) > self.settings.overlap_tokens:
+                    break
+                if self.count(candidate, goal) <= self.settings.max_tokens:
+                    best = candidate
+            if best is not None:
+                return best
+        return self.units[first_new].start
+
+    def chunks(self, article_id: str, title: str | None) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        first_new = 0  # first unit not yet in any chunk; the next chunk must include it
+        start = self.units[0].start if self.units else 0
+        while first_new < len(self.units):
+            last = self.chunk_end(start, first_new)
+            end = self.units[last].end
+            chunks.append(
+                Chunk(
+                    id=f"{article_id}:{start}-{end}",
+                    article_id=article_id,
+                    title=title,
+                    text=self.text[start:end],
+                    start=start,
+                    end=end,
+                )
+            )
+            first_new = last + 1
+            if first_new < len(self.units):
+                start = self.overlap_start(start, end, first_new)
+        return chunks
+
+
 def chunk_article(
     article: Article,
     count_tokens: Callable[[str], int],
     settings: ChunkerSettings = ChunkerSettings(),
 ) -> list[Chunk]:
     """Pack consecutive sentences into chunks of at most `max_tokens` (by `count_tokens`, the
-    embedding model's tokenizer), ending a chunk at a sentence end whenever one fits. Each
-    chunk after the first starts with the tail of the previous one, up to `overlap_tokens` and
-    cut at a clause or word boundary, so a fact split across a boundary is still whole in one
-    chunk. Only a single word longer than the budget can exceed it."""
-    text = article.text
-    count = _Counter(text, count_tokens)
-    units = _fit_units(text, count, settings)
-    sentence_ends = {sentence.end for sentence in split_sentences(text)}
-
-    def tokens(first: int, last: int) -> int:
-        return count(units[first].start, units[last].end)
-
-    chunks: list[Chunk] = []
-    first = 0
-    new_from = 0  # first unit not yet in any chunk; every chunk must include it
-    while first < len(units):
-        last = first
-        while last + 1 < len(units) and tokens(first, last + 1) <= settings.max_tokens:
-            last += 1
-        last = next(
-            (i for i in range(last, new_from - 1, -1) if units[i].end in sentence_ends), last
-        )
-        start, end = units[first].start, units[last].end
-        chunks.append(
-            Chunk(
-                id=f"{article.id}:{start}-{end}",
-                article_id=article.id,
-                title=article.title,
-                text=text[start:end],
-                start=start,
-                end=end,
-            )
-        )
-        new_from = last + 1
-        if new_from == len(units):
-            break
-        # Overlap: the longest tail of this chunk within overlap_tokens that still leaves room
-        # for the next unit; it never reaches back to `first`, so chunks always move forward.
-        previous_first, first = first, new_from
-        while first - 1 > previous_first and tokens(first - 1, last) <= settings.overlap_tokens:
-            first -= 1
-        while first < new_from and tokens(first, new_from) > settings.max_tokens:
-            first += 1
-    return chunks
+    embedding model's tokenizer), ending each chunk at a sentence end whenever one fits, so a
+    sentence that fits the budget is always whole in some chunk. Each chunk after the first
+    repeats the tail of the previous one, up to `overlap_tokens`: whole trailing sentences when
+    they fit, else from a clause or word boundary, because Arabic news sentences are often
+    longer than the overlap. Every chunk adds new text, so chunking always ends. Only a single
+    word longer than the budget can exceed it."""
+    count = _Counter(article.text, count_tokens)
+    return _Packer(article, count, settings).chunks(article.id, article.title)

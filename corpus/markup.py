@@ -75,7 +75,6 @@ _HIDDEN = frozenset(
     {"script", "style", "noscript", "template", "nav", "footer", "aside", "form", "iframe", "svg"}
 )
 _REGIONS = frozenset({"article", "main"})
-_TRACKED = _HIDDEN | _REGIONS | {"header", "h1", "title"}
 _BLOCKS = frozenset(
     {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "br", "tr", "section", "blockquote"}
     | {"article", "main", "header", "ul", "ol", "table", "figure", "figcaption", "pre", "hr"}
@@ -122,7 +121,7 @@ class _MainText(HTMLParser):
             self._emit("\n")
         elif tag in _CELLS:
             self._emit(" ")
-        if tag in _VOID or tag not in _TRACKED:
+        if tag in _VOID:
             return
         if tag in _REGIONS and not self._in_region() and not self._hidden():
             self.regions.append([])
@@ -131,8 +130,9 @@ class _MainText(HTMLParser):
         self._open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _TRACKED and tag in self._open:
-            # Pop up to the matching tag: real pages leave inner elements unclosed.
+        if tag in self._open:
+            # Pop up to the matching tag: real pages leave inner elements (<p>, <li>) unclosed,
+            # and closing the outer element closes them, as in a browser.
             while self._open.pop() != tag:
                 pass
             if tag == "h1" and self._h1_parts is not None:

@@ -31,9 +31,7 @@ def _dot_continues(text: str, i: int) -> bool:
         return True
     # A lone Latin letter before the dot is an initial or abbreviation ("U.S.", "J. Smith").
     before_that = text[i - 2] if i > 1 else ""
-    return (
-        before.isascii() and before.isalpha() and not (before_that.isalnum() or before_that == "'")
-    )
+    return before.isascii() and before.isalpha() and not before_that.isalnum()
 
 
 def _sentence_ranges(text: str) -> list[tuple[int, int]]:
@@ -116,3 +114,15 @@ def split_sentences(text: str, max_chars: int | None = None) -> list[Span]:
             pieces = _pack(text, raw_start, raw_end, max_chars, level=0)
         spans.extend(Span(start, end, text[start:end]) for start, end in pieces)
     return spans
+
+
+# Answer units: sentences longer than this are cut at commas, so an answer quotes the clause
+# that matters; shorter than the minimum (a dateline, a section label) they answer nothing alone.
+MAX_ANSWER_CHARS = 400
+MIN_ANSWER_CHARS = 12
+
+
+def answer_spans(text: str) -> list[Span]:
+    """The sentences an extractive answer may quote, with offsets into `text`."""
+    spans = split_sentences(text, max_chars=MAX_ANSWER_CHARS)
+    return [s for s in spans if len(s.text) >= MIN_ANSWER_CHARS] or spans

@@ -71,6 +71,11 @@ def choose_ann_spec(n_vectors: int, dim: int) -> AnnSpec:
         raise ValueError(f"bad corpus shape: n_vectors={n_vectors}, dim={dim}")
     if n_vectors * dim <= FLAT_MAX_SCALARS:
         return AnnSpec(factory="Flat")
+    return approximate_spec(n_vectors)
+
+
+def approximate_spec(n_vectors: int) -> AnnSpec:
+    """The approximate index `choose_ann_spec` uses above the exact-search threshold."""
     return AnnSpec(factory=f"IVF{ivf_nlist(n_vectors)},SQ8", nprobe=IVF_NPROBE)
 
 
@@ -84,6 +89,15 @@ def apply_search_params(index: faiss.Index, spec: AnnSpec) -> faiss.Index:
     return index
 
 
+def _skip_polysemous_training(index: faiss.Index) -> None:
+    """PQ indexes default to polysemous training (slow, ~10x the PQ k-means) that search never uses."""
+    for sub in (index, faiss.try_extract_index_ivf(index)):
+        if sub is not None:
+            sub = faiss.downcast_index(sub)
+            if hasattr(sub, "do_polysemous_training"):
+                sub.do_polysemous_training = False
+
+
 def build_ann_index(vectors: np.ndarray, spec: AnnSpec) -> faiss.Index:
     """Create, train (on a seeded sample of at most MAX_TRAIN_VECTORS) and fill an index."""
     if vectors.ndim != 2:
@@ -91,6 +105,7 @@ def build_ann_index(vectors: np.ndarray, spec: AnnSpec) -> faiss.Index:
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = vectors.shape
     index = faiss.index_factory(dim, spec.factory, _METRICS[spec.metric])
+    _skip_polysemous_training(index)
     if not index.is_trained:
         if n > MAX_TRAIN_VECTORS:
             rows = np.random.default_rng(TRAIN_SEED).choice(n, MAX_TRAIN_VECTORS, replace=False)

@@ -6,7 +6,11 @@
 On disk an index is one directory:
 
     INDEX_DIR/CURRENT            name of the live version (replaced atomically)
-    INDEX_DIR/v-<time>-<pid>/    manifest.json, chunks.jsonl, vectors.npy, ann.faiss
+    INDEX_DIR/v-<time>-<pid>/    manifest.json, chunks.jsonl, vectors.npy, ann.faiss,
+                                 sentences.jsonl, sentence_vectors.npy
+
+Sentence vectors are stored beside the chunk vectors so that choosing the answer sentences of the
+retrieved passages costs a dot product at question time, not a model call.
 
 A save writes a whole new version beside the live one and then swaps `CURRENT` with
 `os.replace`, so a crash at any moment leaves the previous version readable. Nothing is ever
@@ -25,12 +29,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
-from corpus import Chunk
+from corpus import Chunk, Span
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
 
 FORMAT_VERSION = 1
@@ -39,6 +43,9 @@ MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.jsonl"
 VECTORS_FILE = "vectors.npy"
 ANN_FILE = "ann.faiss"
+SENTENCES_FILE = "sentences.jsonl"
+SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
+DATA_FILES = (CHUNKS_FILE, VECTORS_FILE, ANN_FILE, SENTENCES_FILE, SENTENCE_VECTORS_FILE)
 RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
 RECORDED_PACKAGES = (
     "faiss-cpu",
@@ -100,6 +107,15 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """An answer sentence of an article: `article.text[start:end]`."""
+
+    article_id: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class SearchHit:
     chunk: Chunk
     score: float
@@ -116,6 +132,8 @@ class VectorIndex(Protocol):
     def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]: ...
 
     def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray: ...
+
+    def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]: ...
 
 
 def package_versions() -> dict[str, str]:
@@ -152,26 +170,50 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 class FaissIndex:
-    """Chunks, their unit vectors and an inner-product FAISS index over them."""
+    """Chunks and sentences with their unit vectors, and an inner-product FAISS index."""
 
     def __init__(
-        self, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray, ann: faiss.Index
+        self,
+        manifest: Manifest,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        ann: faiss.Index,
+        sentences: list[Sentence],
+        sentence_vectors: np.ndarray,
     ):
         self.manifest = manifest
         self._chunks = chunks
         self.vectors = vectors
         self._ann = ann
+        self.sentences = sentences
+        self.sentence_vectors = sentence_vectors
         self._row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
+        self._sentence_rows: dict[str, list[int]] = {}
+        for row, sentence in enumerate(sentences):
+            self._sentence_rows.setdefault(sentence.article_id, []).append(row)
 
     @classmethod
-    def build(cls, manifest: Manifest, chunks: list[Chunk], vectors: np.ndarray) -> FaissIndex:
-        if len(chunks) != len(vectors):
-            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, manifest.dimension)
-        spec = choose_ann_spec(len(vectors), manifest.dimension)
+    def build(
+        cls,
+        manifest: Manifest,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentences: list[Sentence],
+        sentence_vectors: np.ndarray,
+    ) -> FaissIndex:
+        if len(chunks) != len(vectors) or len(sentences) != len(sentence_vectors):
+            raise ValueError(
+                f"{len(chunks)} chunks with {len(vectors)} vectors, "
+                f"{len(sentences)} sentences with {len(sentence_vectors)} vectors"
+            )
+        dim = manifest.dimension
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
+        sentence_vectors = np.ascontiguousarray(sentence_vectors, dtype=np.float32).reshape(-1, dim)
+        spec = choose_ann_spec(len(vectors), dim)
         manifest.ann = spec.as_dict()
         manifest.chunks = len(chunks)
-        return cls(manifest, chunks, vectors, build_ann_index(vectors, spec))
+        ann = build_ann_index(vectors, spec)
+        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors)
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -181,12 +223,24 @@ class FaissIndex:
         rows = [self._row_of[chunk_id] for chunk_id in chunk_ids]
         return self.vectors[rows]
 
+    def sentence_rows(self, article_id: str) -> list[int]:
+        return self._sentence_rows.get(article_id, [])
+
+    def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]:
+        """The article's answer sentences that lie inside the chunk, offsets relative to it."""
+        found = []
+        for row in self.sentence_rows(chunk.article_id):
+            sentence = self.sentences[row]
+            if sentence.start >= chunk.start and sentence.end <= chunk.end:
+                start, end = sentence.start - chunk.start, sentence.end - chunk.start
+                found.append((Span(start, end, chunk.text[start:end]), self.sentence_vectors[row]))
+        return found
+
     def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
         if not self._chunks or k <= 0:
             return [[] for _ in range(len(query_vectors))]
-        queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(
-            -1, self.manifest.dimension
-        )
+        dim = self.manifest.dimension
+        queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(-1, dim)
         scores, rows = self._ann.search(queries, min(k, len(self._chunks)))
         return [
             [
@@ -203,19 +257,13 @@ class FaissIndex:
         """Write a new version beside the live one, then switch `CURRENT` to it atomically."""
         index_dir.mkdir(parents=True, exist_ok=True)
         version = Path(tempfile.mkdtemp(prefix=f"v-{int(time.time())}-", dir=index_dir))
-        lines = "".join(
-            json.dumps(asdict(chunk), ensure_ascii=False) + "\n" for chunk in self._chunks
-        )
-        _write_file(version / CHUNKS_FILE, lines.encode("utf-8"))
-        with (version / VECTORS_FILE).open("wb") as handle:
-            np.save(handle, self.vectors, allow_pickle=False)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _write_jsonl(version / CHUNKS_FILE, self._chunks)
+        _write_jsonl(version / SENTENCES_FILE, self.sentences)
+        _write_npy(version / VECTORS_FILE, self.vectors)
+        _write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
         _write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
         self.manifest.packages = package_versions()
-        self.manifest.files = {
-            name: _sha256(version / name) for name in (CHUNKS_FILE, VECTORS_FILE, ANN_FILE)
-        }
+        self.manifest.files = {name: _sha256(version / name) for name in DATA_FILES}
         _write_file(
             version / MANIFEST_FILE,
             json.dumps(self.manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
@@ -241,34 +289,59 @@ class FaissIndex:
         version = live_version(index_dir)
         manifest = read_manifest(index_dir)
         _check_compatible(manifest, model_id, weights_sha256, dimension, index_dir)
-        for name, expected in manifest.files.items():
+        for name in DATA_FILES:
             path = version / name
             if not path.is_file():
                 raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}")
-            if _sha256(path) != expected:
+            if _sha256(path) != manifest.files.get(name):
                 raise IndexCorruptError(
                     f"index file {path} does not match its checksum in the manifest "
                     f"(truncated or modified); {RECOVERY}"
                 )
         try:
-            chunks = [
-                Chunk(**json.loads(line))
-                for line in (version / CHUNKS_FILE).read_text(encoding="utf-8").splitlines()
-            ]
-            with (version / VECTORS_FILE).open("rb") as handle:
-                vectors = np.load(handle, allow_pickle=False)
+            chunks = _read_jsonl(version / CHUNKS_FILE, Chunk)
+            sentences = _read_jsonl(version / SENTENCES_FILE, Sentence)
+            vectors = _read_npy(version / VECTORS_FILE)
+            sentence_vectors = _read_npy(version / SENTENCE_VECTORS_FILE)
             ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
             raise IndexCorruptError(
                 f"index in {version} cannot be read ({error}); {RECOVERY}"
             ) from error
-        if vectors.shape != (len(chunks), manifest.dimension) or ann.ntotal != len(chunks):
+        dim = manifest.dimension
+        if (
+            vectors.shape != (len(chunks), dim)
+            or sentence_vectors.shape != (len(sentences), dim)
+            or ann.ntotal != len(chunks)
+        ):
             raise IndexCorruptError(
                 f"index in {version} is inconsistent: {len(chunks)} chunks, vectors "
-                f"{vectors.shape}, {ann.ntotal} in FAISS; {RECOVERY}"
+                f"{vectors.shape}, {ann.ntotal} in FAISS, {len(sentences)} sentences, "
+                f"sentence vectors {sentence_vectors.shape}; {RECOVERY}"
             )
         apply_search_params(ann, AnnSpec.from_dict(manifest.ann))
-        return cls(manifest, chunks, vectors, ann)
+        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors)
+
+
+def _write_jsonl(path: Path, records: Sequence[Any]) -> None:
+    lines = "".join(json.dumps(asdict(record), ensure_ascii=False) + "\n" for record in records)
+    _write_file(path, lines.encode("utf-8"))
+
+
+def _read_jsonl(path: Path, kind: type) -> list:
+    return [kind(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _write_npy(path: Path, array: np.ndarray) -> None:
+    with path.open("wb") as handle:
+        np.save(handle, array, allow_pickle=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _read_npy(path: Path) -> np.ndarray:
+    with path.open("rb") as handle:
+        return np.load(handle, allow_pickle=False)
 
 
 def live_version(index_dir: Path) -> Path:

@@ -16,16 +16,27 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus import Article, Chunk, ChunkerSettings, LoadError, chunk_article, load_corpus
+from corpus import (
+    Article,
+    Chunk,
+    ChunkerSettings,
+    LoadError,
+    answer_spans,
+    chunk_article,
+    load_corpus,
+)
 from embeddings.index import (
     ArticleRecord,
     FaissIndex,
     IndexMissingError,
     Manifest,
+    Sentence,
 )
 from embeddings.model import Embedder
 
 EMBED_BATCH = 32
+# Texts per progress update; large enough that length-sorted batches stay homogeneous.
+PROGRESS_STEP = 256
 Progress = Callable[[int, int], None]
 
 
@@ -39,6 +50,7 @@ class IngestReport:
     removed: int = 0
     chunks: int = 0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0
     embedded_tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -54,7 +66,8 @@ class IngestReport:
             f"index      {self.index_dir}",
             f"articles   {self.articles} ({self.new} new, {self.changed} changed, "
             f"{self.unchanged} unchanged, {self.removed} removed)",
-            f"chunks     {self.chunks} ({self.embedded_chunks} embedded)",
+            f"chunks     {self.chunks} ({self.embedded_chunks} embedded, with "
+            f"{self.embedded_sentences} answer sentences)",
             f"time       {self.seconds:.1f} s ({self.chunks_per_second:.1f} chunks/s embedding)",
         ]
         lines += [f"note       {note}" for note in self.notes]
@@ -99,12 +112,13 @@ def ingest_articles(
     articles: Sequence[Article],
     index_dir: Path,
     embedder: Embedder,
-    settings: ChunkerSettings = ChunkerSettings(),
+    settings: ChunkerSettings | None = None,
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
     skipped: Sequence[LoadError] = (),
 ) -> IngestReport:
+    settings = settings or ChunkerSettings()
     started = time.perf_counter()
     report = IngestReport(index_dir=index_dir, articles=len(articles), skipped=list(skipped))
     with _ingest_lock(index_dir):
@@ -115,45 +129,33 @@ def ingest_articles(
             )
             previous = None
         old_records = previous.manifest.articles if previous else {}
-        kept_chunks: list[Chunk] = []
-        kept_vectors: list[np.ndarray] = []
-        fresh_chunks: list[Chunk] = []
+        kept = _Parts()
+        fresh = _Parts()
         records: dict[str, ArticleRecord] = {}
         for article in articles:
             old = old_records.get(article.id)
             if previous is not None and old is not None and old.fingerprint == article.fingerprint:
-                chunks = [c for c in previous.chunks if c.article_id == article.id]
-                kept_chunks += chunks
-                kept_vectors.append(previous.vectors_of(c.id for c in chunks))
+                count = kept.keep(previous, article.id)
                 report.unchanged += 1
             else:
-                chunks = chunk_article(article, embedder.count_tokens, settings)
-                fresh_chunks += chunks
+                count = fresh.add(article, embedder, settings)
                 report.new += old is None
                 report.changed += old is not None
             records[article.id] = ArticleRecord(
                 fingerprint=article.fingerprint,
                 title=article.title,
                 source=article.source,
-                chunks=len(chunks),
+                chunks=count,
                 url=article.url,
                 date=article.date,
             )
         report.removed = len(set(old_records) - set(records))
-        if (
-            previous is not None
-            and not fresh_chunks
-            and not report.removed
-            and report.changed == 0
-            and report.new == 0
-        ):
+        report.chunks = len(kept.chunks) + len(fresh.chunks)
+        if previous is not None and not (report.new or report.changed or report.removed):
             report.notes.append("index is up to date: nothing written")
-            report.chunks = len(kept_chunks)
             report.seconds = time.perf_counter() - started
             return report
-        fresh_vectors = _embed(fresh_chunks, embedder, report, progress)
-        chunks = kept_chunks + fresh_chunks
-        vectors = np.concatenate([*kept_vectors, fresh_vectors]) if chunks else fresh_vectors
+        fresh.embed(embedder, report, progress)
         manifest = Manifest(
             model_id=embedder.model_id,
             weights_sha256=embedder.weights_hash,
@@ -162,37 +164,87 @@ def ingest_articles(
             articles=records,
             ann={},
         )
-        FaissIndex.build(manifest, chunks, vectors).save(index_dir)
-    report.chunks = len(chunks)
+        whole = kept.merge(fresh, embedder.dimension)
+        FaissIndex.build(
+            manifest,
+            whole.chunks,
+            whole.chunk_vectors[0],
+            whole.sentences,
+            whole.sentence_vectors[0],
+        ).save(index_dir)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _embed(
-    chunks: list[Chunk], embedder: Embedder, report: IngestReport, progress: Progress | None
+@dataclass
+class _Parts:
+    """Chunks and answer sentences with their vectors (kept from the old index, or fresh)."""
+
+    chunks: list[Chunk] = field(default_factory=list)
+    chunk_vectors: list[np.ndarray] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    sentence_vectors: list[np.ndarray] = field(default_factory=list)
+    sentence_texts: list[str] = field(default_factory=list)
+
+    def keep(self, previous: FaissIndex, article_id: str) -> int:
+        chunks = [c for c in previous.chunks if c.article_id == article_id]
+        rows = previous.sentence_rows(article_id)
+        self.chunks += chunks
+        self.chunk_vectors.append(previous.vectors_of(c.id for c in chunks))
+        self.sentences += [previous.sentences[row] for row in rows]
+        self.sentence_vectors.append(previous.sentence_vectors[rows])
+        return len(chunks)
+
+    def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
+        chunks = chunk_article(article, embedder.count_tokens, settings)
+        spans = answer_spans(article.text)
+        self.chunks += chunks
+        self.sentences += [Sentence(article.id, span.start, span.end) for span in spans]
+        self.sentence_texts += [span.text for span in spans]
+        return len(chunks)
+
+    def embed(self, embedder: Embedder, report: IngestReport, progress: Progress | None) -> None:
+        texts = [embedding_text(chunk) for chunk in self.chunks] + self.sentence_texts
+        started = time.perf_counter()
+        vectors = embed_passages_sorted(embedder, texts, progress)
+        report.embed_seconds = time.perf_counter() - started
+        report.embedded_chunks = len(self.chunks)
+        report.embedded_sentences = len(self.sentence_texts)
+        report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
+        self.chunk_vectors = [vectors[: len(self.chunks)]]
+        self.sentence_vectors = [vectors[len(self.chunks) :]]
+
+    def merge(self, other: _Parts, dimension: int) -> _Parts:
+        empty = np.zeros((0, dimension), dtype=np.float32)
+        return _Parts(
+            chunks=self.chunks + other.chunks,
+            chunk_vectors=[np.concatenate([empty, *self.chunk_vectors, *other.chunk_vectors])],
+            sentences=self.sentences + other.sentences,
+            sentence_vectors=[
+                np.concatenate([empty, *self.sentence_vectors, *other.sentence_vectors])
+            ],
+        )
+
+
+def embed_passages_sorted(
+    embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
 ) -> np.ndarray:
-    vectors = np.zeros((0, embedder.dimension), dtype=np.float32)
-    if not chunks:
-        return vectors
-    texts = [embedding_text(chunk) for chunk in chunks]
-    started = time.perf_counter()
-    batches = []
-    for begin in range(0, len(texts), EMBED_BATCH):
-        batch = texts[begin : begin + EMBED_BATCH]
-        batches.append(embedder.embed_passages(batch, batch_size=EMBED_BATCH))
+    """Embed in order of length, so each batch pads to similar lengths, and restore the order."""
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for begin in range(0, len(order), PROGRESS_STEP):
+        rows = order[begin : begin + PROGRESS_STEP]
+        vectors[rows] = embedder.embed_passages([texts[i] for i in rows], batch_size=EMBED_BATCH)
         if progress is not None:
-            progress(min(begin + EMBED_BATCH, len(texts)), len(texts))
-    report.embed_seconds = time.perf_counter() - started
-    report.embedded_chunks = len(chunks)
-    report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
-    return np.concatenate(batches)
+            progress(begin + len(rows), len(order))
+    return vectors
 
 
 def ingest(
     corpus_dir: Path,
     index_dir: Path,
     embedder: Embedder,
-    settings: ChunkerSettings = ChunkerSettings(),
+    settings: ChunkerSettings | None = None,
     *,
     rebuild: bool = False,
     progress: Progress | None = None,

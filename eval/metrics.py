@@ -132,18 +132,24 @@ def recall_curve(pairs: Iterable[RankedGold], max_k: int = CURVE_MAX_K) -> dict[
     }
 
 
+def _gold_form(text: str) -> str:
+    """A gold alias or span, normalized; punctuation at its edges ("اثنين.") is not content."""
+    return normalize_text(text).strip(_EDGE_PUNCTUATION)
+
+
 def answer_hit(answer_text: str, aliases: Iterable[str]) -> bool:
     """The normalized answer contains at least one normalized, non-empty alias."""
     answer = normalize_text(answer_text)
-    return any(alias and alias in answer for alias in map(normalize_text, aliases))
+    return any(alias and alias in answer for alias in map(_gold_form, aliases))
 
 
 def sentence_match(answer_text: str, gold_span: str) -> bool:
     """The normalized answer contains the normalized gold span."""
-    span = normalize_text(gold_span)
+    span = _gold_form(gold_span)
     return bool(span) and span in normalize_text(answer_text)
 
 
+_EDGE_PUNCTUATION = string.punctuation + " .،؛؟«»“”‘’"
 _ENGLISH_ARTICLES = frozenset({"a", "an", "the"})
 # Longest first, so "والبيت" loses the conjunction and the article together.
 _ARABIC_PREFIXES = ("وال", "ال", "و")

@@ -54,14 +54,14 @@ class AnswerGenerator:
 
 
 class ExtractiveGenerator(AnswerGenerator):
-    def __init__(self, selector: SentenceSelector, refusal_threshold: float) -> None:
+    def __init__(self, selector: SentenceSelector, refusal_thresholds: dict[str, float]) -> None:
         self.selector = selector
-        self.refusal_threshold = refusal_threshold
+        self.refusal_thresholds = refusal_thresholds
 
     def answer(self, retrieved: Retrieved) -> Answer:
-        scored = self.selector.score(retrieved.query_vector, retrieved.passages)
+        scored = self.selector.score(retrieved.search_query, retrieved.query_vector, retrieved.passages)
         top = scored[0].score if scored else None
-        if top is None or top < self.refusal_threshold:
+        if top is None or top < self.refusal_thresholds[retrieved.language]:
             return refusal(retrieved.question, retrieved.language, retrieved.passages, top)
         chosen = self.selector.select(scored, retrieved.passages)
         return compose_answer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from embeddings.model import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-class AnswerMode(str, Enum):
+class AnswerMode(StrEnum):
     EXTRACTIVE = "extractive"
     LLM = "llm"
 
@@ -38,9 +38,11 @@ class Settings:
     rrf_k: int = 60
     hybrid: bool = True
     max_answer_sentences: int = 3
-    # Below this answer-support score the corpus is judged not to hold the answer. Calibrated by
-    # `python -m eval calibrate` on data the seed questions are not part of; see README.
-    refusal_threshold: float = 0.0
+    # Below this answer score the corpus is judged not to hold the answer. Per question language,
+    # because cross-lingual similarities run lower. Calibrated by `python -m eval calibrate` on
+    # XQuAD, which the seed questions are not part of; see README.
+    refusal_threshold_ar: float = 0.0
+    refusal_threshold_en: float = 0.0
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.
     support_threshold: float = 0.85
     answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
@@ -53,6 +55,10 @@ class Settings:
     @property
     def chunker(self) -> ChunkerSettings:
         return ChunkerSettings(max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
+
+    @property
+    def refusal_thresholds(self) -> dict[str, float]:
+        return {"ar": self.refusal_threshold_ar, "en": self.refusal_threshold_en}
 
     @property
     def llm_configured(self) -> bool:

@@ -13,16 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus import Span, normalize_text, split_sentences
-from rag.encoder import CachedEncoder
-from rag.language import Language
+from corpus import Span, normalize_text, search_tokens
+from embeddings.index import VectorIndex
+from rag.language import Language, detect_language
+from rag.lexical import LexicalIndex
 from rag.messages import message
 from rag.schema import Answer, AnswerSentence, Citation, Passage
-
-# Sentences longer than this are cut at commas so an answer quotes the relevant clause.
-MAX_SENTENCE_CHARS = 400
-# Sentences shorter than this (a dateline, a section label) carry no answer on their own.
-MIN_SENTENCE_CHARS = 12
 
 
 @dataclass(frozen=True)
@@ -32,42 +28,51 @@ class ScoredSentence:
     score: float
 
 
-def passage_sentences(passage: Passage) -> list[Span]:
-    spans = split_sentences(passage.chunk.text, max_chars=MAX_SENTENCE_CHARS)
-    return [s for s in spans if len(s.text) >= MIN_SENTENCE_CHARS] or spans
-
-
 class SentenceSelector:
     """Scores the candidate sentences and picks the ones that make the answer."""
 
     def __init__(
         self,
-        encoder: CachedEncoder,
+        index: VectorIndex,
+        lexical: LexicalIndex | None = None,
         *,
         max_sentences: int = 3,
         margin: float = 0.015,
         passage_weight: float = 0.3,
+        lexical_weight: float = 0.1,
     ) -> None:
-        self.encoder = encoder
+        self.index = index
+        self.lexical = lexical
         self.max_sentences = max_sentences
         self.margin = margin
         self.passage_weight = passage_weight
+        self.lexical_weight = lexical_weight
 
     def score(
-        self, question_vector: np.ndarray, passages: Sequence[Passage]
+        self, question: str, question_vector: np.ndarray, passages: Sequence[Passage]
     ) -> list[ScoredSentence]:
-        candidates = [(i, span) for i, p in enumerate(passages) for span in passage_sentences(p)]
+        candidates = [
+            (i, span, vector)
+            for i, p in enumerate(passages)
+            for span, vector in self.index.sentences_in(p.chunk)
+        ]
         if not candidates:
             return []
-        vectors = self.encoder.passages([span.text for _, span in candidates])
-        similarity = vectors @ question_vector
-        prior = np.array([passages[i].dense_score or 0.0 for i, _ in candidates], dtype=np.float32)
+        similarity = np.stack([vector for _, _, vector in candidates]) @ question_vector
+        prior = np.array([passages[i].dense_score or 0.0 for i, _, _ in candidates])
         # A sentence is read in its passage's context: the passage's own match to the question
         # breaks ties between sentences that say similar things in different contexts.
         scores = (1 - self.passage_weight) * similarity + self.passage_weight * prior
+        if self.lexical is not None and detect_language(question) == "ar":
+            # Same-language questions share words with their answer; rare shared words (names,
+            # numbers, technical terms) pin down the sentence better than the embedding alone.
+            tokens = search_tokens(question)
+            scores = scores + self.lexical_weight * np.array(
+                [self.lexical.overlap(tokens, span.text) for _, span, _ in candidates]
+            )
         scored = [
             ScoredSentence(i, span, float(score))
-            for (i, span), score in zip(candidates, scores, strict=True)
+            for (i, span, _), score in zip(candidates, scores, strict=True)
         ]
         return sorted(scored, key=lambda s: -s.score)
 

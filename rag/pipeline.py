@@ -31,12 +31,14 @@ class Pipeline:
             hybrid=settings.hybrid,
         )
         self.retriever = PassageRetriever(search=search, k=settings.top_k)
-        selector = SentenceSelector(self.encoder, max_sentences=settings.max_answer_sentences)
+        selector = SentenceSelector(
+            index, search.lexical, max_sentences=settings.max_answer_sentences
+        )
         self.chain = AnswerChain(
             self.retriever,
             self.encoder,
-            ExtractiveGenerator(selector, settings.refusal_threshold),
-            SupportChecker(self.encoder, settings.support_threshold),
+            ExtractiveGenerator(selector, settings.refusal_thresholds),
+            SupportChecker(index, self.encoder, settings.support_threshold),
             llm=None,
         )
 

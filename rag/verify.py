@@ -11,31 +11,33 @@ from dataclasses import replace
 
 import numpy as np
 
+from embeddings.index import VectorIndex
 from rag.encoder import CachedEncoder
-from rag.extractive import passage_sentences
 from rag.schema import Answer
 
 _QUOTES = "“”\"«»'‘’ "
 
 
 class SupportChecker:
-    def __init__(self, encoder: CachedEncoder, threshold: float) -> None:
+    def __init__(self, index: VectorIndex, encoder: CachedEncoder, threshold: float) -> None:
+        self.index = index
         self.encoder = encoder
         self.threshold = threshold
-
-    def support(self, sentence: str, evidence: list[str]) -> float:
-        if not evidence:
-            return 0.0
-        vectors = self.encoder.passages([sentence.strip(_QUOTES), *evidence])
-        return float(np.max(vectors[1:] @ vectors[0]))
 
     def verify(self, answer: Answer) -> Answer:
         by_marker = {c.marker: c.passage for c in answer.citations}
         checked = []
         for sentence in answer.sentences:
-            passages = [by_marker[m] for m in sentence.markers if m in by_marker]
-            evidence = [span.text for p in passages for span in passage_sentences(p)]
-            score = self.support(sentence.text, evidence)
+            evidence = [
+                vector
+                for marker in sentence.markers
+                if marker in by_marker
+                for _, vector in self.index.sentences_in(by_marker[marker].chunk)
+            ]
+            score = 0.0
+            if evidence:
+                claim = self.encoder.passages([sentence.text.strip(_QUOTES)])[0]
+                score = float(np.max(np.stack(evidence) @ claim))
             checked.append(replace(sentence, support=score, supported=score >= self.threshold))
         answer.sentences = checked
         return answer

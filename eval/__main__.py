@@ -1,0 +1,75 @@
+"""Command line for the evaluation.
+
+    python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
+    python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from eval.report import format_summary_table, write_report
+from rag.config import load_settings
+
+
+def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
+    print(format_summary_table(results))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(f"results: {args.json}")
+    if args.report:
+        print(f"report:  {write_report(results, args.report)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", type=Path, help="TOML settings file")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    seed = commands.add_parser("seed-qa", help="questions on the indexed corpus (seed_qa.jsonl format)")
+    seed.add_argument("file", type=Path)
+    seed.add_argument("--index", type=Path, help="index folder of the corpus")
+
+    squad = commands.add_parser("squad", help="any SQuAD v1.1-format file, indexed on its own")
+    squad.add_argument("passages", type=Path)
+    squad.add_argument("--questions", type=Path, help="parallel file whose questions join by id")
+    squad.add_argument("--index", type=Path, help="where to keep this set's index")
+    squad.add_argument("--limit", type=int, help="ask only the first N questions")
+    squad.add_argument("--no-answer-variant", action=argparse.BooleanOptionalAction, default=True)
+
+    for command in (seed, squad):
+        command.add_argument("--json", type=Path, help="write the results JSON here")
+        command.add_argument("--report", type=Path, help="write report.md and plots into this folder")
+        command.add_argument("--k", type=int, help="passages per answer")
+
+    args = parser.parse_args(argv)
+    from eval.runner import evaluate_seed_qa, evaluate_squad
+
+    try:
+        if args.command == "seed-qa":
+            settings = load_settings(args.config, index_dir=args.index, top_k=args.k)
+            results = evaluate_seed_qa(args.file, settings)
+        else:
+            settings = load_settings(args.config, top_k=args.k)
+            results = evaluate_squad(
+                args.passages,
+                args.questions,
+                settings,
+                index_dir=args.index,
+                limit=args.limit,
+                no_answer=args.no_answer_variant,
+            )
+    except (OSError, ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    _emit(results, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

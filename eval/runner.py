@@ -1,0 +1,291 @@
+"""Runs the real answer chain over an evaluation set and produces the results dict of report.py.
+
+Three retrieval methods are measured in the same run, at the passage (article) level: BM25
+alone, dense alone, and the hybrid fusion the product uses. Answers always come from the full
+chain. For SQuAD-format sets a no-answer variant asks questions against an index that lacks their
+paragraph, where refusing is the right behaviour.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from corpus import Article
+from corpus.article import article_fingerprint
+from embeddings.index import FaissIndex
+from embeddings.ingest import ingest_articles
+from embeddings.model import Embedder
+from eval.datasets import EvalPassage, EvalQuestion, SquadSet, load_seed_qa, load_squad
+from eval.metrics import (
+    AnswerRecord,
+    answer_hit,
+    best_sentence_f1,
+    citation_support,
+    citation_validity,
+    latency_summary,
+    recall_curve,
+    refusal_metrics,
+    retrieval_metrics,
+    sentence_match,
+)
+from rag.config import Settings
+from rag.pipeline import Pipeline
+from rag.schema import Answer, Passage
+
+METHODS = ("bm25", "dense", "hybrid")
+RANK_DEPTH = 10
+NO_ANSWER_SHARE = 0.25
+NO_ANSWER_SEED = 13
+
+
+def _unique_articles(passages: Iterable[Passage], depth: int = RANK_DEPTH) -> list[str]:
+    ranked: list[str] = []
+    for passage in passages:
+        if passage.article_id not in ranked:
+            ranked.append(passage.article_id)
+        if len(ranked) == depth:
+            break
+    return ranked
+
+
+def rankings(pipeline: Pipeline, question: str) -> dict[str, list[str]]:
+    search = pipeline.retriever.search
+    vector = pipeline.encoder.query(question)
+    depth = search.candidates
+    return {
+        "bm25": _unique_articles(search.bm25(question, depth)),
+        "dense": _unique_articles(search.dense(vector, depth)),
+        "hybrid": _unique_articles(search.search(question, depth, query_vector=vector)),
+    }
+
+
+def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> AnswerRecord:
+    given = {p.chunk.id for p in answer.passages}
+    citations = [
+        {"passage_id": c.passage.article_id, "valid": c.passage.chunk.id in given} for c in answer.citations
+    ] + [{"passage_id": marker, "valid": False} for marker in answer.invalid_markers]
+    by_marker = {c.marker: c.passage.article_id for c in answer.citations}
+    text = "" if answer.refused else answer.text
+    record: AnswerRecord = {
+        "id": question.id,
+        "question": question.question,
+        "direction": question.direction,
+        "answerable": question.answerable,
+        "gold_ids": list(question.gold_ids),
+        "aliases": list(question.answers),
+        "answer": answer.text,
+        "refused": answer.refused,
+        "top_score": answer.top_score if answer.top_score is not None else 0.0,
+        "citations": citations,
+        "sentences": [
+            {
+                "text": s.text,
+                "citations": [by_marker[m] for m in s.markers if m in by_marker],
+                "supported": s.supported,
+            }
+            for s in answer.sentences
+        ],
+        "context_ids": sorted({p.article_id for p in answer.passages}),
+        "answer_hit": bool(question.answers) and answer_hit(text, question.answers),
+        "token_f1": best_sentence_f1(text, question.answers[0]) if question.answers else 0.0,
+        "latency_ms": latency_ms,
+    }
+    return record
+
+
+def ask_all(
+    pipeline: Pipeline, questions: Sequence[EvalQuestion], *, desc: str, with_rankings: bool = True
+) -> list[AnswerRecord]:
+    records = []
+    for question in tqdm(questions, desc=desc, unit="q"):
+        started = time.perf_counter()
+        answer = pipeline.ask(question.question)
+        record = answer_record(question, answer, (time.perf_counter() - started) * 1000)
+        if with_rankings:
+            record["ranked"] = rankings(pipeline, question.question)
+        records.append(record)
+    return records
+
+
+def _retrieval_section(records: Sequence[AnswerRecord]) -> dict[str, Any]:
+    methods: dict[str, Any] = {}
+    scorable = [r for r in records if r.get("gold_ids") and "ranked" in r]
+    directions = sorted({r["direction"] for r in scorable})
+    for method in METHODS:
+        pairs = [(r["ranked"][method], r["gold_ids"]) for r in scorable]
+        if not pairs:
+            continue
+        methods[method] = {
+            "retrieval": retrieval_metrics(pairs),
+            "recall_curve": recall_curve(pairs),
+            "by_direction": {
+                d: retrieval_metrics([(r["ranked"][method], r["gold_ids"]) for r in scorable if r["direction"] == d])
+                for d in directions
+            },
+        }
+    return methods
+
+
+def _answer_metrics(records: Sequence[AnswerRecord], spans: dict[str, str]) -> dict[str, float | None]:
+    answerable = [r for r in records if r["answerable"]]
+    if not answerable:
+        return {"answer_hit": None, "sentence_match": None, "token_f1": None}
+    matched = [
+        sentence_match("" if r["refused"] else r["answer"], spans[r["id"]]) for r in answerable if r["id"] in spans
+    ]
+    return {
+        "answer_hit": sum(r["answer_hit"] for r in answerable) / len(answerable),
+        "sentence_match": sum(matched) / len(matched) if matched else None,
+        "token_f1": sum(r["token_f1"] for r in answerable) / len(answerable),
+    }
+
+
+def summarize(
+    dataset: str,
+    settings: Settings,
+    records: list[AnswerRecord],
+    *,
+    no_answer_records: Sequence[AnswerRecord] = (),
+    spans: dict[str, str] | None = None,
+    extra_config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    spans = spans or {}
+    directions = sorted({r["direction"] for r in records})
+    refusal_source = [*records, *no_answer_records]
+    refusals = refusal_metrics(refusal_source)
+    answerable = [r for r in records if r["answerable"]]
+    refusals["false_refusal_rate"] = (
+        sum(r["refused"] for r in answerable) / len(answerable) if answerable else None
+    )
+    unanswerable = [r for r in refusal_source if not r["answerable"]]
+    return {
+        "dataset": dataset,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": {
+            "model": settings.model,
+            "top_k": settings.top_k,
+            "candidates": settings.candidates,
+            "hybrid": settings.hybrid,
+            "chunker": settings.chunker.as_dict(),
+            "refusal_threshold": settings.refusal_thresholds,
+            "support_threshold": settings.support_threshold,
+            **(extra_config or {}),
+        },
+        "methods": _retrieval_section(records),
+        "answers": {
+            **_answer_metrics(records, spans),
+            "by_direction": {
+                d: _answer_metrics([r for r in records if r["direction"] == d], spans) for d in directions
+            },
+        },
+        "grounding": {
+            "citation_validity": citation_validity(records),
+            "citation_support": citation_support(records),
+            **refusals,
+        },
+        "scores": {
+            "answerable": [r["top_score"] for r in answerable],
+            "unanswerable": [r["top_score"] for r in unanswerable],
+            "threshold": settings.refusal_thresholds,
+        },
+        "latency_ms": latency_summary([r["latency_ms"] for r in records]),
+        "records": [*records, *({**r, "variant": "no-answer"} for r in no_answer_records)],
+    }
+
+
+# -- SQuAD-format sets ---------------------------------------------------------------------------
+
+
+def passage_articles(passages: Iterable[EvalPassage]) -> list[Article]:
+    return [
+        Article(
+            id=p.id,
+            title=p.title or None,
+            text=p.text,
+            source=f"squad:{p.id}",
+            fingerprint=article_fingerprint(p.title or None, p.text),
+        )
+        for p in passages
+    ]
+
+
+def build_squad_index(squad: SquadSet, settings: Settings, embedder: Embedder, index_dir: Path) -> FaissIndex:
+    with tqdm(total=0, desc=f"indexing {squad.name}", unit="chunk") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        ingest_articles(passage_articles(squad.passages), index_dir, embedder, settings.chunker, progress=progress)
+    return FaissIndex.load(index_dir, model_id=embedder.model_id, dimension=embedder.dimension)
+
+
+def without_articles(index: FaissIndex, removed: set[str]) -> FaissIndex:
+    """The same index minus some articles, from the stored vectors: nothing is embedded again."""
+    keep = [c for c in index.chunks if c.article_id not in removed]
+    rows = [row for row, s in enumerate(index.sentences) if s.article_id not in removed]
+    manifest = replace(
+        index.manifest, articles={k: v for k, v in index.manifest.articles.items() if k not in removed}
+    )
+    return FaissIndex.build(
+        manifest,
+        keep,
+        index.vectors_of(c.id for c in keep),
+        [index.sentences[row] for row in rows],
+        index.sentence_vectors[rows],
+    )
+
+
+def no_answer_split(squad: SquadSet, share: float = NO_ANSWER_SHARE) -> set[str]:
+    ids = sorted(p.id for p in squad.passages)
+    return set(random.Random(NO_ANSWER_SEED).sample(ids, round(len(ids) * share)))
+
+
+def evaluate_squad(
+    passages_path: Path,
+    questions_path: Path | None,
+    settings: Settings,
+    *,
+    index_dir: Path | None = None,
+    limit: int | None = None,
+    no_answer: bool = True,
+    embedder: Embedder | None = None,
+) -> dict[str, Any]:
+    squad = load_squad(passages_path, questions_path)
+    embedder = embedder or Embedder(settings.model, settings.cache_dir)
+    index_dir = index_dir or settings.cache_dir / "eval-index" / passages_path.stem
+    index = build_squad_index(squad, settings, embedder, index_dir)
+    questions = squad.questions[:limit] if limit else squad.questions
+    pipeline = Pipeline(settings, embedder, index)
+    records = ask_all(pipeline, questions, desc=f"asking {squad.name}")
+    no_answer_records: list[AnswerRecord] = []
+    if no_answer:
+        held_out = no_answer_split(squad)
+        variant = Pipeline(settings, embedder, without_articles(index, held_out))
+        cases = [replace(q, answerable=False) for q in questions if set(q.gold_ids) & held_out]
+        no_answer_records = ask_all(variant, cases, desc="asking without the paragraph", with_rankings=False)
+    spans = {q.id: q.answers[0] for q in questions if q.answers}
+    return summarize(
+        squad.name,
+        settings,
+        records,
+        no_answer_records=no_answer_records,
+        spans=spans,
+        extra_config={"passages": len(squad.passages), "questions": len(questions)},
+    )
+
+
+def evaluate_seed_qa(path: Path, settings: Settings, *, embedder: Embedder | None = None) -> dict[str, Any]:
+    questions = load_seed_qa(path)
+    pipeline = Pipeline.from_settings(settings, embedder)
+    records = ask_all(pipeline, questions, desc="asking seed questions")
+    return summarize(path.stem, settings, records)
+
