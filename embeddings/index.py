@@ -304,6 +304,7 @@ class FaissIndex:
             vectors = _read_npy(version / VECTORS_FILE)
             sentence_vectors = _read_npy(version / SENTENCE_VECTORS_FILE)
             ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
+            spec = AnnSpec.from_dict(manifest.ann)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
             raise IndexCorruptError(
                 f"index in {version} cannot be read ({error}); {RECOVERY}"
@@ -319,7 +320,7 @@ class FaissIndex:
                 f"{vectors.shape}, {ann.ntotal} in FAISS, {len(sentences)} sentences, "
                 f"sentence vectors {sentence_vectors.shape}; {RECOVERY}"
             )
-        apply_search_params(ann, AnnSpec.from_dict(manifest.ann))
+        apply_search_params(ann, spec)
         return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors)
 
 
@@ -350,9 +351,9 @@ def live_version(index_dir: Path) -> Path:
         raise IndexMissingError(
             f"no index in {index_dir}; run `python -m rag ingest --index {index_dir}` to build it"
         )
-    name = pointer.read_text(encoding="utf-8").strip()
+    name = pointer.read_text(encoding="utf-8", errors="replace").strip()
     version = index_dir / name
-    if not name or "/" in name or not version.is_dir():
+    if not name.startswith("v-") or "/" in name or not version.is_dir():
         raise IndexCorruptError(f"{pointer} names a missing version '{name}'; {RECOVERY}")
     return version
 

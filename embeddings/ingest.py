@@ -250,6 +250,9 @@ def ingest(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Load every article file under `corpus_dir` and bring the index up to date with it."""
+    if not corpus_dir.is_dir():
+        # Otherwise a mistyped folder would look like an empty corpus and empty the index.
+        raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; nothing ingested")
     loaded = load_corpus(corpus_dir)
     return ingest_articles(
         loaded.articles,

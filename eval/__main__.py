@@ -1,7 +1,7 @@
 """Command line for the evaluation.
 
-    python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
-    python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
+python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
+python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from eval.calibration import MAX_FALSE_REFUSAL, calibrate, write_calibration
 from eval.report import format_summary_table, write_report
-from rag.config import load_settings
+from eval.runner import SPLITS
+from rag.config import CALIBRATION_FILE, load_settings
 
 
 def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -26,12 +28,41 @@ def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"report:  {write_report(results, args.report)}")
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from embeddings.model import Embedder
+    from eval.runner import evaluate_squad
+
+    # Thresholds off: every question is answered, so every score is seen.
+    settings = load_settings(args.config, refusal_threshold_ar=-1.0, refusal_threshold_en=-1.0)
+    embedder = Embedder(settings.model, settings.cache_dir)
+    scores: dict[str, dict[str, list[float]]] = {}
+    for questions in [None, *args.questions]:
+        results = evaluate_squad(
+            args.passages, questions, settings, split="even", embedder=embedder
+        )
+        for language, group in results["scores"].items():
+            merged = scores.setdefault(language, {"answerable": [], "unanswerable": []})
+            merged["answerable"] += group["answerable"]
+            merged["unanswerable"] += group["unanswerable"]
+    calibration = calibrate(scores, args.max_false_refusal)
+    calibration["source"] = [str(args.passages), *map(str, args.questions)]
+    write_calibration(calibration, args.out)
+    print(json.dumps(calibration, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m eval",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--config", type=Path, help="TOML settings file")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    seed = commands.add_parser("seed-qa", help="questions on the indexed corpus (seed_qa.jsonl format)")
+    seed = commands.add_parser(
+        "seed-qa", help="questions on the indexed corpus (seed_qa.jsonl format)"
+    )
     seed.add_argument("file", type=Path)
     seed.add_argument("--index", type=Path, help="index folder of the corpus")
 
@@ -41,16 +72,37 @@ def main(argv: list[str] | None = None) -> int:
     squad.add_argument("--index", type=Path, help="where to keep this set's index")
     squad.add_argument("--limit", type=int, help="ask only the first N questions")
     squad.add_argument("--no-answer-variant", action=argparse.BooleanOptionalAction, default=True)
+    squad.add_argument(
+        "--split", choices=SPLITS, default="all", help="odd = held out from calibration"
+    )
+
+    calibrate = commands.add_parser(
+        "calibrate", help="choose the refusal thresholds on the even articles of a SQuAD set"
+    )
+    calibrate.add_argument("passages", type=Path)
+    calibrate.add_argument(
+        "--questions",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="parallel question files (other languages)",
+    )
+    calibrate.add_argument("--max-false-refusal", type=float, default=MAX_FALSE_REFUSAL)
+    calibrate.add_argument("--out", type=Path, default=CALIBRATION_FILE)
 
     for command in (seed, squad):
         command.add_argument("--json", type=Path, help="write the results JSON here")
-        command.add_argument("--report", type=Path, help="write report.md and plots into this folder")
+        command.add_argument(
+            "--report", type=Path, help="write report.md and plots into this folder"
+        )
         command.add_argument("--k", type=int, help="passages per answer")
 
     args = parser.parse_args(argv)
     from eval.runner import evaluate_seed_qa, evaluate_squad
 
     try:
+        if args.command == "calibrate":
+            return _calibrate(args)
         if args.command == "seed-qa":
             settings = load_settings(args.config, index_dir=args.index, top_k=args.k)
             results = evaluate_seed_qa(args.file, settings)
@@ -63,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
                 index_dir=args.index,
                 limit=args.limit,
                 no_answer=args.no_answer_variant,
+                split=args.split,
             )
     except (OSError, ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -47,6 +47,7 @@ class AnswerRecord(TypedDict, total=False):
     id: str
     question: str
     direction: str
+    lang: str  # the question's language: refusal thresholds are per language
     answerable: bool
     gold_ids: list[str]
     aliases: list[str]

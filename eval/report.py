@@ -20,8 +20,8 @@ missing, empty or null, and its section of the report is then skipped:
       "grounding": {"citation_validity": float | null, "citation_support": float | null,
                     "refusal_accuracy": float | null, "false_refusal_rate": float | null,
                     "false_answer_rate": float | null},
-      "scores": {"answerable": [float], "unanswerable": [float],   # top relevance score
-                 "threshold": float | null},                       # per question; refusal cut
+      "scores": {"<question language>": {"answerable": [float], "unanswerable": [float],
+                                         "threshold": float | null}},  # best sentence score
       "latency_ms": {"p50": float, "p95": float, "mean": float},
       "records": [eval.metrics.AnswerRecord, ...],                  # one per question
     }
@@ -187,24 +187,37 @@ def _plot_by_direction(results: Mapping[str, Any], path: Path) -> bool:
 
 
 def _plot_scores(results: Mapping[str, Any], path: Path) -> bool:
-    scores = results.get("scores") or {}
-    groups = {
-        name: np.asarray(scores.get(name) or [], dtype=float)
-        for name in ("answerable", "unanswerable")
+    """One histogram per question language: thresholds differ because cross-lingual scores
+    run lower."""
+    by_language = {
+        language: group
+        for language, group in (results.get("scores") or {}).items()
+        if isinstance(group, Mapping) and (group.get("answerable") or group.get("unanswerable"))
     }
-    groups = {name: values for name, values in groups.items() if values.size}
-    if not groups:
+    if not by_language:
         return False
-    figure = _new_figure(6, 4)
-    axes = figure.add_subplot()
-    bins = np.histogram_bin_edges(np.concatenate(list(groups.values())), bins=20)
-    for name, values in groups.items():
-        axes.hist(values, bins=bins, alpha=0.6, label=f"{name} (n={values.size})")
-    threshold = scores.get("threshold")
-    if threshold is not None:
-        axes.axvline(threshold, color="black", linestyle="--", label=f"threshold {threshold:g}")
-    axes.set(xlabel="top relevance score", ylabel="questions", title="Top score per question")
-    axes.legend()
+    figure = _new_figure(6 * len(by_language), 4)
+    for column, (language, group) in enumerate(sorted(by_language.items()), start=1):
+        axes = figure.add_subplot(1, len(by_language), column)
+        values = {
+            name: np.asarray(group.get(name) or [], dtype=float)
+            for name in ("answerable", "unanswerable")
+        }
+        values = {name: v for name, v in values.items() if v.size}
+        bins = np.histogram_bin_edges(np.concatenate(list(values.values())), bins=20)
+        for name, v in values.items():
+            axes.hist(v, bins=bins, alpha=0.6, label=f"{name} (n={v.size})")
+        threshold = group.get("threshold")
+        if threshold is not None:
+            axes.axvline(
+                threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}"
+            )
+        axes.set(
+            xlabel="best answer-sentence score",
+            ylabel="questions",
+            title=f"{language} questions",
+        )
+        axes.legend()
     figure.savefig(path, format="png")
     return True
 

@@ -70,7 +70,8 @@ def rankings(pipeline: Pipeline, question: str) -> dict[str, list[str]]:
 def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> AnswerRecord:
     given = {p.chunk.id for p in answer.passages}
     citations = [
-        {"passage_id": c.passage.article_id, "valid": c.passage.chunk.id in given} for c in answer.citations
+        {"passage_id": c.passage.article_id, "valid": c.passage.chunk.id in given}
+        for c in answer.citations
     ] + [{"passage_id": marker, "valid": False} for marker in answer.invalid_markers]
     by_marker = {c.marker: c.passage.article_id for c in answer.citations}
     text = "" if answer.refused else answer.text
@@ -78,6 +79,7 @@ def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> 
         "id": question.id,
         "question": question.question,
         "direction": question.direction,
+        "lang": question.lang,
         "answerable": question.answerable,
         "gold_ids": list(question.gold_ids),
         "aliases": list(question.answers),
@@ -127,19 +129,25 @@ def _retrieval_section(records: Sequence[AnswerRecord]) -> dict[str, Any]:
             "retrieval": retrieval_metrics(pairs),
             "recall_curve": recall_curve(pairs),
             "by_direction": {
-                d: retrieval_metrics([(r["ranked"][method], r["gold_ids"]) for r in scorable if r["direction"] == d])
+                d: retrieval_metrics(
+                    [(r["ranked"][method], r["gold_ids"]) for r in scorable if r["direction"] == d]
+                )
                 for d in directions
             },
         }
     return methods
 
 
-def _answer_metrics(records: Sequence[AnswerRecord], spans: dict[str, str]) -> dict[str, float | None]:
+def _answer_metrics(
+    records: Sequence[AnswerRecord], spans: dict[str, str]
+) -> dict[str, float | None]:
     answerable = [r for r in records if r["answerable"]]
     if not answerable:
         return {"answer_hit": None, "sentence_match": None, "token_f1": None}
     matched = [
-        sentence_match("" if r["refused"] else r["answer"], spans[r["id"]]) for r in answerable if r["id"] in spans
+        sentence_match("" if r["refused"] else r["answer"], spans[r["id"]])
+        for r in answerable
+        if r["id"] in spans
     ]
     return {
         "answer_hit": sum(r["answer_hit"] for r in answerable) / len(answerable),
@@ -183,7 +191,8 @@ def summarize(
         "answers": {
             **_answer_metrics(records, spans),
             "by_direction": {
-                d: _answer_metrics([r for r in records if r["direction"] == d], spans) for d in directions
+                d: _answer_metrics([r for r in records if r["direction"] == d], spans)
+                for d in directions
             },
         },
         "grounding": {
@@ -192,9 +201,13 @@ def summarize(
             **refusals,
         },
         "scores": {
-            "answerable": [r["top_score"] for r in answerable],
-            "unanswerable": [r["top_score"] for r in unanswerable],
-            "threshold": settings.refusal_thresholds,
+            language: {
+                "answerable": [r["top_score"] for r in answerable if r["lang"] == language],
+                "unanswerable": [r["top_score"] for r in unanswerable if r["lang"] == language],
+                "threshold": threshold,
+            }
+            for language, threshold in settings.refusal_thresholds.items()
+            if any(r["lang"] == language for r in refusal_source)
         },
         "latency_ms": latency_summary([r["latency_ms"] for r in records]),
         "records": [*records, *({**r, "variant": "no-answer"} for r in no_answer_records)],
@@ -217,14 +230,22 @@ def passage_articles(passages: Iterable[EvalPassage]) -> list[Article]:
     ]
 
 
-def build_squad_index(squad: SquadSet, settings: Settings, embedder: Embedder, index_dir: Path) -> FaissIndex:
+def build_squad_index(
+    squad: SquadSet, settings: Settings, embedder: Embedder, index_dir: Path
+) -> FaissIndex:
     with tqdm(total=0, desc=f"indexing {squad.name}", unit="chunk") as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
             bar.update(done - bar.n)
 
-        ingest_articles(passage_articles(squad.passages), index_dir, embedder, settings.chunker, progress=progress)
+        ingest_articles(
+            passage_articles(squad.passages),
+            index_dir,
+            embedder,
+            settings.chunker,
+            progress=progress,
+        )
     return FaissIndex.load(index_dir, model_id=embedder.model_id, dimension=embedder.dimension)
 
 
@@ -233,7 +254,8 @@ def without_articles(index: FaissIndex, removed: set[str]) -> FaissIndex:
     keep = [c for c in index.chunks if c.article_id not in removed]
     rows = [row for row, s in enumerate(index.sentences) if s.article_id not in removed]
     manifest = replace(
-        index.manifest, articles={k: v for k, v in index.manifest.articles.items() if k not in removed}
+        index.manifest,
+        articles={k: v for k, v in index.manifest.articles.items() if k not in removed},
     )
     return FaissIndex.build(
         manifest,
@@ -249,6 +271,17 @@ def no_answer_split(squad: SquadSet, share: float = NO_ANSWER_SHARE) -> set[str]
     return set(random.Random(NO_ANSWER_SEED).sample(ids, round(len(ids) * share)))
 
 
+SPLITS = ("all", "even", "odd")
+
+
+def in_split(question: EvalQuestion, split: str) -> bool:
+    """Calibration uses the even-numbered articles, so evaluation can hold out the odd ones."""
+    if split == "all":
+        return True
+    article = int(question.gold_ids[0].split("-", 1)[0]) if question.gold_ids else 0
+    return (article % 2 == 0) == (split == "even")
+
+
 def evaluate_squad(
     passages_path: Path,
     questions_path: Path | None,
@@ -257,13 +290,16 @@ def evaluate_squad(
     index_dir: Path | None = None,
     limit: int | None = None,
     no_answer: bool = True,
+    split: str = "all",
     embedder: Embedder | None = None,
 ) -> dict[str, Any]:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
     squad = load_squad(passages_path, questions_path)
     embedder = embedder or Embedder(settings.model, settings.cache_dir)
     index_dir = index_dir or settings.cache_dir / "eval-index" / passages_path.stem
     index = build_squad_index(squad, settings, embedder, index_dir)
-    questions = squad.questions[:limit] if limit else squad.questions
+    questions = [q for q in squad.questions if in_split(q, split)][:limit]
     pipeline = Pipeline(settings, embedder, index)
     records = ask_all(pipeline, questions, desc=f"asking {squad.name}")
     no_answer_records: list[AnswerRecord] = []
@@ -271,7 +307,9 @@ def evaluate_squad(
         held_out = no_answer_split(squad)
         variant = Pipeline(settings, embedder, without_articles(index, held_out))
         cases = [replace(q, answerable=False) for q in questions if set(q.gold_ids) & held_out]
-        no_answer_records = ask_all(variant, cases, desc="asking without the paragraph", with_rankings=False)
+        no_answer_records = ask_all(
+            variant, cases, desc="asking without the paragraph", with_rankings=False
+        )
     spans = {q.id: q.answers[0] for q in questions if q.answers}
     return summarize(
         squad.name,
@@ -279,13 +317,14 @@ def evaluate_squad(
         records,
         no_answer_records=no_answer_records,
         spans=spans,
-        extra_config={"passages": len(squad.passages), "questions": len(questions)},
+        extra_config={"passages": len(squad.passages), "questions": len(questions), "split": split},
     )
 
 
-def evaluate_seed_qa(path: Path, settings: Settings, *, embedder: Embedder | None = None) -> dict[str, Any]:
+def evaluate_seed_qa(
+    path: Path, settings: Settings, *, embedder: Embedder | None = None
+) -> dict[str, Any]:
     questions = load_seed_qa(path)
     pipeline = Pipeline.from_settings(settings, embedder)
     records = ask_all(pipeline, questions, desc="asking seed questions")
     return summarize(path.stem, settings, records)
-

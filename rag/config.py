@@ -1,14 +1,15 @@
 """One configuration for the whole pipeline, read by the CLI, the app, the evaluation and tests.
 
-Values come from the defaults below, then an optional TOML file (`RAG_CONFIG`, or `rag.toml` in
+Values come from the defaults below, then the calibration file, then an optional TOML file (`RAG_CONFIG`, or `rag.toml` in
 the working directory), then `RAG_*` environment variables, then explicit overrides.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
 from embeddings.model import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Written by `python -m eval calibrate`; only the keys that are settings are read from it.
+CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
 
 
 class AnswerMode(StrEnum):
@@ -48,8 +51,11 @@ class Settings:
     answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
     llm_base_url: str | None = None
     llm_model: str | None = None
-    llm_api_key: str | None = None
+    llm_api_key: str | None = field(default=None, repr=False)
+    # Seconds for the whole LLM reply (connect, first token and the full stream), not per read.
     llm_timeout: float = 30.0
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 1024
     max_question_chars: int = 2000
 
     @property
@@ -88,8 +94,15 @@ _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings)}
 _FIELD_NAMES = set(_FIELD_TYPES)
 
 
+def _calibrated() -> dict[str, Any]:
+    if not CALIBRATION_FILE.is_file():
+        return {}
+    recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    return {key: value for key, value in recorded.items() if key in _FIELD_NAMES}
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = _calibrated()
     path = config_file or (Path(os.environ["RAG_CONFIG"]) if "RAG_CONFIG" in os.environ else None)
     if path is None and Path("rag.toml").is_file():
         path = Path("rag.toml")
@@ -100,6 +113,13 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         env = os.environ.get(f"RAG_{name.upper()}")
         if env is not None:
             values[name] = env
+    # The OpenAI client's own variables, when the RAG_ ones are not set.
+    for name, conventional in (
+        ("llm_base_url", "OPENAI_BASE_URL"),
+        ("llm_api_key", "OPENAI_API_KEY"),
+    ):
+        if name not in values and os.environ.get(conventional):
+            values[name] = os.environ[conventional]
     values.update({key: value for key, value in overrides.items() if value is not None})
     unknown = set(values) - _FIELD_NAMES
     if unknown:

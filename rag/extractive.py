@@ -15,6 +15,7 @@ import numpy as np
 
 from corpus import Span, normalize_text, search_tokens
 from embeddings.index import VectorIndex
+from rag.answer_type import AnswerType, matches_type, question_type
 from rag.language import Language, detect_language
 from rag.lexical import LexicalIndex
 from rag.messages import message
@@ -40,6 +41,7 @@ class SentenceSelector:
         margin: float = 0.015,
         passage_weight: float = 0.3,
         lexical_weight: float = 0.1,
+        type_weight: float = 0.02,
     ) -> None:
         self.index = index
         self.lexical = lexical
@@ -47,6 +49,7 @@ class SentenceSelector:
         self.margin = margin
         self.passage_weight = passage_weight
         self.lexical_weight = lexical_weight
+        self.type_weight = type_weight
 
     def score(
         self, question: str, question_vector: np.ndarray, passages: Sequence[Passage]
@@ -69,6 +72,11 @@ class SentenceSelector:
             tokens = search_tokens(question)
             scores = scores + self.lexical_weight * np.array(
                 [self.lexical.overlap(tokens, span.text) for _, span, _ in candidates]
+            )
+        expected = question_type(question)
+        if expected is not AnswerType.OTHER:
+            scores = scores + self.type_weight * np.array(
+                [matches_type(span.text, expected) for _, span, _ in candidates]
             )
         scored = [
             ScoredSentence(i, span, float(score))

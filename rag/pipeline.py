@@ -7,10 +7,11 @@ from typing import Any
 
 from embeddings.index import FaissIndex, VectorIndex
 from embeddings.model import Embedder
-from rag.chain import AnswerChain, AnswerChunk, ExtractiveGenerator
+from rag.chain import AnswerChain, AnswerChunk, AnswerGenerator, ExtractiveGenerator
 from rag.config import Settings
 from rag.encoder import CachedEncoder
 from rag.extractive import SentenceSelector
+from rag.llm import LLMGenerator, UnconfiguredLLM
 from rag.questions import clean_question
 from rag.retrieval import HybridSearch, PassageRetriever
 from rag.schema import Answer
@@ -34,12 +35,19 @@ class Pipeline:
         selector = SentenceSelector(
             index, search.lexical, max_sentences=settings.max_answer_sentences
         )
+        extractive = ExtractiveGenerator(selector, settings.refusal_thresholds)
+        # Without a configured model, mode "llm" answers extractively and says so.
+        llm: AnswerGenerator = (
+            LLMGenerator(settings, index=index, encoder=self.encoder, fallback=extractive)
+            if settings.llm_configured
+            else UnconfiguredLLM(extractive)
+        )
         self.chain = AnswerChain(
             self.retriever,
             self.encoder,
-            ExtractiveGenerator(selector, settings.refusal_thresholds),
+            extractive,
             SupportChecker(index, self.encoder, settings.support_threshold),
-            llm=None,
+            llm=llm,
         )
 
     @classmethod

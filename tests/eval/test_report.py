@@ -43,9 +43,8 @@ def _results() -> dict:
             "false_answer_rate": 0.5,
         },
         "scores": {
-            "answerable": [0.9, 0.8, 0.75, 0.6, 0.85],
-            "unanswerable": [0.3, 0.55],
-            "threshold": 0.5,
+            "ar": {"answerable": [0.9, 0.8, 0.75, 0.6, 0.85], "unanswerable": [0.3, 0.55], "threshold": 0.5},
+            "en": {"answerable": [0.7, 0.65], "unanswerable": [0.5], "threshold": 0.6},
         },
         "latency_ms": {"p50": 120.0, "p95": 300.0, "mean": 150.0},
         "records": [
@@ -112,7 +111,7 @@ def test_write_report_skips_missing_sections(tmp_path):
         "dataset": "seed_qa",
         "methods": {"bm25": {"retrieval": _retrieval(0.5)}},
         "grounding": {"refusal_accuracy": None, "false_refusal_rate": 0.0},
-        "scores": {"answerable": [], "unanswerable": [], "threshold": 0.4},
+        "scores": {"ar": {"answerable": [], "unanswerable": [], "threshold": 0.4}},
         "records": [],
     }
     markdown = write_report(results, tmp_path).read_text(encoding="utf-8")
@@ -124,7 +123,7 @@ def test_write_report_skips_missing_sections(tmp_path):
 
 
 def test_score_histogram_without_unanswerable_questions(tmp_path):
-    results = {"dataset": "d", "scores": {"answerable": [0.2, 0.9], "threshold": None}}
+    results = {"dataset": "d", "scores": {"en": {"answerable": [0.2, 0.9], "threshold": None}}}
     markdown = write_report(results, tmp_path).read_text(encoding="utf-8")
     assert (tmp_path / SCORE_PLOT).read_bytes()[:8] == PNG_MAGIC
     assert f"]({SCORE_PLOT})" in markdown

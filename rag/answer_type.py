@@ -1,0 +1,61 @@
+"""Expected answer type: a "when" question is answered by a sentence with a date in it.
+
+The classic question-answering cue, kept to the two types that surface forms show reliably in
+both languages: dates and quantities. Everything else is left to the embedding model.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from corpus import normalize_text
+
+
+class AnswerType(StrEnum):
+    DATE = "date"
+    NUMBER = "number"
+    OTHER = "other"
+
+
+_DATE_QUESTION = re.compile(
+    r"\b(when|what (date|day|year|month|time)|which (date|day|year|month)|since when|how long ago)\b"
+    r"|(^|\s)(متي|منذ متي|في اي (عام|سنه|يوم|شهر|تاريخ)|ما تاريخ|في اي وقت)(\s|$)"
+)
+_NUMBER_QUESTION = re.compile(
+    r"\b(how (many|much|old|long|far|big|large|tall)|what (percentage|proportion|number|amount))\b"
+    r"|(^|\s)(كم|ما عدد|ما نسبه|ما حجم|ما مقدار|ما قيمه|بلغ عدد)(\s|$)"
+)
+
+_MONTHS = (
+    # Levantine/Iraqi, Egyptian/Maghrebi and English month names (normalized forms).
+    "كانون الثاني شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين الاول تشرين الثاني كانون الاول "
+    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
+    "january february march april may june july august september october november december"
+).split()
+_WEEKDAYS = ["السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "الجمعة", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DATE_WORDS = re.compile(r"(^|[^\w])(" + "|".join(sorted(set(_MONTHS + _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)")
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_DIGITS = re.compile(r"\d")
+_NUMBER_WORDS = re.compile(
+    r"(^|\s)(?:و|ف|ب|ل|ك)?(?:ال)?(واحد|اثنان|اثنين|ثلاث|ثلاثه|اربع|اربعه|خمس|خمسه|ست|سته|سبع|سبعه|ثماني|ثمانيه|تسع|تسعه|عشر|عشره|"
+    r"عشرون|عشرين|مئه|مائه|الف|مليون|مليار|one|two|three|four|five|six|seven|eight|nine|ten|hundred|thousand|million|billion)"
+)
+
+
+def question_type(question: str) -> AnswerType:
+    text = normalize_text(question).replace("ى", "ي").replace("ة", "ه")
+    if _DATE_QUESTION.search(text):
+        return AnswerType.DATE
+    if _NUMBER_QUESTION.search(text):
+        return AnswerType.NUMBER
+    return AnswerType.OTHER
+
+
+def matches_type(sentence: str, expected: AnswerType) -> bool:
+    text = normalize_text(sentence)
+    if expected is AnswerType.DATE:
+        return bool(_YEAR.search(text) or _DATE_WORDS.search(text))
+    if expected is AnswerType.NUMBER:
+        return bool(_DIGITS.search(text) or _NUMBER_WORDS.search(text.replace("ة", "ه")))
+    return False
