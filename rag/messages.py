@@ -29,6 +29,27 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "تعذّر الوصول إلى النموذج اللغوي ({reason})، فهذه إجابة مستخرجة من المقالات مباشرة.",
         "en": "The language model could not be used ({reason}), so this answer is extracted directly from the articles.",
     },
+    "llm_lead": {
+        "ar": "بحسب المقالات:",
+        "en": "According to the articles:",
+    },
+    "llm_not_configured": {
+        "ar": "لم يُضبط نموذج لغوي، فهذه إجابة مستخرجة من المقالات مباشرة.",
+        "en": "No language model is configured, so this answer is extracted directly from the articles.",
+    },
+    "llm_reason_unreachable": {"ar": "تعذّر الاتصال به", "en": "it could not be reached"},
+    "llm_reason_timeout": {"ar": "انتهت المهلة قبل اكتمال الرد", "en": "it did not finish in time"},
+    "llm_reason_http": {
+        "ar": "ردّ الخادم بالخطأ {status}",
+        "en": "the server answered with error {status}",
+    },
+    "llm_reason_interrupted": {"ar": "انقطع الرد قبل اكتماله", "en": "its reply was cut off"},
+    "llm_reason_empty": {"ar": "كان الرد فارغاً", "en": "its reply was empty"},
+    "llm_reason_uncited": {
+        "ar": "لم يستشهد الرد بأي مقطع من المقالات",
+        "en": "its reply cited none of the passages",
+    },
+    "llm_reason_invalid": {"ar": "كان الرد غير صالح", "en": "its reply could not be read"},
     "invalid_markers": {
         "ar": "أُزيلت إشارات إلى مصادر غير موجودة: {markers}",
         "en": "Removed citations to passages that do not exist: {markers}",
