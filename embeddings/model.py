@@ -224,7 +224,7 @@ class Embedder:
         vectors = self.model.encode_query(
             list(texts), normalize_embeddings=True, convert_to_numpy=True
         )
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
 
     def embed_passages(
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
@@ -236,4 +236,4 @@ class Embedder:
             convert_to_numpy=True,
             show_progress_bar=show_progress,
         )
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)

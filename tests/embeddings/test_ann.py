@@ -48,7 +48,8 @@ def recall_at_k(found: np.ndarray, truth: np.ndarray) -> float:
 def test_small_corpora_get_exact_flat_large_get_approximate() -> None:
     assert choose_ann_spec(0, DIM) == AnnSpec("Flat")
     assert choose_ann_spec(2_000, DIM) == AnnSpec("Flat")
-    assert choose_ann_spec(40_000, DIM).factory == "Flat"
+    assert choose_ann_spec(30_000, DIM).factory == "Flat"
+    assert choose_ann_spec(30_001, DIM).factory != "Flat"
     big = choose_ann_spec(1_000_000, DIM)
     assert big.factory != "Flat"
     assert big.metric == "ip"
@@ -111,10 +112,12 @@ def test_search_params_are_applied_and_reapplied_after_deserializing() -> None:
 
 
 def test_training_uses_a_capped_sample(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ann, "MAX_TRAIN_VECTORS", 1_000)
     vectors = clustered(3_000, seed=4)
-    index = build_ann_index(vectors, AnnSpec("IVF16,PQ48x8", nprobe=4))
-    assert index.is_trained
+    monkeypatch.setattr(ann, "MAX_TRAIN_VECTORS", 20)  # fewer points than the 32 lists: refused
+    with pytest.raises(RuntimeError):
+        build_ann_index(vectors, AnnSpec("IVF32,SQ8", nprobe=4))
+    monkeypatch.setattr(ann, "MAX_TRAIN_VECTORS", 1_000)
+    index = build_ann_index(vectors, AnnSpec("IVF32,SQ8", nprobe=4))
     assert index.ntotal == len(vectors)
 
 
