@@ -7,7 +7,7 @@ On disk an index is one directory:
 
     INDEX_DIR/CURRENT            name of the live version (replaced atomically)
     INDEX_DIR/v-<time>-<pid>/    manifest.json, chunks.jsonl, vectors.npy, ann.faiss,
-                                 sentences.jsonl, sentence_vectors.npy
+                                 sentences.jsonl, sentence_vectors.npy, sentences.faiss
 
 Sentence vectors are stored beside the chunk vectors so that choosing the answer sentences of the
 retrieved passages costs a dot product at question time, not a model call.
@@ -37,15 +37,23 @@ import numpy as np
 from corpus import Chunk, Span
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 POINTER_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.jsonl"
 VECTORS_FILE = "vectors.npy"
 ANN_FILE = "ann.faiss"
+SENTENCE_ANN_FILE = "sentences.faiss"
 SENTENCES_FILE = "sentences.jsonl"
 SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
-DATA_FILES = (CHUNKS_FILE, VECTORS_FILE, ANN_FILE, SENTENCES_FILE, SENTENCE_VECTORS_FILE)
+DATA_FILES = (
+    CHUNKS_FILE,
+    VECTORS_FILE,
+    ANN_FILE,
+    SENTENCES_FILE,
+    SENTENCE_VECTORS_FILE,
+    SENTENCE_ANN_FILE,
+)
 RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
 RECORDED_PACKAGES = (
     "faiss-cpu",
@@ -92,6 +100,7 @@ class Manifest:
     articles: dict[str, ArticleRecord]
     ann: dict
     chunks: int = 0
+    sentence_ann: dict = field(default_factory=dict)
     created: float = field(default_factory=time.time)
     packages: dict[str, str] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
@@ -134,6 +143,8 @@ class VectorIndex(Protocol):
     def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray: ...
 
     def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]: ...
+
+    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]: ...
 
 
 def package_versions() -> dict[str, str]:
@@ -180,6 +191,7 @@ class FaissIndex:
         ann: faiss.Index,
         sentences: list[Sentence],
         sentence_vectors: np.ndarray,
+        sentence_ann: faiss.Index,
     ):
         self.manifest = manifest
         self._chunks = chunks
@@ -187,10 +199,29 @@ class FaissIndex:
         self._ann = ann
         self.sentences = sentences
         self.sentence_vectors = sentence_vectors
+        self._sentence_ann = sentence_ann
         self._row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
         self._sentence_rows: dict[str, list[int]] = {}
         for row, sentence in enumerate(sentences):
             self._sentence_rows.setdefault(sentence.article_id, []).append(row)
+        self._chunk_of_sentence = self._locate_sentences()
+
+    def _locate_sentences(self) -> list[Chunk | None]:
+        """The first chunk that holds each sentence whole (None if a chunk boundary cuts it)."""
+        by_article: dict[str, list[Chunk]] = {}
+        for chunk in self._chunks:
+            by_article.setdefault(chunk.article_id, []).append(chunk)
+        return [
+            next(
+                (
+                    c
+                    for c in by_article.get(sentence.article_id, [])
+                    if c.start <= sentence.start and sentence.end <= c.end
+                ),
+                None,
+            )
+            for sentence in self.sentences
+        ]
 
     @classmethod
     def build(
@@ -210,10 +241,19 @@ class FaissIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dim)
         sentence_vectors = np.ascontiguousarray(sentence_vectors, dtype=np.float32).reshape(-1, dim)
         spec = choose_ann_spec(len(vectors), dim)
+        sentence_spec = choose_ann_spec(len(sentence_vectors), dim)
         manifest.ann = spec.as_dict()
+        manifest.sentence_ann = sentence_spec.as_dict()
         manifest.chunks = len(chunks)
-        ann = build_ann_index(vectors, spec)
-        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors)
+        return cls(
+            manifest,
+            chunks,
+            vectors,
+            build_ann_index(vectors, spec),
+            sentences,
+            sentence_vectors,
+            build_ann_index(sentence_vectors, sentence_spec),
+        )
 
     @property
     def chunks(self) -> Sequence[Chunk]:
@@ -236,20 +276,35 @@ class FaissIndex:
                 found.append((Span(start, end, chunk.text[start:end]), self.sentence_vectors[row]))
         return found
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
-        if not self._chunks or k <= 0:
-            return [[] for _ in range(len(query_vectors))]
-        dim = self.manifest.dimension
-        queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(-1, dim)
-        scores, rows = self._ann.search(queries, min(k, len(self._chunks)))
+    def _search(
+        self, ann: faiss.Index, query_vectors: np.ndarray, k: int
+    ) -> list[list[tuple[int, float]]]:
+        queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(
+            -1, self.manifest.dimension
+        )
+        if not ann.ntotal or k <= 0:
+            return [[] for _ in range(len(queries))]
+        scores, rows = ann.search(queries, min(k, ann.ntotal))
         return [
-            [
-                SearchHit(self._chunks[row], float(score))
-                for score, row in zip(s, r, strict=True)
-                if row >= 0
-            ]
+            [(int(row), float(score)) for score, row in zip(s, r, strict=True) if row >= 0]
             for s, r in zip(scores, rows, strict=True)
         ]
+
+    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+        return [
+            [SearchHit(self._chunks[row], score) for row, score in hits]
+            for hits in self._search(self._ann, query_vectors, k)
+        ]
+
+    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+        """Chunks ranked by their best-matching answer sentence: a precise match in one sentence
+        is not diluted by the rest of the chunk."""
+        hits: dict[str, SearchHit] = {}
+        for row, score in self._search(self._sentence_ann, query_vector, k)[0]:
+            chunk = self._chunk_of_sentence[row]
+            if chunk is not None and chunk.id not in hits:
+                hits[chunk.id] = SearchHit(chunk, score)
+        return list(hits.values())
 
     # -- persistence -------------------------------------------------------------------------
 
@@ -262,6 +317,9 @@ class FaissIndex:
         _write_npy(version / VECTORS_FILE, self.vectors)
         _write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
         _write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
+        _write_file(
+            version / SENTENCE_ANN_FILE, faiss.serialize_index(self._sentence_ann).tobytes()
+        )
         self.manifest.packages = package_versions()
         self.manifest.files = {name: _sha256(version / name) for name in DATA_FILES}
         _write_file(
@@ -304,7 +362,11 @@ class FaissIndex:
             vectors = _read_npy(version / VECTORS_FILE)
             sentence_vectors = _read_npy(version / SENTENCE_VECTORS_FILE)
             ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
+            sentence_ann = faiss.deserialize_index(
+                np.fromfile(version / SENTENCE_ANN_FILE, dtype=np.uint8)
+            )
             spec = AnnSpec.from_dict(manifest.ann)
+            sentence_spec = AnnSpec.from_dict(manifest.sentence_ann)
         except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
             raise IndexCorruptError(
                 f"index in {version} cannot be read ({error}); {RECOVERY}"
@@ -314,6 +376,7 @@ class FaissIndex:
             vectors.shape != (len(chunks), dim)
             or sentence_vectors.shape != (len(sentences), dim)
             or ann.ntotal != len(chunks)
+            or sentence_ann.ntotal != len(sentences)
         ):
             raise IndexCorruptError(
                 f"index in {version} is inconsistent: {len(chunks)} chunks, vectors "
@@ -321,7 +384,8 @@ class FaissIndex:
                 f"sentence vectors {sentence_vectors.shape}; {RECOVERY}"
             )
         apply_search_params(ann, spec)
-        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors)
+        apply_search_params(sentence_ann, sentence_spec)
+        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors, sentence_ann)
 
 
 def _write_jsonl(path: Path, records: Sequence[Any]) -> None:

@@ -12,7 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eval.calibration import MAX_FALSE_REFUSAL, calibrate, write_calibration
+from eval.calibration import (
+    MAX_FALSE_REFUSAL,
+    calibrate,
+    support_scores,
+    support_threshold,
+    write_calibration,
+)
+from eval.datasets import load_squad
 from eval.report import format_summary_table, write_report
 from eval.runner import SPLITS
 from rag.config import CALIBRATION_FILE, load_settings
@@ -46,6 +53,9 @@ def _calibrate(args: argparse.Namespace) -> int:
             merged["unanswerable"] += group["unanswerable"]
     calibration = calibrate(scores, args.max_false_refusal)
     calibration["source"] = [str(args.passages), *map(str, args.questions)]
+    if args.questions:
+        arabic, english = load_squad(args.passages), load_squad(args.questions[0])
+        calibration.update(support_threshold(*support_scores(arabic, english, embedder)))
     write_calibration(calibration, args.out)
     print(json.dumps(calibration, indent=2, ensure_ascii=False))
     return 0

@@ -40,7 +40,7 @@ from rag.config import Settings
 from rag.pipeline import Pipeline
 from rag.schema import Answer, Passage
 
-METHODS = ("bm25", "dense", "hybrid")
+METHODS = ("bm25", "dense", "sentences", "hybrid")
 RANK_DEPTH = 10
 NO_ANSWER_SHARE = 0.25
 NO_ANSWER_SEED = 13
@@ -63,6 +63,7 @@ def rankings(pipeline: Pipeline, question: str) -> dict[str, list[str]]:
     return {
         "bm25": _unique_articles(search.bm25(question, depth)),
         "dense": _unique_articles(search.dense(vector, depth)),
+        "sentences": _unique_articles(search.sentences(vector, depth)),
         "hybrid": _unique_articles(search.search(question, depth, query_vector=vector)),
     }
 

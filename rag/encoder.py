@@ -6,6 +6,7 @@ back for related questions, so their sentence vectors are cached (and so are rep
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 
@@ -37,16 +38,22 @@ class CachedEncoder:
         self.embedder = embedder
         self._queries = _LRU(max(1, cache_size // 10))
         self._passages = _LRU(cache_size)
+        self._lock = threading.Lock()
 
     def _encode(self, texts: Sequence[str], cache: _LRU, encode) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.embedder.dimension), dtype=np.float32)
-        found = {text: cache.get(text) for text in dict.fromkeys(texts)}
+        # The app answers several users at once; an OrderedDict is not safe to reorder from
+        # two threads. The model call runs outside the lock.
+        with self._lock:
+            found = {text: cache.get(text) for text in dict.fromkeys(texts)}
         missing = [text for text, vector in found.items() if vector is None]
         if missing:
-            for text, vector in zip(missing, encode(missing), strict=True):
-                found[text] = vector
-                cache.put(text, vector)
+            vectors = encode(missing)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    found[text] = vector
+                    cache.put(text, vector)
         return np.stack([found[text] for text in texts])
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:

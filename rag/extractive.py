@@ -30,7 +30,11 @@ class ScoredSentence:
 
 
 class SentenceSelector:
-    """Scores the candidate sentences and picks the ones that make the answer."""
+    """Scores the candidate sentences and picks the ones that make the answer.
+
+    The weights were chosen by a grid search on the even-numbered XQuAD articles (ar-ar and
+    en-ar) and checked on the odd-numbered ones; the seed questions played no part.
+    """
 
     def __init__(
         self,
@@ -38,10 +42,10 @@ class SentenceSelector:
         lexical: LexicalIndex | None = None,
         *,
         max_sentences: int = 3,
-        margin: float = 0.015,
+        margin: float = 0.03,
         passage_weight: float = 0.3,
-        lexical_weight: float = 0.1,
-        type_weight: float = 0.02,
+        lexical_weight: float = 0.05,
+        type_weight: float = 0.01,
     ) -> None:
         self.index = index
         self.lexical = lexical

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense search over the vector index fused with BM25 by reciprocal rank.
+"""Hybrid retrieval: dense search by chunk and by sentence, fused with BM25 by reciprocal rank.
 
 BM25 only runs for Arabic questions: the corpus is Arabic, so an English question shares no
 tokens with it and BM25 would add only noise to the fusion.
@@ -30,6 +30,9 @@ def reciprocal_rank_fusion(rankings: Sequence[Sequence[str]], k: int) -> dict[st
         for rank, key in enumerate(ranking, start=1):
             fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
     return fused
+
+
+SENTENCES_PER_CHUNK = 4
 
 
 class HybridSearch:
@@ -64,21 +67,27 @@ class HybridSearch:
             for row, score in self.lexical.search(query, k)
         ]
 
+    def sentences(self, query_vector: np.ndarray, k: int) -> list[Passage]:
+        # Several of the best sentences often share a chunk, so look deeper than k sentences.
+        hits = self.index.search_sentences(query_vector, k * SENTENCES_PER_CHUNK)[:k]
+        return [Passage(hit.chunk, hit.score) for hit in hits]
+
     def search(
         self, query: str, k: int, *, query_vector: np.ndarray | None = None
     ) -> list[Passage]:
+        """Fuse the rankings by chunk, by best sentence and (Arabic questions) by BM25."""
         if query_vector is None:
             query_vector = self.encoder.query(query)
-        dense = self.dense(query_vector, self.candidates)
-        lexical = self.bm25(query, self.candidates) if detect_language(query) == "ar" else []
-        if not lexical:
-            return dense[:k]
-        fused = reciprocal_rank_fusion(
-            [[p.chunk.id for p in dense], [p.chunk.id for p in lexical]], self.rrf_k
-        )
-        chunks: dict[str, Chunk] = {p.chunk.id: p.chunk for p in [*dense, *lexical]}
-        dense_scores = {p.chunk.id: p.dense_score for p in dense}
-        lexical_scores = {p.chunk.id: p.lexical_score for p in lexical}
+        rankings = [
+            self.dense(query_vector, self.candidates),
+            self.sentences(query_vector, self.candidates),
+        ]
+        if detect_language(query) == "ar":
+            rankings.append(self.bm25(query, self.candidates))
+        fused = reciprocal_rank_fusion([[p.chunk.id for p in r] for r in rankings], self.rrf_k)
+        chunks: dict[str, Chunk] = {p.chunk.id: p.chunk for r in rankings for p in r}
+        dense_scores = {p.chunk.id: p.dense_score for p in rankings[0]}
+        lexical_scores = {p.chunk.id: p.lexical_score for p in rankings[-1] if p.lexical_score}
         best = sorted(fused, key=lambda key: (-fused[key], key))[:k]
         missing = [key for key in best if key not in dense_scores]
         if missing:

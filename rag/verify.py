@@ -13,6 +13,7 @@ import numpy as np
 
 from embeddings.index import VectorIndex
 from rag.encoder import CachedEncoder
+from rag.messages import message
 from rag.schema import Answer
 
 _QUOTES = "“”\"«»'‘’ "
@@ -40,4 +41,6 @@ class SupportChecker:
                 score = float(np.max(np.stack(evidence) @ claim))
             checked.append(replace(sentence, support=score, supported=score >= self.threshold))
         answer.sentences = checked
+        if answer.unsupported_sentences:
+            answer.notices.append(message("unsupported", answer.language))
         return answer

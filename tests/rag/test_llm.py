@@ -92,13 +92,13 @@ def _retrieved(question: str = "ماذا وقع وزير الخارجية في �
     )
 
 
-def _settings(base_url: str, timeout: float = 3.0) -> Settings:
+def _settings(base_url: str, timeout: float = 30.0) -> Settings:
     return Settings(
         llm_base_url=base_url, llm_model="fake-model", llm_api_key="test-key", llm_timeout=timeout
     )
 
 
-def _generator(base_url: str, timeout: float = 3.0) -> LLMGenerator:
+def _generator(base_url: str, timeout: float = 30.0) -> LLMGenerator:
     index = StubIndex()
     return LLMGenerator(
         _settings(base_url, timeout),

@@ -1,0 +1,823 @@
+"""The chat UI: ask the Arabic news corpus in Arabic or English, read cited, verified answers.
+
+`python app.py` (or `make run`) serves it on http://$HOST:$PORT (default 127.0.0.1:7860). Set
+`APP_USERNAME` and `APP_PASSWORD` to require a login. Answers stream in; each answer keeps its
+own sources, shown in the panel on the right (pick another answer with the dropdown or by
+clicking its message). New articles can be uploaded and are indexed incrementally.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from corpus import Span
+from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_file
+from embeddings.index import IndexMissingError, IndexUnusableError, Manifest, read_manifest
+from rag.config import Settings, load_settings
+from rag.language import Language, detect_language
+from rag.pipeline import Pipeline
+from rag.questions import QuestionError
+from rag.schema import Answer
+
+logger = logging.getLogger("app")
+
+TITLE = "Arabic news Q&A · أسئلة وأجوبة الأخبار العربية"
+SUBTITLE_EN = (
+    "Ask about the Arabic news articles in Arabic or English; every answer quotes and cites "
+    "its sources, and says so when the articles do not contain the answer."
+)
+SUBTITLE_AR = (
+    "اسأل عن المقالات الإخبارية بالعربية أو الإنجليزية؛ كل إجابة تقتبس مصادرها وتشير إليها، "
+    "وتقول ذلك صراحةً حين لا تتضمن المقالات الإجابة."
+)
+EXAMPLES = [
+    "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين؟",
+    "أين التقى لافروف بالشيباني في شباط؟",
+    "Which Russian minister did the Syrian defence minister meet in Moscow?",
+    "When is the Arab-Russian summit scheduled to be held?",
+]
+GENERIC_ERROR = {
+    "en": "Sorry, something went wrong while answering. Please try again.",
+    "ar": "عذراً، حدث خطأ أثناء الإجابة. حاول مرة أخرى من فضلك.",
+}
+THINKING = {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"}
+# A pasted 10,000-character question is answered (with the "too long" message) but not echoed.
+MAX_ECHO_CHARS = 600
+DEFAULT_CONCURRENCY = 2
+# Gradio refuses larger uploads outright; smaller ones that exceed MAX_FILE_BYTES get our message.
+MAX_UPLOAD_BYTES = 4 * MAX_FILE_BYTES
+
+# --------------------------------------------------------------------------------------------
+# Rendering: pure functions from answers to HTML. Every text from the corpus or the user is
+# escaped; the markup around it is ours.
+# --------------------------------------------------------------------------------------------
+
+_LANG_ATTRS: dict[Language, str] = {"ar": 'dir="rtl" lang="ar"', "en": 'dir="ltr" lang="en"'}
+_TRAILING_MARKERS = re.compile(r"(\s*)((?:\[\d+\])+)\s*$")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def lang_attrs(language: Language) -> str:
+    return _LANG_ATTRS[language]
+
+
+def wrap_message(inner_html: str, language: Language, extra_class: str = "") -> str:
+    """One chat message: a block in the message's language and direction.
+
+    No newlines: the chatbot renders Markdown, and an HTML block ends at a blank line.
+    """
+    classes = f"msg msg-{language}" + (f" {extra_class}" if extra_class else "")
+    return f'<div {lang_attrs(language)} class="{classes}">{inner_html}</div>'
+
+
+def text_html(text: str) -> str:
+    return "<br>".join(esc(line) for line in text.split("\n"))
+
+
+def cite_link(turn: int, marker: int) -> str:
+    return (
+        f'<a href="#src-{turn}-{marker}" class="cite" data-turn="{turn}" '
+        f'data-marker="{marker}">[{marker}]</a>'
+    )
+
+
+def render_user(question: str) -> str:
+    text = (question or "").strip()
+    if not text:
+        return wrap_message('<span class="muted">(سؤال فارغ · empty question)</span>', "ar")
+    if len(text) > MAX_ECHO_CHARS:
+        text = text[:MAX_ECHO_CHARS] + f" … (+{len(question) - MAX_ECHO_CHARS})"
+    return wrap_message(text_html(text), detect_language(text))
+
+
+def render_streaming(text: str, language: Language, turn: int) -> str:
+    """The answer as it streams in: a lead line, then `- sentence [n]` lines."""
+    lines = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        body, markers = line, ""
+        found = _TRAILING_MARKERS.search(line)
+        if found:
+            body = line[: found.start()]
+            markers = " " + "".join(
+                cite_link(turn, int(n)) for n in _MARKER.findall(found.group(2))
+            )
+        body = body.removeprefix("- ")
+        lines.append(
+            f'<p class="stream-line" {lang_attrs(detect_language(body))}>{esc(body)}{markers}</p>'
+        )
+    return wrap_message("".join(lines), language, "streaming")
+
+
+def render_notices(notices: Sequence[str]) -> str:
+    return "".join(
+        f'<p class="notice" {lang_attrs(detect_language(notice))}>'
+        f'<span aria-hidden="true">⚠</span> {esc(notice)}</p>'
+        for notice in notices
+    )
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    """The final answer: lead, cited sentences with marker links, notices; or a refusal."""
+    if answer.refused:
+        inner = (
+            '<p class="refusal-text" role="note"><span class="refusal-icon" aria-hidden="true">'
+            f"⊘</span> {esc(answer.lead)}</p>{render_notices(answer.notices)}"
+        )
+        return wrap_message(inner, answer.language, "refusal")
+    items = []
+    for sentence in answer.sentences:
+        classes = "sentence" if sentence.supported else "sentence unsupported"
+        title = "" if sentence.supported else ' title="not supported by the cited passage"'
+        cites = "".join(cite_link(turn, marker) for marker in sentence.markers)
+        items.append(
+            f'<li {lang_attrs(detect_language(sentence.text))} class="{classes}"{title}>'
+            f'<span class="sentence-text">{text_html(sentence.text)}</span> {cites}</li>'
+        )
+    sentences = f'<ul class="answer-sentences">{"".join(items)}</ul>' if items else ""
+    inner = f'<p class="lead">{text_html(answer.lead)}</p>{sentences}'
+    return wrap_message(inner + render_notices(answer.notices), answer.language, "answer")
+
+
+def render_question_error(error: QuestionError) -> str:
+    return wrap_message(
+        f'<p class="input-error" role="alert">{text_html(str(error))}</p>',
+        error.language,
+        "question-error",
+    )
+
+
+def render_generic_error() -> str:
+    return (
+        f'<div class="msg-error">{wrap_message(esc(GENERIC_ERROR["ar"]), "ar", "error")}'
+        f"{wrap_message(esc(GENERIC_ERROR['en']), 'en', 'error')}</div>"
+    )
+
+
+def highlight_parts(text: str, span: Span) -> tuple[str, str, str]:
+    """`text` split around the supporting sentence: (before, sentence, after).
+
+    Offsets are trusted only when they point at the sentence's text; otherwise the sentence is
+    searched for, and if it is not in the passage nothing is highlighted.
+    """
+    start, end = max(0, span.start), min(len(text), span.end)
+    if start < end and (not span.text or text[start:end] == span.text):
+        return text[:start], text[start:end], text[end:]
+    if span.text:
+        found = text.find(span.text)
+        if found >= 0:
+            end = found + len(span.text)
+            return text[:found], text[found:end], text[end:]
+    return text, "", ""
+
+
+def no_sources_html(language: Language = "ar", reason: str = "") -> str:
+    label = (
+        "لا مصادر لهذه الإجابة · No sources for this answer"
+        if language == "ar"
+        else "No sources for this answer · لا مصادر لهذه الإجابة"
+    )
+    detail = f'<p class="muted" dir="auto">{esc(reason)}</p>' if reason else ""
+    return f'<div class="no-sources" dir="auto"><p>{label}</p>{detail}</div>'
+
+
+def placeholder_sources_html() -> str:
+    return (
+        '<div class="sources-placeholder"><p dir="rtl" lang="ar">اطرح سؤالاً لتظهر مصادر '
+        'الإجابة هنا.</p><p dir="ltr" lang="en">Ask a question to see the sources of its '
+        "answer here.</p></div>"
+    )
+
+
+def render_sources(answer: Answer, turn: int) -> str:
+    """The sources panel for one answer: each citation with its passage and highlighted sentence."""
+    if answer.refused:
+        return no_sources_html(answer.language, "")
+    if not answer.citations:
+        return no_sources_html(answer.language)
+    heading = (
+        f'<div class="sources-head"><span lang="en">Sources for answer #{turn + 1}</span>'
+        f' · <span lang="ar" dir="rtl">مصادر الإجابة رقم {turn + 1}</span></div>'
+    )
+    cards = []
+    for citation in sorted(answer.citations, key=lambda c: c.marker):
+        chunk = citation.passage.chunk
+        before, sentence, after = highlight_parts(chunk.text, citation.sentence)
+        marked = f"<mark>{esc(sentence)}</mark>" if sentence else ""
+        title = chunk.title or chunk.article_id
+        cards.append(
+            f'<section class="source" id="src-{turn}-{citation.marker}" '
+            f'data-marker="{citation.marker}">'
+            f'<header class="source-head" {lang_attrs(detect_language(title))}>'
+            f'<span class="marker">[{citation.marker}]</span> '
+            f'<span class="source-title">{esc(title)}</span></header>'
+            f'<div class="source-meta"><code class="article-id">{esc(chunk.article_id)}</code>'
+            f' · <span class="support">support {citation.support:.2f}</span></div>'
+            f'<div class="passage" {lang_attrs(detect_language(chunk.text))}>'
+            f"{esc(before)}{marked}{esc(after)}</div></section>"
+        )
+    return heading + "".join(cards)
+
+
+# --------------------------------------------------------------------------------------------
+# Index status and uploads
+# --------------------------------------------------------------------------------------------
+
+
+def _age(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    return "just now"
+
+
+def render_status(manifest: Manifest | None, now: float | None = None) -> str:
+    if manifest is None:
+        return '<div class="status-line">No index loaded · لا يوجد فهرس</div>'
+    now = time.time() if now is None else now
+    built = datetime.fromtimestamp(manifest.created, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+    chunks = manifest.chunks or sum(record.chunks for record in manifest.articles.values())
+    items = [
+        ("Articles", "المقالات", f"{len(manifest.articles):,}"),
+        ("Chunks", "المقاطع", f"{chunks:,}"),
+        ("Model", "النموذج", esc(manifest.model_id)),
+        ("Built", "أُنشئ", f"{built} ({_age(now - manifest.created)})"),
+    ]
+    cells = "".join(
+        f'<div class="status-item"><span class="status-label">{en} · '
+        f'<span lang="ar">{ar}</span></span><span class="status-value" dir="ltr">{value}</span>'
+        "</div>"
+        for en, ar, value in items
+    )
+    return f'<div class="status-grid">{cells}</div>'
+
+
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ]+", re.UNICODE)
+
+
+def safe_file_name(name: str) -> str | None:
+    """A plain file name for the corpus folder, or None when nothing usable is left.
+
+    Only the last path component is kept (either separator), control and other unsafe characters
+    become '_', and leading dots go (hidden files are not loaded), so no name can leave the folder.
+    """
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in base)
+    base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" .")
+    if not base or base in {".", ".."} or not Path(base).stem.strip("_"):
+        return None
+    if len(base) > 150:
+        suffix = Path(base).suffix[:16]
+        base = base[: 150 - len(suffix)] + suffix
+    return base
+
+
+@dataclass
+class UploadResult:
+    accepted: list[Path] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def accept_uploads(
+    files: Sequence[str | Path],
+    corpus_dir: Path,
+    known_ids: set[str] | None = None,
+) -> UploadResult:
+    """Validate uploaded files and copy the good ones into `corpus_dir` under safe names.
+
+    A file is accepted only if its type is supported, it is at most MAX_FILE_BYTES, `load_file`
+    finds at least one article in it (checked under its final name, so ids match), none of its
+    article ids is already in the index (`known_ids`) or earlier in this upload, and its name is
+    free in the corpus folder. A file identical to the one already there is reported unchanged.
+    """
+    result = UploadResult()
+    known = set(known_ids or ())
+    corpus_dir.mkdir(parents=True, exist_ok=True)
+    for item in files:
+        source = Path(item)
+        shown = source.name
+        name = safe_file_name(source.name)
+        if name is None:
+            result.messages.append(f"✗ {shown}: not a usable file name")
+            continue
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            kinds = ", ".join(SUPPORTED_SUFFIXES)
+            result.messages.append(
+                f"✗ {shown}: unsupported file type {suffix or '(none)'} (use {kinds})"
+            )
+            continue
+        try:
+            size = source.stat().st_size
+            if size > MAX_FILE_BYTES:
+                result.messages.append(
+                    f"✗ {shown}: too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
+                )
+                continue
+            with source.open("rb") as handle:
+                data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            result.messages.append(f"✗ {shown}: unreadable ({error.strerror or error})")
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            result.messages.append(f"✗ {shown}: too large (limit {MAX_FILE_BYTES:,} bytes)")
+            continue
+        destination = corpus_dir / name
+        if destination.exists():
+            if destination.is_file() and _same_bytes(destination, data):
+                result.unchanged.append(name)
+                result.messages.append(f"= {name}: already in the corpus, unchanged")
+            else:
+                result.messages.append(
+                    f"✗ {shown}: a different file named {name} is already in the corpus; "
+                    "rename the upload"
+                )
+            continue
+        with tempfile.TemporaryDirectory(prefix="upload-") as staging:
+            staged = Path(staging) / name
+            staged.write_bytes(data)
+            loaded = load_file(staged)
+        problems = [f"{Path(e.source).name}: {e.reason}" for e in loaded.errors]
+        if not loaded.articles:
+            reason = "; ".join(problems) or "no article found"
+            result.messages.append(f"✗ {shown}: {reason}")
+            continue
+        clashes = sorted({a.id for a in loaded.articles} & known)
+        if clashes:
+            result.messages.append(
+                f"✗ {shown}: article id(s) already in the corpus: {', '.join(clashes)}"
+            )
+            continue
+        try:
+            with destination.open("xb") as handle:  # never overwrite
+                handle.write(data)
+        except FileExistsError:
+            result.messages.append(f"✗ {shown}: {name} appeared in the corpus meanwhile; retry")
+            continue
+        except OSError as error:
+            result.messages.append(f"✗ {shown}: could not be saved ({error.strerror or error})")
+            continue
+        known.update(a.id for a in loaded.articles)
+        result.accepted.append(destination)
+        count = len(loaded.articles)
+        note = f" ({len(problems)} line(s) skipped)" if problems else ""
+        result.messages.append(f"✓ {name}: {count} article{'s' if count != 1 else ''} added{note}")
+        result.messages += [f"    - {problem}" for problem in problems]
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# The app
+# --------------------------------------------------------------------------------------------
+
+
+class Service:
+    """The live pipeline, swapped atomically after a re-index."""
+
+    def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
+        self._pipeline = pipeline
+        self.settings = settings
+        self._swap = threading.Lock()
+        self._reindex = threading.Lock()
+
+    @property
+    def pipeline(self) -> Pipeline:
+        with self._swap:
+            return self._pipeline
+
+    def manifest(self) -> Manifest | None:
+        return getattr(self.pipeline.index, "manifest", None)
+
+    def reindex(self, progress: Any = None) -> str:
+        """Bring the index up to date with the corpus folder and serve the new one."""
+        from embeddings.ingest import ingest
+
+        if not self._reindex.acquire(blocking=False):
+            raise RuntimeError("another re-index is running; try again when it ends")
+        try:
+            current = self.pipeline
+            report = ingest(
+                self.settings.corpus_dir,
+                self.settings.index_dir,
+                current.embedder,
+                self.settings.chunker,
+                progress=progress,
+            )
+            fresh = Pipeline.from_settings(self.settings, embedder=current.embedder)
+            with self._swap:
+                self._pipeline = fresh
+            return report.summary()
+        finally:
+            self._reindex.release()
+
+
+def _turn_label(turn: int, question: str) -> str:
+    text = " ".join((question or "").split()) or "—"
+    return f"#{turn + 1} · {text[:48]}{'…' if len(text) > 48 else ''}"
+
+
+def _choices(turns: Sequence[dict]) -> list[tuple[str, str]]:
+    return [(turn["label"], str(index)) for index, turn in enumerate(turns)]
+
+
+def _selected_turn(value: Any, turns: Sequence[dict]) -> int | None:
+    try:
+        index = int(value)
+    except (TypeError, ValueError):
+        return None
+    return index if 0 <= index < len(turns) else None
+
+
+def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
+    service = Service(pipeline, settings)
+    llm_ready = settings.llm_configured
+
+    def respond(
+        question: str,
+        chat: list[dict] | None,
+        turns: list[dict] | None,
+        history: list[str] | None,
+        k: float,
+        mode: str,
+    ) -> Iterator[tuple]:
+        chat = list(chat or [])
+        turns = list(turns or [])
+        history = list(history or [])
+        turn = len(turns)
+        question = question or ""
+        language = detect_language(question)
+        chat += [
+            {"role": "user", "content": render_user(question)},
+            {"role": "assistant", "content": wrap_message(esc(THINKING[language]), language)},
+        ]
+        label = _turn_label(turn, question)
+        turns.append({"label": label, "html": no_sources_html(language)})
+
+        def update(sources: str) -> tuple:
+            turns[turn]["html"] = sources
+            dropdown = gr.Dropdown(choices=_choices(turns), value=str(turn))
+            return chat, "", turns, history, sources, dropdown
+
+        yield update(placeholder_sources_html())
+        try:
+            mode = mode if (mode == "llm" and llm_ready) else "extractive"
+            streamed = ""
+            answer: Answer | None = None
+            for chunk in service.pipeline.stream(question, history, k=int(k), mode=mode):
+                if chunk.delta:
+                    streamed += chunk.delta
+                    chat[-1] = {
+                        "role": "assistant",
+                        "content": render_streaming(streamed, language, turn),
+                    }
+                    yield update(placeholder_sources_html())
+                answer = chunk.answer or answer
+            if answer is None:
+                raise RuntimeError("the pipeline ended without an answer")
+            history.append(question)
+            chat[-1] = {"role": "assistant", "content": render_answer(answer, turn)}
+            yield update(render_sources(answer, turn))
+        except QuestionError as error:
+            chat[-1] = {"role": "assistant", "content": render_question_error(error)}
+            yield update(no_sources_html(error.language))
+        except Exception:
+            logger.exception("answering %r failed", question[:200])
+            chat[-1] = {"role": "assistant", "content": render_generic_error()}
+            yield update(no_sources_html(language))
+
+    def show_turn(value: Any, turns: list[dict] | None) -> str:
+        turns = turns or []
+        index = _selected_turn(value, turns)
+        return placeholder_sources_html() if index is None else turns[index]["html"]
+
+    def select_message(turns: list[dict] | None, event: gr.SelectData) -> tuple:
+        turns = turns or []
+        position = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        try:
+            index = int(position) // 2  # every turn is a user message and an answer
+        except (TypeError, ValueError):
+            return gr.skip(), gr.skip()
+        if not 0 <= index < len(turns):
+            return gr.skip(), gr.skip()
+        return gr.Dropdown(value=str(index)), turns[index]["html"]
+
+    def clear() -> tuple:
+        return (
+            [],
+            "",
+            [],
+            [],
+            placeholder_sources_html(),
+            gr.Dropdown(choices=[], value=None),
+        )
+
+    def add_articles(files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008
+        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
+        if not paths:
+            return gr.skip(), "No files chosen · لم تُختر ملفات", gr.skip()
+        manifest = service.manifest()
+        known = set(manifest.articles) if manifest else set()
+        result = accept_uploads(paths, settings.corpus_dir, known)
+        lines = list(result.messages)
+        if result.accepted:
+            progress(0, desc="Indexing · جارٍ الفهرسة")
+
+            def report_progress(done: int, total: int) -> None:
+                progress((done, total), desc="Embedding · جارٍ التضمين", unit="texts")
+
+            try:
+                lines += ["", service.reindex(report_progress)]
+            except Exception as error:
+                logger.exception("re-indexing after upload failed")
+                lines += ["", f"Re-indexing failed: {error}"]
+        else:
+            lines += ["", "Nothing new to index · لا جديد للفهرسة"]
+        return gr.File(value=None), "\n".join(lines), render_status(service.manifest())
+
+    with gr.Blocks(title="Arabic news Q&A", fill_width=False) as demo:
+        gr.HTML(
+            f'<header class="app-header"><h1>{esc(TITLE)}</h1>'
+            f'<p dir="rtl" lang="ar" class="subtitle msg-ar">{esc(SUBTITLE_AR)}</p>'
+            f'<p dir="ltr" lang="en" class="subtitle">{esc(SUBTITLE_EN)}</p></header>'
+        )
+        turns_state = gr.State([])
+        history_state = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=360):
+                chatbot = gr.Chatbot(
+                    elem_id="chat",
+                    label="Conversation · المحادثة",
+                    height=560,
+                    buttons=[],
+                    feedback_options=None,
+                    sanitize_html=True,
+                    latex_delimiters=[],
+                    placeholder=(
+                        '<div dir="rtl" lang="ar" class="msg-ar">اكتب سؤالك عن الأخبار.</div>'
+                        '<div dir="ltr" lang="en">Type a question about the news.</div>'
+                    ),
+                )
+                with gr.Row(equal_height=True):
+                    question = gr.Textbox(
+                        elem_id="question",
+                        show_label=False,
+                        placeholder="اكتب سؤالك هنا · Type your question here",
+                        rtl=False,
+                        lines=1,
+                        max_lines=4,
+                        scale=5,
+                        autofocus=True,
+                        elem_classes=["question-box"],
+                    )
+                    send = gr.Button("Ask · اسأل", elem_id="send", variant="primary", scale=1)
+                clear_button = gr.Button(
+                    "Clear conversation · مسح المحادثة", elem_id="clear", size="sm"
+                )
+                gr.Examples(
+                    examples=[[example] for example in EXAMPLES],
+                    inputs=[question],
+                    label="Examples · أمثلة",
+                )
+            with gr.Column(scale=2, min_width=300):
+                source_picker = gr.Dropdown(
+                    label="Sources for answer · مصادر الإجابة",
+                    choices=[],
+                    value=None,
+                    interactive=True,
+                    elem_id="sources-for",
+                )
+                sources = gr.HTML(
+                    placeholder_sources_html(), elem_id="sources", elem_classes=["sources-panel"]
+                )
+        with gr.Accordion("Settings & index · الإعدادات والفهرس", open=False, elem_id="settings"):
+            with gr.Row():
+                top_k = gr.Slider(
+                    1,
+                    10,
+                    value=min(10, max(1, settings.top_k)),
+                    step=1,
+                    label="Passages to retrieve (top-k) · عدد المقاطع المسترجعة",
+                    elem_id="top-k",
+                )
+                mode = gr.Radio(
+                    choices=[
+                        ("Extractive (quotes) · استخراجي", "extractive"),
+                        ("LLM · نموذج لغوي", "llm"),
+                    ],
+                    value=settings.answer_mode.value if llm_ready else "extractive",
+                    label="Answer mode · نمط الإجابة",
+                    interactive=llm_ready,
+                    info=None
+                    if llm_ready
+                    else "LLM mode needs RAG_LLM_BASE_URL and RAG_LLM_MODEL · "
+                    "نمط النموذج اللغوي غير مُعدّ",
+                    elem_id="mode",
+                )
+            gr.Markdown("**Index · الفهرس**")
+            status = gr.HTML(render_status(service.manifest()), elem_id="status")
+            upload = gr.File(
+                label=(
+                    f"Add articles · أضف مقالات ({', '.join(SUPPORTED_SUFFIXES)}; "
+                    f"≤ {MAX_FILE_BYTES // (1024 * 1024)} MB each)"
+                ),
+                file_count="multiple",
+                type="filepath",
+                elem_id="upload",
+            )
+            upload_report = gr.Textbox(
+                label="Upload and indexing report · تقرير الإضافة والفهرسة",
+                lines=6,
+                interactive=False,
+                elem_id="upload-report",
+            )
+
+        outputs = [chatbot, question, turns_state, history_state, sources, source_picker]
+        gr.on(
+            triggers=[question.submit, send.click],
+            fn=respond,
+            inputs=[question, chatbot, turns_state, history_state, top_k, mode],
+            outputs=outputs,
+            show_progress="hidden",
+        )
+        source_picker.input(show_turn, [source_picker, turns_state], [sources])
+        chatbot.select(select_message, [turns_state], [source_picker, sources])
+        clear_button.click(clear, None, outputs, show_progress="hidden")
+        chatbot.clear(clear, None, outputs, show_progress="hidden")  # the chat's own bin icon
+        upload.upload(add_articles, [upload], [upload, upload_report, status])
+        demo.load(lambda: render_status(service.manifest()), None, [status])
+
+    concurrency = int(os.environ.get("APP_CONCURRENCY", DEFAULT_CONCURRENCY))
+    demo.queue(default_concurrency_limit=max(1, concurrency))
+    demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
+    return demo
+
+
+CSS = """
+.app-header h1 { margin: 0 0 .25rem; font-size: 1.6rem; }
+.app-header .subtitle { margin: .1rem 0; color: var(--body-text-color-subdued); }
+.msg { unicode-bidi: plaintext; }
+.msg p, .msg li, .msg span.sentence-text { unicode-bidi: plaintext; }
+.msg-ar, [lang="ar"] {
+  font-family: "Noto Naskh Arabic", "Noto Sans Arabic", "Amiri", "Scheherazade New",
+    "DejaVu Sans", "Tahoma", sans-serif;
+}
+.msg-ar { font-size: 1.12em; line-height: 1.8; text-align: start; }
+.msg p { margin: .15rem 0; }
+.msg .lead { font-weight: 600; }
+.msg ul.answer-sentences { margin: .3rem 0; padding-inline: 1.3rem; }
+.msg ul.answer-sentences li { margin: .3rem 0; line-height: 1.8; }
+.msg li[lang="ar"] { font-size: 1.08em; text-align: start; }
+.msg li.unsupported .sentence-text { text-decoration: underline dotted #b45309; }
+a.cite {
+  unicode-bidi: isolate; direction: ltr; display: inline-block; font-weight: 700;
+  text-decoration: none; color: var(--color-accent); padding: 0 .1rem; font-size: .9em;
+}
+a.cite:hover { text-decoration: underline; }
+.msg.refusal {
+  border-inline-start: 4px solid #dc2626; background: rgba(220, 38, 38, .08);
+  padding: .5rem .75rem; border-radius: 6px;
+}
+.msg.refusal .refusal-text { font-weight: 600; }
+.msg.question-error { border-inline-start: 4px solid #d97706; padding: .25rem .6rem; }
+.msg .notice { color: #b45309; font-size: .92em; }
+.msg.error { color: #b91c1c; }
+.muted { color: var(--body-text-color-subdued); font-style: italic; }
+#sources { max-height: 680px !important; overflow-y: auto !important; }
+#sources .sources-head { font-weight: 600; margin-bottom: .5rem; }
+#sources .source {
+  border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .6rem .75rem;
+  margin-bottom: .6rem; background: var(--block-background-fill); transition: box-shadow .3s;
+}
+#sources .source.flash, #sources .source:target { box-shadow: 0 0 0 3px var(--color-accent); }
+#sources .source-head { font-weight: 600; margin-bottom: .2rem; }
+#sources .marker { color: var(--color-accent); margin-inline-end: .25rem; }
+#sources .source-meta { font-size: .8em; color: var(--body-text-color-subdued); margin-bottom: .4rem; }
+#sources .passage {
+  white-space: pre-wrap; unicode-bidi: plaintext; line-height: 1.85; font-size: 1.02em;
+  text-align: start;
+}
+#sources .passage[lang="ar"] { font-size: 1.08em; }
+#sources mark { background: #fde68a; color: #111827; padding: .05rem 0; border-radius: 3px; }
+#sources .no-sources, #sources .sources-placeholder {
+  padding: .75rem; border: 1px dashed var(--border-color-primary); border-radius: 8px;
+  color: var(--body-text-color-subdued); text-align: center;
+}
+#status .status-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(180px, 1fr)); gap: .4rem; }
+#status .status-item { display: flex; flex-direction: column; }
+#status .status-label { font-size: .8em; color: var(--body-text-color-subdued); }
+#status .status-value { font-weight: 600; word-break: break-all; }
+#question textarea { unicode-bidi: plaintext; }
+#upload-report textarea { font-family: var(--font-mono); font-size: .85em; }
+.msg .refusal-icon { font-size: 1.2em; color: #dc2626; margin-inline-end: .2rem; }
+"""
+
+# Citation links point into the sources panel, which may still be switching to that answer's
+# sources (a click on an older message selects it): wait for the target, then scroll to it.
+HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  var link = event.target && event.target.closest ? event.target.closest("a.cite") : null;
+  if (!link) return;
+  event.preventDefault();
+  var id = (link.getAttribute("href") || "").slice(1);
+  var tries = 0;
+  (function seek() {
+    var target = document.getElementById(id);
+    if (target) {
+      target.scrollIntoView({behavior: "smooth", block: "nearest"});
+      target.classList.add("flash");
+      setTimeout(function () { target.classList.remove("flash"); }, 1600);
+    } else if (tries++ < 40) {
+      setTimeout(seek, 100);
+    }
+  })();
+}, true);
+</script>
+"""
+
+
+def serve(
+    demo: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> Any:
+    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks)."""
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        css=CSS,
+        head=HEAD,
+        max_file_size=MAX_UPLOAD_BYTES,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+    )
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_settings()
+    try:
+        read_manifest(settings.index_dir)  # fails fast, before the model is loaded
+        pipeline = Pipeline.from_settings(settings)
+    except IndexMissingError:
+        print(
+            f"No index found in {settings.index_dir}.\n"
+            "Build it first: `make run` builds the index and starts the app, or run\n"
+            "`python -m rag ingest` and then `python app.py`.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    except IndexUnusableError as error:
+        print(f"The index cannot be used: {error}", file=sys.stderr)
+        sys.exit(2)
+    pipeline.embedder.warm_up()
+    demo = build_app(pipeline, settings)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", 7860))
+    user, password = os.environ.get("APP_USERNAME"), os.environ.get("APP_PASSWORD")
+    auth = (user, password) if user and password else None
+    print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
+    serve(demo, host=host, port=port, auth=auth)
+
+
+if __name__ == "__main__":
+    main()
