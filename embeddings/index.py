@@ -19,7 +19,6 @@ unpickled: vectors are read with `allow_pickle=False` and FAISS reads its own fo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -36,6 +35,7 @@ import numpy as np
 
 from corpus import Chunk, Span
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
+from embeddings.model import sha256_file
 
 FORMAT_VERSION = 2
 POINTER_FILE = "CURRENT"
@@ -155,14 +155,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             continue
     return versions
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:
@@ -321,7 +313,7 @@ class FaissIndex:
             version / SENTENCE_ANN_FILE, faiss.serialize_index(self._sentence_ann).tobytes()
         )
         self.manifest.packages = package_versions()
-        self.manifest.files = {name: _sha256(version / name) for name in DATA_FILES}
+        self.manifest.files = {name: sha256_file(version / name) for name in DATA_FILES}
         _write_file(
             version / MANIFEST_FILE,
             json.dumps(self.manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
@@ -351,7 +343,7 @@ class FaissIndex:
             path = version / name
             if not path.is_file():
                 raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}")
-            if _sha256(path) != manifest.files.get(name):
+            if sha256_file(path) != manifest.files.get(name):
                 raise IndexCorruptError(
                     f"index file {path} does not match its checksum in the manifest "
                     f"(truncated or modified); {RECOVERY}"

@@ -33,8 +33,26 @@ _MONTHS = (
     "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
     "january february march april may june july august september october november december"
 ).split()
-_WEEKDAYS = ["السبت", "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "الجمعة", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_DATE_WORDS = re.compile(r"(^|[^\w])(" + "|".join(sorted(set(_MONTHS + _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)")
+_WEEKDAYS = [
+    "السبت",
+    "الاحد",
+    "الاثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الخميس",
+    "الجمعه",
+    "الجمعة",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+]
+_DATE_WORDS = re.compile(
+    r"(^|[^\w])(" + "|".join(sorted(set(_MONTHS + _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)"
+)
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _DIGITS = re.compile(r"\d")
 _NUMBER_WORDS = re.compile(

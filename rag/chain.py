@@ -59,7 +59,9 @@ class ExtractiveGenerator(AnswerGenerator):
         self.refusal_thresholds = refusal_thresholds
 
     def answer(self, retrieved: Retrieved) -> Answer:
-        scored = self.selector.score(retrieved.search_query, retrieved.query_vector, retrieved.passages)
+        scored = self.selector.score(
+            retrieved.search_query, retrieved.query_vector, retrieved.passages
+        )
         top = scored[0].score if scored else None
         if top is None or top < self.refusal_thresholds[retrieved.language]:
             return refusal(retrieved.question, retrieved.language, retrieved.passages, top)

@@ -25,9 +25,7 @@ class LexicalIndex:
         tokenized = [search_tokens(lexical_text(c)) for c in chunks]
         self._document_frequency = Counter(token for tokens in tokenized for token in set(tokens))
         if chunks:
-            self._bm25.index(
-                [tokens or ["\u2205"] for tokens in tokenized], show_progress=False
-            )
+            self._bm25.index([tokens or ["\u2205"] for tokens in tokenized], show_progress=False)
 
     def idf(self, token: str) -> float:
         """BM25's inverse document frequency: rare words say more about what is asked."""

@@ -216,6 +216,21 @@ def split_reply(text: str) -> list[_Sentence]:
     return sentences
 
 
+def stream_with_notice(
+    fallback: ExtractiveGenerator, retrieved: Retrieved, notice: str, separator: str = ""
+) -> Iterator[AnswerChunk]:
+    """The extractive answer, announced by `notice`, which is also kept on the answer."""
+    yield AnswerChunk(separator + notice + "\n")
+    answer: Answer | None = None
+    for chunk in fallback.stream(retrieved):
+        if chunk.delta:
+            yield AnswerChunk(chunk.delta)
+        answer = chunk.answer or answer
+    assert answer is not None
+    answer.notices.append(notice)
+    yield AnswerChunk(answer=answer)
+
+
 class LLMGenerator(AnswerGenerator):
     """Answers with a chat model behind an OpenAI-compatible endpoint; extractive on failure."""
 
@@ -331,15 +346,9 @@ class LLMGenerator(AnswerGenerator):
         notice = message(
             "llm_fallback", retrieved.language, reason=failure.describe(retrieved.language)
         )
-        yield AnswerChunk(("\n\n" if streamed else "") + notice + "\n")
-        answer: Answer | None = None
-        for chunk in self.fallback.stream(retrieved):
-            if chunk.delta:
-                yield AnswerChunk(chunk.delta)
-            answer = chunk.answer or answer
-        assert answer is not None
-        answer.notices.append(notice)
-        yield AnswerChunk(answer=answer)
+        yield from stream_with_notice(
+            self.fallback, retrieved, notice, separator="\n\n" if streamed else ""
+        )
 
     # -- from reply to answer -----------------------------------------------------------------
 
@@ -437,12 +446,4 @@ class UnconfiguredLLM(AnswerGenerator):
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerChunk]:
         notice = message("llm_not_configured", retrieved.language)
-        yield AnswerChunk(notice + "\n")
-        answer: Answer | None = None
-        for chunk in self.fallback.stream(retrieved):
-            if chunk.delta:
-                yield AnswerChunk(chunk.delta)
-            answer = chunk.answer or answer
-        assert answer is not None
-        answer.notices.append(notice)
-        yield AnswerChunk(answer=answer)
+        yield from stream_with_notice(self.fallback, retrieved, notice)
