@@ -40,7 +40,7 @@ class Settings:
     candidates: int = 30
     rrf_k: int = 60
     hybrid: bool = True
-    max_answer_sentences: int = 3
+    max_answer_sentences: int = 4
     # Below this answer score the corpus is judged not to hold the answer. Per question language,
     # because cross-lingual similarities run lower. Calibrated by `python -m eval calibrate` on
     # XQuAD, which the seed questions are not part of; see README.

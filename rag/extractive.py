@@ -41,9 +41,9 @@ class SentenceSelector:
         index: VectorIndex,
         lexical: LexicalIndex | None = None,
         *,
-        max_sentences: int = 3,
-        margin: float = 0.03,
-        passage_weight: float = 0.3,
+        max_sentences: int = 4,
+        margin: float = 0.06,
+        passage_weight: float = 0.6,
         lexical_weight: float = 0.05,
         type_weight: float = 0.01,
     ) -> None:
