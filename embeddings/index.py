@@ -397,8 +397,9 @@ def _write_npy(path: Path, array: np.ndarray) -> None:
 
 
 def _read_npy(path: Path) -> np.ndarray:
-    with path.open("rb") as handle:
-        return np.load(handle, allow_pickle=False)
+    # Memory-mapped: the raw vectors are needed only for re-ingest, re-scoring a few chunks and
+    # the answer sentences of retrieved chunks, so a large corpus does not have to fit in RAM.
+    return np.load(path, allow_pickle=False, mmap_mode="r")
 
 
 def live_version(index_dir: Path) -> Path:
@@ -455,6 +456,14 @@ def _check_compatible(
 
 
 def _remove_stale_versions(index_dir: Path, keep: str) -> None:
+    """Remove every version but `keep`, and pointer files an interrupted save left behind."""
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith("v-") and child.name != keep:
             shutil.rmtree(child, ignore_errors=True)
+        elif child.is_file() and child.name.startswith(f".{POINTER_FILE}."):
+            child.unlink(missing_ok=True)
+
+
+def remove_stale_versions(index_dir: Path) -> None:
+    """Remove what interrupted saves left beside the live version (call under the ingest lock)."""
+    _remove_stale_versions(index_dir, keep=live_version(index_dir).name)
