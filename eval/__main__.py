@@ -36,12 +36,12 @@ def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from embeddings.model import Embedder
     from eval.runner import evaluate_squad
+    from rag.pipeline import embedder_for
 
     # Thresholds off: every question is answered, so every score is seen.
     settings = load_settings(args.config, refusal_threshold_ar=-1.0, refusal_threshold_en=-1.0)
-    embedder = Embedder(settings.model, settings.cache_dir)
+    embedder = embedder_for(settings)
     scores: dict[str, dict[str, list[float]]] = {}
     for questions in [None, *args.questions]:
         results = evaluate_squad(

@@ -37,7 +37,7 @@ from eval.metrics import (
     sentence_match,
 )
 from rag.config import Settings
-from rag.pipeline import Pipeline
+from rag.pipeline import Pipeline, embedder_for
 from rag.schema import Answer, Passage
 
 METHODS = ("bm25", "dense", "sentences", "hybrid")
@@ -297,7 +297,7 @@ def evaluate_squad(
     if split not in SPLITS:
         raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
     squad = load_squad(passages_path, questions_path)
-    embedder = embedder or Embedder(settings.model, settings.cache_dir)
+    embedder = embedder or embedder_for(settings)
     index_dir = index_dir or settings.cache_dir / "eval-index" / passages_path.stem
     index = build_squad_index(squad, settings, embedder, index_dir)
     questions = [q for q in squad.questions if in_split(q, split)][:limit]

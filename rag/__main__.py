@@ -25,10 +25,10 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from embeddings.ingest import ingest
-    from embeddings.model import Embedder
+    from rag.pipeline import embedder_for
 
     settings = _settings(args)
-    embedder = Embedder(settings.model, settings.cache_dir)
+    embedder = embedder_for(settings)
     embedder.warm_up()
     with tqdm(total=0, unit="chunk", desc="embedding", disable=args.quiet) as bar:
 

@@ -18,6 +18,11 @@ from rag.schema import Answer
 from rag.verify import SupportChecker
 
 
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedding model the settings name; construction is cheap, loading is lazy."""
+    return Embedder(settings.model, settings.cache_dir, backend=settings.embedding_backend)
+
+
 class Pipeline:
     def __init__(self, settings: Settings, embedder: Embedder, index: VectorIndex) -> None:
         self.settings = settings
@@ -52,7 +57,7 @@ class Pipeline:
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
-        embedder = embedder or Embedder(settings.model, settings.cache_dir)
+        embedder = embedder or embedder_for(settings)
         index = FaissIndex.load(
             settings.index_dir,
             model_id=embedder.model_id,

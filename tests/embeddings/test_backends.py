@@ -1,0 +1,106 @@
+"""The onnx-int8 backend: close to the fp32 vectors, its own weights hash, and refused indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import Article
+from corpus.article import article_fingerprint
+from embeddings import model as model_module
+from embeddings.index import FaissIndex, IndexMismatchError
+from embeddings.ingest import ingest_articles
+from embeddings.model import (
+    MIN_INT8_COSINE,
+    ONNX_INT8_FILE,
+    Embedder,
+    ModelError,
+    Verification,
+    int8_model_dir,
+    packaged_model_dir,
+    sha256_file,
+)
+from embeddings.verification import VERIFICATION_TEXTS
+
+TEXT = "افتتحت وزارة الثقافة السورية معرض الكتاب السنوي في دمشق بمشاركة أكثر من مئتي دار نشر."
+
+
+@pytest.fixture(scope="module")
+def int8(embedder: Embedder) -> Embedder:
+    model = Embedder(cache_dir=embedder.cache_dir, backend="onnx-int8")
+    model.warm_up()
+    return model
+
+
+def test_unknown_backend_and_custom_model_are_refused() -> None:
+    with pytest.raises(ModelError, match="unknown embedding backend"):
+        Embedder(backend="onnx-fp16")  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="only available"):
+        Embedder("intfloat/multilingual-e5-base", backend="onnx-int8")
+
+
+def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quality gate, without an export: a fake export and a failing verification."""
+    monkeypatch.setattr(model_module, "materialize_packaged_model", lambda _: tmp_path / "fp32")
+
+    def fake_export(_model: object, target: Path) -> None:
+        (target / ONNX_INT8_FILE).write_bytes(b"onnx")
+
+    monkeypatch.setattr(model_module, "_load_sentence_transformer", lambda *_, **__: None)
+    monkeypatch.setattr(model_module, "_export_int8_onnx", fake_export)
+    monkeypatch.setattr(
+        model_module,
+        "verify_int8",
+        lambda *_: Verification("x", 0.97, 0.99, len(VERIFICATION_TEXTS)),
+    )
+    (tmp_path / "models").mkdir()
+    with pytest.raises(ModelError, match=r"min cosine 0\.97000"):
+        model_module.materialize_int8_model(tmp_path)
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_int8_vectors_agree_with_fp32(embedder: Embedder, int8: Embedder) -> None:
+    texts = list(VERIFICATION_TEXTS)
+    for embed in ("embed_queries", "embed_passages"):
+        ours, reference = getattr(int8, embed)(texts), getattr(embedder, embed)(texts)
+        assert ours.shape == reference.shape == (len(texts), 384)
+        assert ours.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        cosines = (ours * reference).sum(axis=1)
+        assert cosines.min() >= MIN_INT8_COSINE, dict(zip(texts, cosines.round(4), strict=True))
+    assert int8.dimension == embedder.dimension
+    assert int8.max_tokens == embedder.max_tokens
+    assert int8.count_tokens(TEXT) == embedder.count_tokens(TEXT)
+
+
+@pytest.mark.slow
+def test_int8_has_its_own_weights_hash(embedder: Embedder, int8: Embedder) -> None:
+    onnx_file = int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE
+    assert int8_model_dir(int8.cache_dir).parent == packaged_model_dir(int8.cache_dir).parent
+    assert int8.weights_hash == sha256_file(onnx_file)
+    assert int8.weights_hash != embedder.weights_hash
+    assert int8.model_id == embedder.model_id
+
+
+@pytest.mark.slow
+def test_index_of_one_backend_is_refused_by_the_other(
+    embedder: Embedder, int8: Embedder, seed_index: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(IndexMismatchError, match="different weights"):
+        FaissIndex.load(
+            seed_index,
+            model_id=int8.model_id,
+            weights_sha256=int8.weights_hash,
+            dimension=int8.dimension,
+        )
+    article = Article("a1", "معرض الكتاب", TEXT, "test", article_fingerprint("معرض الكتاب", TEXT))
+    ingest_articles([article], tmp_path / "index", int8)
+    loaded = FaissIndex.load(tmp_path / "index", weights_sha256=int8.weights_hash)
+    assert loaded.manifest.weights_sha256 == int8.weights_hash
+    with pytest.raises(IndexMismatchError, match="different weights"):
+        FaissIndex.load(tmp_path / "index", weights_sha256=embedder.weights_hash)
