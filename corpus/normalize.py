@@ -65,6 +65,9 @@ def normalize_text(text: str) -> str:
     """Canonical form for matching: NFKC, no diacritics/tatweel, bare alef, ASCII digits,
     casefolded, single spaces."""
     folded = unicodedata.normalize("NFKC", text).translate(_MATCH_TABLE).casefold()
+    # Deleting an invisible mark ("e\u200b\u0301") or casefolding ("ß\u0301" -> "ss\u0301") can
+    # leave a letter and an accent that compose; compose them so the result is a fixed point.
+    folded = unicodedata.normalize("NFKC", folded)
     return " ".join(folded.split())
 
 

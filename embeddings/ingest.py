@@ -31,6 +31,7 @@ from embeddings.index import (
     IndexMissingError,
     Manifest,
     Sentence,
+    remove_stale_versions,
 )
 from embeddings.model import Embedder
 
@@ -153,6 +154,8 @@ def ingest_articles(
         report.chunks = len(kept.chunks) + len(fresh.chunks)
         if previous is not None and not (report.new or report.changed or report.removed):
             report.notes.append("index is up to date: nothing written")
+            # An ingest killed after its swap, or mid-save, may have left old versions behind.
+            remove_stale_versions(index_dir)
             report.seconds = time.perf_counter() - started
             return report
         fresh.embed(embedder, report, progress)

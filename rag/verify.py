@@ -30,15 +30,19 @@ class SupportChecker:
         checked = []
         for sentence in answer.sentences:
             evidence = [
-                vector
+                (span.text, vector)
                 for marker in sentence.markers
                 if marker in by_marker
-                for _, vector in self.index.sentences_in(by_marker[marker].chunk)
+                for span, vector in self.index.sentences_in(by_marker[marker].chunk)
             ]
             score = 0.0
             if evidence:
-                claim = self.encoder.passages([sentence.text.strip(_QUOTES)])[0]
-                score = float(np.max(np.stack(evidence) @ claim))
+                claim_text = sentence.text.strip(_QUOTES)
+                # A quoted sentence has its vector in the index already; only new wording (an
+                # LLM's) needs the model.
+                stored = next((v for text, v in evidence if text == claim_text), None)
+                claim = stored if stored is not None else self.encoder.passages([claim_text])[0]
+                score = float(np.max(np.stack([v for _, v in evidence]) @ claim))
             checked.append(replace(sentence, support=score, supported=score >= self.threshold))
         answer.sentences = checked
         if answer.unsupported_sentences:
