@@ -223,8 +223,8 @@ class Bench:
     def header(self) -> None:
         import torch
 
-        from rag.pipeline import embedder_for
         from rag.config import load_settings
+        from rag.pipeline import embedder_for
 
         cpus = os.cpu_count()
         usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
