@@ -43,7 +43,11 @@ def _results() -> dict:
             "false_answer_rate": 0.5,
         },
         "scores": {
-            "ar": {"answerable": [0.9, 0.8, 0.75, 0.6, 0.85], "unanswerable": [0.3, 0.55], "threshold": 0.5},
+            "ar": {
+                "answerable": [0.9, 0.8, 0.75, 0.6, 0.85],
+                "unanswerable": [0.3, 0.55],
+                "threshold": 0.5,
+            },
             "en": {"answerable": [0.7, 0.65], "unanswerable": [0.5], "threshold": 0.6},
         },
         "latency_ms": {"p50": 120.0, "p95": 300.0, "mean": 150.0},
