@@ -44,6 +44,11 @@ class Chunk:
     start: int
     end: int
 
+    @property
+    def search_text(self) -> str:
+        """What the chunk is embedded and searched as: the title gives every chunk its topic."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
 
 class _Counter:
     """Token counts of slices of one text, each computed once."""

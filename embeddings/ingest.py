@@ -77,11 +77,6 @@ class IngestReport:
         return "\n".join(lines)
 
 
-def embedding_text(chunk: Chunk) -> str:
-    """The text a chunk is embedded as: its article title gives every chunk its topic."""
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
-
-
 @contextmanager
 def _ingest_lock(index_dir: Path) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
@@ -207,7 +202,7 @@ class _Parts:
         return len(chunks)
 
     def embed(self, embedder: Embedder, report: IngestReport, progress: Progress | None) -> None:
-        texts = [embedding_text(chunk) for chunk in self.chunks] + self.sentence_texts
+        texts = [chunk.search_text for chunk in self.chunks] + self.sentence_texts
         started = time.perf_counter()
         vectors = embed_passages_sorted(embedder, texts, progress)
         report.embed_seconds = time.perf_counter() - started

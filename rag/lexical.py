@@ -12,17 +12,13 @@ import numpy as np
 from corpus import Chunk, search_tokens
 
 
-def lexical_text(chunk: Chunk) -> str:
-    return f"{chunk.title}\n{chunk.text}" if chunk.title else chunk.text
-
-
 class LexicalIndex:
     """An in-memory BM25 index, rebuilt from the chunk store when the index loads."""
 
     def __init__(self, chunks: Sequence[Chunk]) -> None:
         self._size = len(chunks)
         self._bm25 = bm25s.BM25()
-        tokenized = [search_tokens(lexical_text(c)) for c in chunks]
+        tokenized = [search_tokens(c.search_text) for c in chunks]
         self._document_frequency = Counter(token for tokens in tokenized for token in set(tokens))
         if chunks:
             self._bm25.index([tokens or ["\u2205"] for tokens in tokenized], show_progress=False)

@@ -40,7 +40,7 @@ from embeddings.index import (
     live_version,
     read_manifest,
 )
-from embeddings.ingest import embedding_text, ingest
+from embeddings.ingest import ingest
 from embeddings.model import PACKAGED_MODEL, Embedder
 
 DIMENSION = 384
@@ -178,7 +178,7 @@ def test_stored_vectors_are_the_models_vectors(loaded_seed: FaissIndex, embedder
     for chunk in loaded_seed.chunks:
         firsts.setdefault(chunk.article_id, chunk)
     chunks = list(firsts.values())
-    fresh = embedder.embed_passages([embedding_text(c) for c in chunks])
+    fresh = embedder.embed_passages([c.search_text for c in chunks])
     stored = loaded_seed.vectors_of(c.id for c in chunks)
     assert (fresh * stored).sum(axis=1).min() > 0.9999
 
