@@ -47,7 +47,7 @@ class Retrieved:
 
 
 class AnswerGenerator:
-    """Turns retrieved passages into an answer; the LLM path plugs in through `generate`."""
+    """Turns retrieved passages into an answer; the LLM path plugs in through `stream`."""
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerChunk]:  # pragma: no cover - protocol
         raise NotImplementedError
@@ -65,7 +65,7 @@ class ExtractiveGenerator(AnswerGenerator):
         top = scored[0].score if scored else None
         if top is None or top < self.refusal_thresholds[retrieved.language]:
             return refusal(retrieved.question, retrieved.language, retrieved.passages, top)
-        chosen = self.selector.select(scored, retrieved.passages)
+        chosen = self.selector.select(scored)
         return compose_answer(
             retrieved.question, retrieved.language, retrieved.passages, chosen, top
         )

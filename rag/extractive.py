@@ -88,9 +88,7 @@ class SentenceSelector:
         ]
         return sorted(scored, key=lambda s: -s.score)
 
-    def select(
-        self, scored: Sequence[ScoredSentence], passages: Sequence[Passage]
-    ) -> list[ScoredSentence]:
+    def select(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         if not scored:
             return []
         best = scored[0].score

@@ -53,7 +53,6 @@ class HybridSearch:
         self.rrf_k = rrf_k
         self.hybrid = hybrid
         self.lexical = LexicalIndex(index.chunks) if hybrid else None
-        self._chunk_of_row = list(index.chunks)
 
     def dense(self, query_vector: np.ndarray, k: int) -> list[Passage]:
         hits = self.index.search(query_vector.reshape(1, -1), k)[0]
@@ -63,7 +62,7 @@ class HybridSearch:
         if self.lexical is None:
             return []
         return [
-            Passage(self._chunk_of_row[row], score, lexical_score=score)
+            Passage(self.index.chunks[row], score, lexical_score=score)
             for row, score in self.lexical.search(query, k)
         ]
 

@@ -50,29 +50,31 @@ def _squad(path: Path, english: bool = False) -> Path:
     return path
 
 
-@pytest.mark.slow
-def test_squad_cli_writes_results_and_report(tmp_path: Path) -> None:
-    passages = _squad(tmp_path / "tiny.ar.json")
-    out, report = tmp_path / "results.json", tmp_path / "report"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eval",
-            "squad",
-            str(passages),
-            "--index",
-            str(tmp_path / "index"),
-            "--json",
-            str(out),
-            "--report",
-            str(report),
-        ],
+def _eval(*args: object) -> subprocess.CompletedProcess[str]:
+    """`python -m eval ARGS` in the project root, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "eval", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=900,
         check=False,
+    )
+
+
+@pytest.mark.slow
+def test_squad_cli_writes_results_and_report(tmp_path: Path) -> None:
+    passages = _squad(tmp_path / "tiny.ar.json")
+    out, report = tmp_path / "results.json", tmp_path / "report"
+    completed = _eval(
+        "squad",
+        str(passages),
+        "--index",
+        str(tmp_path / "index"),
+        "--json",
+        str(out),
+        "--report",
+        str(report),
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "hybrid" in completed.stdout and "ndcg@10" in completed.stdout
@@ -101,26 +103,16 @@ def test_squad_cli_joins_parallel_questions_by_id(tmp_path: Path) -> None:
     passages = _squad(tmp_path / "tiny.ar.json")
     questions = _squad(tmp_path / "tiny.en.json", english=True)
     out = tmp_path / "results.json"
-    completed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "eval",
-            "squad",
-            str(passages),
-            "--questions",
-            str(questions),
-            "--index",
-            str(tmp_path / "index"),
-            "--json",
-            str(out),
-            "--no-no-answer-variant",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    completed = _eval(
+        "squad",
+        str(passages),
+        "--questions",
+        str(questions),
+        "--index",
+        str(tmp_path / "index"),
+        "--json",
+        str(out),
+        "--no-no-answer-variant",
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     records = json.loads(out.read_text(encoding="utf-8"))["records"]
@@ -131,13 +123,6 @@ def test_squad_cli_joins_parallel_questions_by_id(tmp_path: Path) -> None:
 def test_squad_cli_rejects_a_file_that_is_not_squad(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"hello": 1}', encoding="utf-8")
-    completed = subprocess.run(
-        [sys.executable, "-m", "eval", "squad", str(bad), "--index", str(tmp_path / "i")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    completed = _eval("squad", bad, "--index", tmp_path / "i")
     assert completed.returncode == 2
     assert "not a SQuAD" in completed.stderr and "Traceback" not in completed.stderr
