@@ -15,6 +15,7 @@ from typing import Any
 from eval.calibration import (
     MAX_FALSE_REFUSAL,
     calibrate,
+    fit_answerability,
     support_scores,
     support_threshold,
     write_calibration,
@@ -39,19 +40,33 @@ def _calibrate(args: argparse.Namespace) -> int:
     from eval.runner import evaluate_squad
     from rag.pipeline import embedder_for
 
-    # Thresholds off: every question is answered, so every score is seen.
-    settings = load_settings(args.config, refusal_threshold_ar=-1.0, refusal_threshold_en=-1.0)
+    # Thresholds off: every question is answered, so every score and signal is seen.
+    off = float("-inf")
+    settings = load_settings(args.config, refusal_threshold_ar=off, refusal_threshold_en=off)
     embedder = embedder_for(settings)
-    scores: dict[str, dict[str, list[float]]] = {}
+    records: dict[str, list[dict[str, Any]]] = {}
     for questions in [None, *args.questions]:
         results = evaluate_squad(
             args.passages, questions, settings, split="even", embedder=embedder
         )
-        for language, group in results["scores"].items():
-            merged = scores.setdefault(language, {"answerable": [], "unanswerable": []})
-            merged["answerable"] += group["answerable"]
-            merged["unanswerable"] += group["unanswerable"]
+        for record in results["records"]:
+            if record["features"]:
+                records.setdefault(record["lang"], []).append(record)
+    models = {
+        language: fit_answerability(
+            [r["features"] for r in group], [r["answerable"] for r in group]
+        )
+        for language, group in records.items()
+    }
+    scores = {
+        language: {
+            kind: [models[language].score(r["features"]) for r in group if r["answerable"] == want]
+            for kind, want in (("answerable", True), ("unanswerable", False))
+        }
+        for language, group in records.items()
+    }
     calibration = calibrate(scores, args.max_false_refusal)
+    calibration["answerability"] = {language: m.to_json() for language, m in models.items()}
     calibration["source"] = [str(args.passages), *map(str, args.questions)]
     if args.questions:
         arabic, english = load_squad(args.passages), load_squad(args.questions[0])

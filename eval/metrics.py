@@ -55,6 +55,8 @@ class AnswerRecord(TypedDict, total=False):
     answer: str
     refused: bool
     top_score: float
+    answerability: float  # the score the refusal decision was made on
+    features: dict[str, float]  # the answerability signals behind it
     citations: list[Citation]
     sentences: list[SentenceRecord]
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag

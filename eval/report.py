@@ -21,7 +21,7 @@ missing, empty or null, and its section of the report is then skipped:
                     "refusal_accuracy": float | null, "false_refusal_rate": float | null,
                     "false_answer_rate": float | null},
       "scores": {"<question language>": {"answerable": [float], "unanswerable": [float],
-                                         "threshold": float | null}},  # best sentence score
+                                         "threshold": float | null}},  # answerability
       "latency_ms": {"p50": float, "p95": float, "mean": float},
       "records": [eval.metrics.AnswerRecord, ...],                  # one per question
     }
@@ -45,7 +45,7 @@ from eval.metrics import RETRIEVAL_KEYS, AnswerRecord, first_gold_rank
 
 RECALL_PLOT = "recall_at_k.png"
 DIRECTION_PLOT = "metrics_by_direction.png"
-SCORE_PLOT = "top_score_histogram.png"
+SCORE_PLOT = "answerability_histogram.png"
 ANSWER_KEYS = ("answer_hit", "sentence_match", "token_f1")
 GROUNDING_KEYS = (
     "citation_validity",
@@ -213,7 +213,7 @@ def _plot_scores(results: Mapping[str, Any], path: Path) -> bool:
                 threshold, color="black", linestyle="--", label=f"threshold {threshold:.3f}"
             )
         axes.set(
-            xlabel="best answer-sentence score",
+            xlabel="answerability score (refused below the threshold)",
             ylabel="questions",
             title=f"{language} questions",
         )
@@ -295,7 +295,7 @@ def _grounding_section(results: Mapping[str, Any], images: set[str]) -> list[str
         lines += _table(["metric", "value"], [[key, _fmt(grounding[key])] for key in present])
         lines.append("")
     if SCORE_PLOT in images:
-        lines += [f"![Top relevance score, answerable vs unanswerable]({SCORE_PLOT})", ""]
+        lines += [f"![Answerability score, answerable vs unanswerable]({SCORE_PLOT})", ""]
     return lines
 
 

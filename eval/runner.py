@@ -87,6 +87,10 @@ def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> 
         "answer": answer.text,
         "refused": answer.refused,
         "top_score": answer.top_score if answer.top_score is not None else 0.0,
+        "answerability": next(
+            (s for s in (answer.answerability, answer.top_score) if s is not None), 0.0
+        ),
+        "features": answer.answerability_features,
         "citations": citations,
         "sentences": [
             {
@@ -203,8 +207,8 @@ def summarize(
         },
         "scores": {
             language: {
-                "answerable": [r["top_score"] for r in answerable if r["lang"] == language],
-                "unanswerable": [r["top_score"] for r in unanswerable if r["lang"] == language],
+                "answerable": [r["answerability"] for r in answerable if r["lang"] == language],
+                "unanswerable": [r["answerability"] for r in unanswerable if r["lang"] == language],
                 "threshold": threshold,
             }
             for language, threshold in settings.refusal_thresholds.items()

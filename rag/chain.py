@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
+from rag.answerability import AnswerabilityModel, answerability, answerability_features
 from rag.conversation import contextualize
 from rag.encoder import CachedEncoder
 from rag.extractive import SentenceSelector, compose_answer, refusal
@@ -54,21 +55,40 @@ class AnswerGenerator:
 
 
 class ExtractiveGenerator(AnswerGenerator):
-    def __init__(self, selector: SentenceSelector, refusal_thresholds: dict[str, float]) -> None:
+    """Answers from the best sentences, or refuses when their answerability is below the
+    question language's threshold."""
+
+    def __init__(
+        self,
+        selector: SentenceSelector,
+        refusal_thresholds: dict[str, float],
+        models: dict[str, AnswerabilityModel] | None = None,
+    ) -> None:
         self.selector = selector
         self.refusal_thresholds = refusal_thresholds
+        self.models = models or {}
 
     def answer(self, retrieved: Retrieved) -> Answer:
-        scored = self.selector.score(
-            retrieved.search_query, retrieved.query_vector, retrieved.passages
+        question, language, passages = retrieved.question, retrieved.language, retrieved.passages
+        scored = self.selector.score(retrieved.search_query, retrieved.query_vector, passages)
+        if not scored:
+            return refusal(question, language, passages, None)
+        signals = answerability_features(
+            retrieved.search_query,
+            retrieved.query_vector,
+            passages,
+            scored,
+            self.selector.index,
         )
-        top = scored[0].score if scored else None
-        if top is None or top < self.refusal_thresholds[retrieved.language]:
-            return refusal(retrieved.question, retrieved.language, retrieved.passages, top)
-        chosen = self.selector.select(scored)
-        return compose_answer(
-            retrieved.question, retrieved.language, retrieved.passages, chosen, top
-        )
+        score = answerability(signals, self.models.get(language))
+        top = scored[0].score
+        if score < self.refusal_thresholds[language]:
+            answer = refusal(question, language, passages, top)
+        else:
+            answer = compose_answer(question, language, passages, self.selector.select(scored), top)
+        answer.answerability = score
+        answer.answerability_features = signals
+        return answer
 
     def stream(self, retrieved: Retrieved) -> Iterator[AnswerChunk]:
         answer = self.answer(retrieved)

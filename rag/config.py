@@ -44,11 +44,14 @@ class Settings:
     rrf_k: int = 60
     hybrid: bool = True
     max_answer_sentences: int = 4
-    # Below this answer score the corpus is judged not to hold the answer. Per question language,
-    # because cross-lingual similarities run lower. Calibrated by `python -m eval calibrate` on
-    # XQuAD, which the seed questions are not part of; see README.
+    # Below this answerability score the corpus is judged not to hold the answer. Per question
+    # language, because cross-lingual similarities run lower. Calibrated by `python -m eval
+    # calibrate` on XQuAD, which the seed questions are not part of; see README.
     refusal_threshold_ar: float = 0.0
     refusal_threshold_en: float = 0.0
+    # The answerability model per question language (rag/answerability.py), fitted by the same
+    # command; the thresholds above apply to its score. Without one, to the best sentence's score.
+    answerability: dict[str, Any] | None = None
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.
     support_threshold: float = 0.85
     answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
@@ -82,6 +85,11 @@ def _coerce(name: str, raw: Any) -> Any:
         return Path(raw).expanduser()
     if "AnswerMode" in kind:
         return AnswerMode(raw)
+    if kind.startswith("dict"):
+        value = json.loads(raw) if isinstance(raw, str) else raw
+        if not isinstance(value, dict):
+            raise ValueError(f"setting {name} must be a table, not {type(value).__name__}")
+        return value
     if kind == "bool":
         return (
             raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}

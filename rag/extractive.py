@@ -27,6 +27,7 @@ class ScoredSentence:
     passage: int  # index into the retrieved passages
     span: Span  # offsets within the passage's chunk text
     score: float
+    cosine: float  # the sentence's own similarity to the question, one part of `score`
 
 
 class SentenceSelector:
@@ -83,8 +84,8 @@ class SentenceSelector:
                 [matches_type(span.text, expected) for _, span, _ in candidates]
             )
         scored = [
-            ScoredSentence(i, span, float(score))
-            for (i, span, _), score in zip(candidates, scores, strict=True)
+            ScoredSentence(i, span, float(score), float(cosine))
+            for (i, span, _), score, cosine in zip(candidates, scores, similarity, strict=True)
         ]
         return sorted(scored, key=lambda s: -s.score)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from embeddings.index import FaissIndex, VectorIndex
 from embeddings.model import Embedder
+from rag.answerability import answerability_models
 from rag.chain import AnswerChain, AnswerChunk, AnswerGenerator, ExtractiveGenerator
 from rag.config import Settings
 from rag.encoder import CachedEncoder
@@ -40,7 +41,9 @@ class Pipeline:
         selector = SentenceSelector(
             index, search.lexical, max_sentences=settings.max_answer_sentences
         )
-        extractive = ExtractiveGenerator(selector, settings.refusal_thresholds)
+        extractive = ExtractiveGenerator(
+            selector, settings.refusal_thresholds, answerability_models(settings.answerability)
+        )
         # Without a configured model, mode "llm" answers extractively and says so.
         llm: AnswerGenerator = (
             LLMGenerator(settings, index=index, encoder=self.encoder, fallback=extractive)

@@ -69,6 +69,9 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     top_score: float | None = None
+    # The score the refusal decision was made on, and the signals behind it (extractive answers).
+    answerability: float | None = None
+    answerability_features: dict[str, float] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -93,6 +96,7 @@ class Answer:
             "invalid_markers": self.invalid_markers,
             "notices": self.notices,
             "top_score": None if self.top_score is None else round(self.top_score, 6),
+            "answerability": None if self.answerability is None else round(self.answerability, 6),
             "retrieved": [
                 {"article_id": p.article_id, "chunk_id": p.chunk.id, "score": round(p.score, 6)}
                 for p in self.passages

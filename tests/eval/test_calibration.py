@@ -1,10 +1,12 @@
-"""Refusal and support thresholds on hand-made score lists with known answers."""
+"""Refusal and support thresholds on hand-made score lists with known answers, and the\nanswerability model fitted on synthetic signals."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from eval.calibration import calibrate, support_threshold, threshold_for
+from eval.calibration import calibrate, fit_answerability, support_threshold, threshold_for
+from rag.answerability import FEATURES
 
 
 def test_threshold_refuses_at_most_the_allowed_share_of_answerable_questions() -> None:
@@ -37,3 +39,29 @@ def test_support_threshold_separates_the_groups() -> None:
     result = support_threshold([0.9, 0.88, 0.87, 0.95], [0.7, 0.75, 0.8, 0.86])
     assert result["support_threshold"] == pytest.approx(0.87)
     assert result["supported_recall"] == 1.0 and result["unsupported_rejected"] == 1.0
+
+
+def test_fitted_answerability_ranks_answerable_questions_higher() -> None:
+    rng = np.random.default_rng(0)
+    answerable = [True] * 80 + [False] * 40
+
+    def signals(ok: bool) -> dict[str, float]:
+        values = {name: float(rng.normal(0.5, 0.1)) for name in FEATURES}
+        values["gap"] = float(rng.normal(0.05 if ok else 0.0, 0.01))  # the one telling signal
+        values["type_missing"] = 0.0  # constant: must not divide by zero
+        return values
+
+    rows = [signals(ok) for ok in answerable]
+    model = fit_answerability(rows, answerable)
+    scores = np.array([model.score(row) for row in rows])
+    labels = np.array(answerable)
+    assert scores[labels].min() > np.median(scores[~labels])
+    weights = dict(zip(model.features, model.coef, strict=True))
+    assert weights["gap"] == max(weights.values(), key=abs) and weights["gap"] > 0
+    assert weights["type_missing"] == 0.0
+
+
+def test_answerability_needs_both_kinds_of_question() -> None:
+    rows = [dict.fromkeys(FEATURES, 0.5)] * 3
+    with pytest.raises(ValueError, match="both answerable and unanswerable"):
+        fit_answerability(rows, [True, True, True])

@@ -13,6 +13,7 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from corpus import Article, Chunk, Span, answer_spans, normalize_text
+from embeddings.index import SearchHit
 from rag.chain import AnswerChunk, ExtractiveGenerator, Retrieved
 from rag.config import Settings
 from rag.extractive import SentenceSelector
@@ -54,6 +55,14 @@ class StubEncoder:
 class StubIndex:
     def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]:
         return [(span, _vector(span.text)) for span in answer_spans(chunk.text)]
+
+    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+        hits = [
+            SearchHit(passage.chunk, float(vector @ query_vector))
+            for passage in _passages()
+            for _, vector in self.sentences_in(passage.chunk)
+        ]
+        return sorted(hits, key=lambda hit: -hit.score)[:k]
 
 
 PASSAGE_TEXTS = [

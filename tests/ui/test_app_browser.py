@@ -7,7 +7,6 @@ Screenshots go to artifacts/screenshots/.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import socket
@@ -66,11 +65,6 @@ def server(tmp_path_factory) -> Iterator[str]:
     embedder = Embedder()
     ingest(corpus_dir, index_dir, embedder)
     settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
-    if settings.refusal_threshold_en <= 0 or settings.refusal_threshold_ar <= 0:
-        # Until the lead's calibrated thresholds are the defaults: the values from calibration.
-        settings = dataclasses.replace(
-            settings, refusal_threshold_en=0.79, refusal_threshold_ar=0.86
-        )
     demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
     port = _free_port()
     app.serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)

@@ -1,0 +1,97 @@
+"""The answerability model: its arithmetic, its stored form, and its signals on the real index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from embeddings.model import Embedder
+from rag.answerability import (
+    FEATURES,
+    AnswerabilityModel,
+    answerability,
+    answerability_models,
+)
+from rag.config import load_settings
+from rag.pipeline import Pipeline
+
+SIGNALS = {name: 0.1 * (i + 1) for i, name in enumerate(FEATURES)}
+
+
+def _model(**changes) -> AnswerabilityModel:
+    values = {
+        "features": ("top", "gap"),
+        "mean": (0.8, 0.02),
+        "scale": (0.05, 0.01),
+        "coef": (2.0, -1.0),
+        "intercept": 0.5,
+    }
+    return AnswerabilityModel(**{**values, **changes})
+
+
+def test_score_is_the_linear_function_of_the_standardized_signals() -> None:
+    model = _model()
+    expected = 2.0 * (0.1 - 0.8) / 0.05 - 1.0 * (SIGNALS["gap"] - 0.02) / 0.01 + 0.5
+    assert model.score(SIGNALS) == pytest.approx(expected)
+
+
+def test_without_a_model_the_score_is_the_best_sentence_score() -> None:
+    assert answerability(SIGNALS, None) == SIGNALS["top"]
+    assert answerability(SIGNALS, _model()) == _model().score(SIGNALS)
+
+
+def test_the_stored_form_round_trips() -> None:
+    model = _model()
+    stored = answerability_models({"ar": model.to_json()})
+    assert stored["ar"].score(SIGNALS) == pytest.approx(model.score(SIGNALS))
+    assert answerability_models(None) == {}
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"features": ("top", "word_count")}, "unknown answerability feature"),
+        ({"coef": (1.0,)}, "differ in length"),
+        ({"scale": (0.05, 0.0)}, "positive"),
+    ],
+)
+def test_a_malformed_model_is_rejected(changes: dict, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        _model(**changes)
+
+
+def test_a_stored_model_with_a_missing_key_is_a_clear_error() -> None:
+    payload = _model().to_json()
+    del payload["coef"]
+    with pytest.raises(ValueError, match="malformed"):
+        answerability_models({"en": payload})
+
+
+def test_the_setting_accepts_the_model_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    monkeypatch.setenv("RAG_ANSWERABILITY", json.dumps({"ar": _model().to_json()}))
+    assert load_settings().answerability == {"ar": _model().to_json()}
+    monkeypatch.setenv("RAG_ANSWERABILITY", "[1, 2]")
+    with pytest.raises(ValueError, match="must be a table"):
+        load_settings()
+
+
+def test_signals_on_the_seed_index_separate_an_answered_question_from_an_unrelated_one(
+    embedder: Embedder, seed_index: Path
+) -> None:
+    pipeline = Pipeline.from_settings(load_settings(index_dir=seed_index), embedder)
+    answered = pipeline.ask("من هو نظير وزير الدفاع السوري الذي التقاه في موسكو؟")
+    unrelated = pipeline.ask("من فاز بكأس العالم لكرة القدم عام 1998؟")
+    for answer in (answered, unrelated):
+        assert set(answer.answerability_features) == set(FEATURES)
+        assert all(np.isfinite(v) for v in answer.answerability_features.values())
+    a, u = answered.answerability_features, unrelated.answerability_features
+    assert a["top"] > u["top"] and a["corpus_sentence"] > u["corpus_sentence"]
+    # 1998 occurs in no seed article.
+    assert u["numbers_missing"] == 1.0 and a["numbers_missing"] == 0.0
+    assert a["corpus_sentence"] >= a["best_cosine"] - 1e-6  # the corpus includes the passages

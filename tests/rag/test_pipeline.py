@@ -1,0 +1,220 @@
+"""The answer chain on the real seed corpus with the real model: retrieval, cited answers in both
+languages, refusal, follow-up questions, streaming and the `ask` CLI.
+
+The questions here are written for these tests from the seed articles; they are not the
+evaluation's seed questions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus import DEFAULT_CORPUS_DIR, normalize_text
+from embeddings.model import Embedder
+from rag.config import load_settings
+from rag.language import detect_language
+from rag.messages import message
+from rag.pipeline import Pipeline
+from rag.schema import Answer
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI_TIMEOUT = 300
+
+
+@pytest.fixture(scope="module")
+def pipeline(embedder: Embedder, seed_index: Path) -> Pipeline:
+    return Pipeline.from_settings(load_settings(index_dir=seed_index), embedder)
+
+
+def _article_text(article_id: str) -> str:
+    return normalize_text((DEFAULT_CORPUS_DIR / f"{article_id}.txt").read_text(encoding="utf-8"))
+
+
+def _assert_grounded(answer: Answer) -> None:
+    """Every answer sentence carries a marker of a citation, and each citation's sentence is a
+    sentence of its passage."""
+    assert answer.sentences and answer.citations, answer.render_text()
+    markers = {c.marker for c in answer.citations}
+    assert markers == set(range(1, len(markers) + 1))
+    for sentence in answer.sentences:
+        assert sentence.markers and set(sentence.markers) <= markers, sentence
+    for citation in answer.citations:
+        text = citation.passage.chunk.text
+        assert text[citation.sentence.start : citation.sentence.end] == citation.sentence.text
+
+
+@pytest.mark.parametrize(
+    ("question", "expected", "article"),
+    [
+        # The Russian defence minister whom Abu Qasra met (000) ...
+        ("من هو نظير وزير الدفاع السوري الذي التقاه في موسكو؟", "بيلاوسوف", "000_7bd1b27135457103"),
+        # ... and the date the Russian intervention began (003, as digits in the text).
+        ("منذ متى تشارك روسيا عسكريا في الصراع السوري؟", "2015", "003_60194546891453d8"),
+    ],
+)
+def test_arabic_question_gets_an_arabic_answer_citing_the_article_that_states_it(
+    pipeline: Pipeline, question: str, expected: str, article: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert answer.language == "ar" and not answer.refused
+    assert answer.lead == message("lead", "ar")
+    _assert_grounded(answer)
+    assert normalize_text(expected) in normalize_text(answer.text), answer.render_text()
+    assert expected in _article_text(article)
+    cited = {c.passage.article_id for c in answer.citations}
+    assert article in cited, (cited, answer.render_text())
+
+
+def test_english_question_gets_an_english_lead_and_quoted_arabic_evidence(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("Which Russian deputy foreign minister visited Damascus?")
+    assert answer.language == "en" and not answer.refused
+    assert answer.lead == message("lead", "en")
+    _assert_grounded(answer)
+    assert "بوغدانوف" in answer.text, answer.render_text()
+    for sentence in answer.sentences:
+        assert sentence.text.startswith("“") and sentence.text.endswith("”")
+        assert detect_language(sentence.text) == "ar"
+
+
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("ما هي عاصمة أستراليا؟", "ar"),
+        ("Who won the football World Cup in 1998?", "en"),
+        ("How many moons does Jupiter have?", "en"),
+    ],
+)
+def test_a_question_the_corpus_does_not_answer_is_refused_in_its_language(
+    pipeline: Pipeline, question: str, language: str
+) -> None:
+    answer = pipeline.ask(question)
+    assert answer.refused, answer.render_text()
+    assert answer.language == language
+    assert answer.lead == message("refusal", language)
+    assert answer.citations == [] and answer.sentences == []
+    assert answer.answerability is not None and answer.answerability_features
+
+
+def test_refusal_follows_the_threshold_on_the_answerability_score(
+    embedder: Embedder, seed_index: Path
+) -> None:
+    """The same question is refused exactly when its score is below the language's threshold."""
+    question = "من هو نظير وزير الدفاع السوري الذي التقاه في موسكو؟"
+    score = Pipeline.from_settings(load_settings(index_dir=seed_index), embedder).ask(question)
+    assert score.answerability is not None
+    for offset, refused in ((-0.01, False), (0.01, True)):
+        settings = load_settings(
+            index_dir=seed_index, refusal_threshold_ar=score.answerability + offset
+        )
+        answer = Pipeline.from_settings(settings, embedder).ask(question)
+        assert answer.refused is refused
+        assert answer.answerability == pytest.approx(score.answerability)
+
+
+def test_bm25_joins_the_fusion_for_arabic_questions_only(
+    pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = pipeline.retriever.search
+    calls: list[str] = []
+    original = search.bm25
+
+    def recording(query: str, k: int):
+        calls.append(query)
+        return original(query, k)
+
+    monkeypatch.setattr(search, "bm25", recording)
+    search.search("Who met Lavrov in Moscow?", 5)
+    assert calls == []
+    search.search("من التقى لافروف في موسكو؟", 5)
+    assert calls == ["من التقى لافروف في موسكو؟"]
+
+
+def test_top_k_is_configurable_per_question(pipeline: Pipeline) -> None:
+    question = "ماذا ناقش الشيباني مع لافروف؟"
+    assert len(pipeline.ask(question, k=2).passages) == 2
+    assert len(pipeline.ask(question, k=7).passages) == 7
+
+
+@pytest.mark.parametrize(
+    ("history", "follow_up"),
+    [
+        (["ماذا بحث الرئيس أحمد الشرع مع بوتين؟"], "متى زار موسكو؟"),
+        (["What did President Ahmed al-Sharaa discuss with Putin?"], "When did he visit Moscow?"),
+    ],
+)
+def test_a_follow_up_question_is_searched_with_the_conversation(
+    pipeline: Pipeline, history: list[str], follow_up: str
+) -> None:
+    def mentions_sharaa(answer: Answer) -> bool:
+        return any("الشرع" in p.chunk.text for p in answer.passages[:2])
+
+    answer = pipeline.ask(follow_up, history)
+    assert mentions_sharaa(answer), answer.render_text()
+    assert not answer.refused
+    # History that the question does not lean on is ignored.
+    standalone = "What did Lavrov say about the Arab-Russian summit?"
+    assert pipeline.ask(standalone, history).passages == pipeline.ask(standalone).passages
+
+
+def test_the_stream_adds_up_to_the_final_answer(pipeline: Pipeline) -> None:
+    chunks = list(pipeline.stream("من استقبل وزيري الخارجية والدفاع السوريين في الكرملين؟"))
+    final = chunks[-1].answer
+    assert final is not None and all(c.answer is None for c in chunks[:-1])
+    assert "".join(c.delta for c in chunks) == final.text
+    assert len(chunks) >= 3  # the lead, at least one sentence, then the answer
+    assert set(final.timings_ms) == {"embed", "search", "answer", "verify"}
+
+
+def _cli(seed_index: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "rag", "ask", "--index", str(seed_index), *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT,
+    )
+
+
+CITATION_KEYS = {"marker", "article_id", "chunk_id", "title", "text", "sentence", "score"}
+
+
+@pytest.mark.slow
+def test_cli_json_answers_one_question(seed_index: Path) -> None:
+    result = _cli(seed_index, "Which Russian deputy foreign minister visited Damascus?", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    payload = json.loads(result.stdout)
+    assert payload["question"].startswith("Which Russian")
+    assert payload["language"] == "en" and payload["refused"] is False
+    assert payload["citations"] and all(set(c) >= CITATION_KEYS for c in payload["citations"])
+    for citation in payload["citations"]:
+        assert citation["sentence"] in citation["text"]
+        assert citation["chunk_id"].startswith(citation["article_id"] + ":")
+    assert payload["unsupported_sentences"] == []
+    assert {"embed", "search", "answer", "verify"} <= set(payload["timings_ms"])
+
+
+@pytest.mark.slow
+def test_cli_batch_answers_each_line_with_one_model_load(seed_index: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.jsonl"
+    questions = ["من التقى لافروف في موسكو؟", "What is the capital of Australia?"]
+    batch.write_text(
+        "".join(json.dumps({"question": q}, ensure_ascii=False) + "\n" for q in questions),
+        encoding="utf-8",
+    )
+    result = _cli(seed_index, "--questions", str(batch), "--json", "--k", "3")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [line["question"] for line in lines] == questions
+    assert [line["language"] for line in lines] == ["ar", "en"]
+    assert lines[0]["refused"] is False and lines[0]["citations"]
+    assert lines[1]["refused"] is True and lines[1]["citations"] == []
+    assert all(len(line["retrieved"]) == 3 for line in lines)
