@@ -47,7 +47,12 @@ def _calibrate(args: argparse.Namespace) -> int:
     records: dict[str, list[dict[str, Any]]] = {}
     for questions in [None, *args.questions]:
         results = evaluate_squad(
-            args.passages, questions, settings, split="even", embedder=embedder
+            args.passages,
+            questions,
+            settings,
+            index_dir=args.index,
+            split="even",
+            embedder=embedder,
         )
         for record in results["records"]:
             if record["features"]:
@@ -102,9 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     calibrate = commands.add_parser(
-        "calibrate", help="choose the refusal thresholds on the even articles of a SQuAD set"
+        "calibrate",
+        help="fit the answerability model and refusal thresholds on the even articles of a SQuAD set",
     )
     calibrate.add_argument("passages", type=Path)
+    calibrate.add_argument("--index", type=Path, help="where to keep this set's index")
     calibrate.add_argument(
         "--questions",
         type=Path,

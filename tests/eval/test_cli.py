@@ -126,3 +126,51 @@ def test_squad_cli_rejects_a_file_that_is_not_squad(tmp_path: Path) -> None:
     completed = _eval("squad", bad, "--index", tmp_path / "i")
     assert completed.returncode == 2
     assert "not a SQuAD" in completed.stderr and "Traceback" not in completed.stderr
+
+
+CITIES = [
+    ("حلب", "سوريا", "القلعة"),
+    ("حمص", "سوريا", "الجامع الكبير"),
+    ("الموصل", "العراق", "المنارة الحدباء"),
+    ("البصرة", "العراق", "شط العرب"),
+    ("صيدا", "لبنان", "القلعة البحرية"),
+    ("طرابلس", "لبنان", "سوق الصاغة"),
+    ("إربد", "الأردن", "جامعة اليرموك"),
+    ("العقبة", "الأردن", "الشعاب المرجانية"),
+    ("الإسكندرية", "مصر", "المكتبة"),
+    ("أسوان", "مصر", "السد العالي"),
+    ("صفاقس", "تونس", "زيت الزيتون"),
+    ("وهران", "الجزائر", "موسيقى الراي"),
+]
+
+
+@pytest.mark.slow
+def test_calibrate_cli_fits_a_model_the_settings_can_load(tmp_path: Path) -> None:
+    from rag.answerability import FEATURES, answerability_models
+
+    data = []
+    for n, (city, country, known_for) in enumerate(CITIES):
+        context = (
+            f"{city} مدينة في {country}. يبلغ عدد سكانها {100 + 37 * n} ألف نسمة. "
+            f"وتشتهر المدينة بـ{known_for} الذي يزوره السياح كل عام."
+        )
+        qas = [
+            {
+                "id": f"c{n}",
+                "question": f"بماذا تشتهر مدينة {city}؟",
+                "answers": [{"text": known_for, "answer_start": context.find(known_for)}],
+            }
+        ]
+        data.append({"title": city, "paragraphs": [{"context": context, "qas": qas}]})
+    passages = tmp_path / "cities.ar.json"
+    passages.write_text(json.dumps({"version": "1.1", "data": data}, ensure_ascii=False))
+    out = tmp_path / "calibration.json"
+    completed = _eval("calibrate", passages, "--index", tmp_path / "index", "--out", out)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    calibration = json.loads(out.read_text(encoding="utf-8"))
+    models = answerability_models(calibration["answerability"])
+    assert set(models) == {"ar"} and models["ar"].features == FEATURES
+    stats = calibration["calibration_stats"]["ar"]
+    assert stats["answerable"] == 6 and stats["unanswerable"] >= 1
+    assert stats["false_refusal_rate"] <= 0.1
+    assert isinstance(calibration["refusal_threshold_ar"], float)
