@@ -62,11 +62,13 @@ class ExtractiveGenerator(AnswerGenerator):
         self,
         selector: SentenceSelector,
         refusal_thresholds: dict[str, float],
+        same_claim: float,
         models: dict[str, AnswerabilityModel] | None = None,
     ) -> None:
         self.selector = selector
         self.refusal_thresholds = refusal_thresholds
         self.models = models or {}
+        self.same_claim = same_claim
 
     def answer(self, retrieved: Retrieved) -> Answer:
         question, language, passages = retrieved.question, retrieved.language, retrieved.passages
@@ -79,6 +81,7 @@ class ExtractiveGenerator(AnswerGenerator):
             passages,
             scored,
             self.selector.index,
+            self.same_claim,
         )
         score = answerability(signals, self.models.get(language))
         top = scored[0].score

@@ -9,7 +9,7 @@ articles is not cut short. Each answer sentence cites the passage it was taken f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,7 @@ class ScoredSentence:
     span: Span  # offsets within the passage's chunk text
     score: float
     cosine: float  # the sentence's own similarity to the question, one part of `score`
+    vector: np.ndarray = field(repr=False, compare=False)
 
 
 class SentenceSelector:
@@ -84,8 +85,8 @@ class SentenceSelector:
                 [matches_type(span.text, expected) for _, span, _ in candidates]
             )
         scored = [
-            ScoredSentence(i, span, float(score), float(cosine))
-            for (i, span, _), score, cosine in zip(candidates, scores, similarity, strict=True)
+            ScoredSentence(i, span, float(score), float(cosine), vector)
+            for (i, span, vector), score, cosine in zip(candidates, scores, similarity, strict=True)
         ]
         return sorted(scored, key=lambda s: -s.score)
 

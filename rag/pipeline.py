@@ -42,7 +42,10 @@ class Pipeline:
             index, search.lexical, max_sentences=settings.max_answer_sentences
         )
         extractive = ExtractiveGenerator(
-            selector, settings.refusal_thresholds, answerability_models(settings.answerability)
+            selector,
+            settings.refusal_thresholds,
+            settings.support_threshold,
+            answerability_models(settings.answerability),
         )
         # Without a configured model, mode "llm" answers extractively and says so.
         llm: AnswerGenerator = (

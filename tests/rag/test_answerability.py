@@ -95,3 +95,34 @@ def test_signals_on_the_seed_index_separate_an_answered_question_from_an_unrelat
     # 1998 occurs in no seed article.
     assert u["numbers_missing"] == 1.0 and a["numbers_missing"] == 0.0
     assert a["corpus_sentence"] >= a["best_cosine"] - 1e-6  # the corpus includes the passages
+
+
+class _NoCorpus:
+    def search_sentences(self, query_vector: np.ndarray, k: int) -> list:
+        return []
+
+
+def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
+    from corpus import Chunk, Span
+    from rag.answerability import answerability_features
+    from rag.extractive import ScoredSentence
+    from rag.schema import Passage
+
+    passages = [
+        Passage(Chunk(f"a{i}:0-10", f"a{i}", None, "نص", 0, 10), 0.5, dense_score=0.8)
+        for i in range(3)
+    ]
+    claim, paraphrase, other = np.eye(3, dtype=np.float32)
+    paraphrase = (claim + 0.1 * paraphrase) / np.linalg.norm(claim + 0.1 * paraphrase)
+    scored = [
+        ScoredSentence(0, Span(0, 3, "نص"), 0.90, 0.88, claim),
+        ScoredSentence(1, Span(0, 3, "نص"), 0.89, 0.87, paraphrase),  # says the same
+        ScoredSentence(2, Span(0, 3, "نص"), 0.80, 0.79, other),
+    ]
+    question_vector = np.ones(3, dtype=np.float32) / np.sqrt(3)
+    values = answerability_features("سؤال؟", question_vector, passages, scored, _NoCorpus(), 0.85)
+    assert values["gap"] == pytest.approx(0.10)
+    # Were the paraphrase a different claim, it would be the runner-up.
+    values = answerability_features("سؤال؟", question_vector, passages, scored, _NoCorpus(), 0.999)
+    assert values["gap"] == pytest.approx(0.01)
+    assert values["corpus_sentence"] == 0.0 and values["best_cosine"] == pytest.approx(0.88)

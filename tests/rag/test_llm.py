@@ -113,7 +113,7 @@ def _generator(base_url: str, timeout: float = 30.0) -> LLMGenerator:
         _settings(base_url, timeout),
         index=index,  # type: ignore[arg-type]
         encoder=StubEncoder(),  # type: ignore[arg-type]
-        fallback=ExtractiveGenerator(SentenceSelector(index), {"ar": -1.0, "en": -1.0}),  # type: ignore[arg-type]
+        fallback=ExtractiveGenerator(SentenceSelector(index), {"ar": -1.0, "en": -1.0}, 0.85),  # type: ignore[arg-type]
     )
 
 
@@ -349,7 +349,9 @@ def test_no_passages_is_a_refusal_without_calling_the_model(server: FakeOpenAI) 
 
 def test_unconfigured_llm_answers_extractively_with_a_notice() -> None:
     index = StubIndex()
-    generator = UnconfiguredLLM(ExtractiveGenerator(SentenceSelector(index), {"ar": -1, "en": -1}))  # type: ignore[arg-type]
+    generator = UnconfiguredLLM(
+        ExtractiveGenerator(SentenceSelector(index), {"ar": -1, "en": -1}, 0.85)
+    )  # type: ignore[arg-type]
     _, answer = _run(generator.stream(_retrieved()))
     assert answer.mode == "extractive"
     assert answer.notices == [message("llm_not_configured", "ar")]
