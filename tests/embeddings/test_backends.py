@@ -104,3 +104,15 @@ def test_index_of_one_backend_is_refused_by_the_other(
     assert loaded.manifest.weights_sha256 == int8.weights_hash
     with pytest.raises(IndexMismatchError, match="different weights"):
         FaissIndex.load(tmp_path / "index", weights_sha256=embedder.weights_hash)
+
+
+@pytest.mark.slow
+def test_int8_graph_is_exported_from_eager_attention(int8: Embedder) -> None:
+    """Traced from SDPA attention, every layer also guards its mask against NaN (IsNaN, Where),
+    and onnxruntime runs that graph about 15% slower."""
+    import onnx
+
+    graph = onnx.load(int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE).graph
+    ops = [node.op_type for node in graph.node]
+    assert ops.count("Softmax") == 12
+    assert "IsNaN" not in ops
