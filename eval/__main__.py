@@ -23,7 +23,7 @@ from eval.calibration import (
 from eval.datasets import load_squad
 from eval.report import format_summary_table, write_report
 from eval.runner import SPLITS
-from rag.config import CALIBRATION_FILE, load_settings
+from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, load_settings
 
 
 def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -72,6 +72,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     }
     calibration = calibrate(scores, args.max_false_refusal)
     calibration["answerability"] = {language: m.to_json() for language, m in models.items()}
+    calibration[CALIBRATED_MODEL_KEY] = settings.model
     calibration["source"] = [str(args.passages), *map(str, args.questions)]
     if args.questions:
         arabic, english = load_squad(args.passages), load_squad(args.questions[0])

@@ -1,12 +1,14 @@
 """One configuration for the whole pipeline, read by the CLI, the app, the evaluation and tests.
 
-Values come from the defaults below, then the calibration file, then an optional TOML file (`RAG_CONFIG`, or `rag.toml` in
-the working directory), then `RAG_*` environment variables, then explicit overrides.
+Values come from the defaults below, then the calibration file (when it was fitted for the
+configured model), then an optional TOML file (`RAG_CONFIG`, or `rag.toml` in the working
+directory), then `RAG_*` environment variables, then explicit overrides.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -20,6 +22,7 @@ from embeddings.model import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Written by `python -m eval calibrate`; only the keys that are settings are read from it.
 CALIBRATION_FILE = Path(__file__).resolve().parent / "calibration.json"
+logger = logging.getLogger(__name__)
 
 
 class AnswerMode(StrEnum):
@@ -106,15 +109,30 @@ _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings)}
 _FIELD_NAMES = set(_FIELD_TYPES)
 
 
-def _calibrated() -> dict[str, Any]:
+# The calibration file names the model its thresholds and answerability model were fitted for:
+# scores from another model fall elsewhere, so they are not applied to it.
+CALIBRATED_MODEL_KEY = "calibrated_model"
+
+
+def _calibrated(model: str) -> dict[str, Any]:
     if not CALIBRATION_FILE.is_file():
         return {}
     recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    fitted_for = recorded.get(CALIBRATED_MODEL_KEY, PACKAGED_MODEL)
+    if fitted_for != model:
+        logger.warning(
+            "%s was calibrated for %s, not %s: refusal is not calibrated for this model "
+            "(it refuses nothing). Run `python -m eval calibrate` with this model.",
+            CALIBRATION_FILE,
+            fitted_for,
+            model,
+        )
+        return {}
     return {key: value for key, value in recorded.items() if key in _FIELD_NAMES}
 
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
-    values: dict[str, Any] = _calibrated()
+    values: dict[str, Any] = {}
     path = config_file or (Path(os.environ["RAG_CONFIG"]) if "RAG_CONFIG" in os.environ else None)
     if path is None and Path("rag.toml").is_file():
         path = Path("rag.toml")
@@ -133,6 +151,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         if name not in values and os.environ.get(conventional):
             values[name] = os.environ[conventional]
     values.update({key: value for key, value in overrides.items() if value is not None})
+    values = {**_calibrated(str(values.get("model", Settings.model))), **values}
     unknown = set(values) - _FIELD_NAMES
     if unknown:
         raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")

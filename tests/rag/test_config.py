@@ -1,0 +1,33 @@
+"""Settings take the calibration only for the model it was fitted for."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from embeddings.model import PACKAGED_MODEL
+from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, Settings, load_settings
+
+
+def test_the_default_model_gets_the_calibrated_refusal() -> None:
+    recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+    assert recorded[CALIBRATED_MODEL_KEY] == PACKAGED_MODEL == Settings.model
+    settings = load_settings()
+    assert settings.refusal_threshold_ar == recorded["refusal_threshold_ar"]
+    assert settings.answerability == recorded["answerability"]
+    assert settings.support_threshold == recorded["support_threshold"]
+
+
+def test_another_model_does_not_get_it_and_is_warned(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("RAG_MODEL", "intfloat/multilingual-e5-base")
+    with caplog.at_level(logging.WARNING, logger="rag.config"):
+        settings = load_settings()
+    assert settings.answerability is None
+    assert settings.refusal_threshold_ar == Settings.refusal_threshold_ar
+    assert "calibrated for packaged:multilingual-e5-small, not intfloat" in caplog.text
+    # Explicit values still apply.
+    assert load_settings(refusal_threshold_en=0.5).refusal_threshold_en == 0.5
