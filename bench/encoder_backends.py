@@ -74,9 +74,7 @@ def retrieval(
     """(nDCG@10, query p50 ms, ingest embedding seconds) for one backend."""
     index_dir = workdir / embedder.backend
     report = ingest_articles(articles, index_dir, embedder, rebuild=True)
-    index = FaissIndex.load(
-        index_dir, model_id=embedder.model_id, weights_sha256=embedder.weights_hash
-    )
+    index = FaissIndex.load_for(index_dir, embedder)
     scores, latencies = [], []
     for question in questions:
         started = time.perf_counter()

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import faiss
 import numpy as np
@@ -36,6 +36,9 @@ import numpy as np
 from corpus import Chunk, Span
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
 from embeddings.model import sha256_file
+
+if TYPE_CHECKING:
+    from embeddings.model import Embedder
 
 FORMAT_VERSION = 2
 POINTER_FILE = "CURRENT"
@@ -325,6 +328,16 @@ class FaissIndex:
         _fsync_dir(index_dir)
         _remove_stale_versions(index_dir, keep=version.name)
         return version
+
+    @classmethod
+    def load_for(cls, index_dir: Path, embedder: Embedder) -> FaissIndex:
+        """Load the live version for `embedder`: refused unless built with these very weights."""
+        return cls.load(
+            index_dir,
+            model_id=embedder.model_id,
+            weights_sha256=embedder.weights_hash,
+            dimension=embedder.dimension,
+        )
 
     @classmethod
     def load(

@@ -94,12 +94,7 @@ def _previous(index_dir: Path, embedder: Embedder, rebuild: bool) -> FaissIndex 
     if rebuild:
         return None
     try:
-        return FaissIndex.load(
-            index_dir,
-            model_id=embedder.model_id,
-            weights_sha256=embedder.weights_hash,
-            dimension=embedder.dimension,
-        )
+        return FaissIndex.load_for(index_dir, embedder)
     except IndexMissingError:
         return None
 

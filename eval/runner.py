@@ -251,7 +251,7 @@ def build_squad_index(
             settings.chunker,
             progress=progress,
         )
-    return FaissIndex.load(index_dir, model_id=embedder.model_id, dimension=embedder.dimension)
+    return FaissIndex.load_for(index_dir, embedder)
 
 
 def without_articles(index: FaissIndex, removed: set[str]) -> FaissIndex:

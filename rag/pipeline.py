@@ -64,13 +64,7 @@ class Pipeline:
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
         embedder = embedder or embedder_for(settings)
-        index = FaissIndex.load(
-            settings.index_dir,
-            model_id=embedder.model_id,
-            weights_sha256=embedder.weights_hash,
-            dimension=embedder.dimension,
-        )
-        return cls(settings, embedder, index)
+        return cls(settings, embedder, FaissIndex.load_for(settings.index_dir, embedder))
 
     def _request(
         self, question: str, history: Sequence[str], k: int | None, mode: str | None

@@ -92,12 +92,7 @@ def test_index_of_one_backend_is_refused_by_the_other(
     embedder: Embedder, int8: Embedder, seed_index: Path, tmp_path: Path
 ) -> None:
     with pytest.raises(IndexMismatchError, match="different weights"):
-        FaissIndex.load(
-            seed_index,
-            model_id=int8.model_id,
-            weights_sha256=int8.weights_hash,
-            dimension=int8.dimension,
-        )
+        FaissIndex.load_for(seed_index, int8)
     article = Article("a1", "معرض الكتاب", TEXT, "test", article_fingerprint("معرض الكتاب", TEXT))
     ingest_articles([article], tmp_path / "index", int8)
     loaded = FaissIndex.load(tmp_path / "index", weights_sha256=int8.weights_hash)

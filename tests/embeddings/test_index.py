@@ -113,15 +113,6 @@ def refresh_checksum(index_dir: Path, name: str) -> None:
     (version / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
 
 
-def load_like_ingest(index_dir: Path, embedder: Embedder) -> FaissIndex:
-    return FaissIndex.load(
-        index_dir,
-        model_id=embedder.model_id,
-        weights_sha256=embedder.weights_hash,
-        dimension=embedder.dimension,
-    )
-
-
 # -- round trip ------------------------------------------------------------------------------
 
 
@@ -304,7 +295,7 @@ def test_changed_article_alone_is_embedded_again(
 
     report = ingest(corpus_copy, index_copy, embedder)
     assert (report.new, report.changed, report.unchanged, report.removed) == (0, 1, 4, 0)
-    updated = load_like_ingest(index_copy, embedder)
+    updated = FaissIndex.load_for(index_copy, embedder)
     changed_chunks = [c for c in updated.chunks if c.article_id == changed_id]
     assert (
         report.embedded_chunks
@@ -339,7 +330,7 @@ def test_added_article_is_new(index_copy: Path, corpus_copy: Path, embedder: Emb
         5,
         0,
     )
-    updated = load_like_ingest(index_copy, embedder)
+    updated = FaissIndex.load_for(index_copy, embedder)
     added = [c for c in updated.chunks if c.article_id == "005_book_fair"]
     assert added and report.embedded_chunks == len(added)
     assert "005_book_fair" in updated.manifest.articles
@@ -360,7 +351,7 @@ def test_deleted_article_is_removed(
         1,
     )
     assert report.embedded_chunks == 0
-    updated = load_like_ingest(index_copy, embedder)
+    updated = FaissIndex.load_for(index_copy, embedder)
     assert path.stem not in updated.manifest.articles
     assert all(c.article_id != path.stem for c in updated.chunks)
     assert all(s.article_id != path.stem for s in updated.sentences)
@@ -543,7 +534,7 @@ def test_rebuild_recovers_a_corrupt_index(index_copy: Path, embedder: Embedder) 
     report = ingest(DEFAULT_CORPUS_DIR, index_copy, embedder, rebuild=True)
     assert report.new == report.articles == 5
     assert report.embedded_chunks == report.chunks > 0
-    rebuilt = load_like_ingest(index_copy, embedder)
+    rebuilt = FaissIndex.load_for(index_copy, embedder)
     assert len(rebuilt.chunks) == report.chunks
     assert not damaged.exists()
     assert version_dirs(index_copy) == {live_version(index_copy).name}
@@ -575,7 +566,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
     monkeypatch.undo()
 
     assert (index_copy / POINTER_FILE).read_bytes() == before
-    previous = load_like_ingest(index_copy, embedder)
+    previous = FaissIndex.load_for(index_copy, embedder)
     assert previous.manifest.articles[path.stem].fingerprint != (
         next(a for a in load_corpus(corpus_copy).articles if a.id == path.stem).fingerprint
     )
@@ -586,7 +577,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
     assert report.changed == 1
     assert version_dirs(index_copy) == {live_version(index_copy).name}
     assert live_version(index_copy).name not in partial | {live}
-    load_like_ingest(index_copy, embedder)
+    FaissIndex.load_for(index_copy, embedder)
 
 
 @pytest.mark.parametrize("failing", [ANN_FILE, MANIFEST_FILE, f".{POINTER_FILE}"])

@@ -122,15 +122,6 @@ def _versions(index: Path) -> set[str]:
     return {p.name for p in index.iterdir() if p.is_dir() and p.name.startswith("v-")}
 
 
-def _load(index: Path, embedder: Embedder) -> FaissIndex:
-    return FaissIndex.load(
-        index,
-        model_id=embedder.model_id,
-        weights_sha256=embedder.weights_hash,
-        dimension=embedder.dimension,
-    )
-
-
 def _pipeline(index: Path, embedder: Embedder) -> Pipeline:
     return Pipeline.from_settings(load_settings(index_dir=index), embedder=embedder)
 
@@ -156,13 +147,13 @@ def test_sigkilled_ingest_leaves_a_usable_index(
     seed_index: Path, embedder: Embedder, tmp_path: Path
 ) -> None:
     corpus = _corpus(tmp_path, NEW_ARTICLES)
-    seed_ids = set(_load(seed_index, embedder).manifest.articles)
+    seed_ids = set(FaissIndex.load_for(seed_index, embedder).manifest.articles)
 
     # The typical duration of this ingest (process start, model load, embedding, save).
     baseline = tmp_path / "baseline"
     shutil.copytree(seed_index, baseline)
     typical = _run_ingest(baseline, corpus)
-    updated_ids = set(_load(baseline, embedder).manifest.articles)
+    updated_ids = set(FaissIndex.load_for(baseline, embedder).manifest.articles)
     assert updated_ids == seed_ids | {Path(name).stem for name in NEW_ARTICLES}
 
     index = tmp_path / "index"
@@ -178,7 +169,9 @@ def test_sigkilled_ingest_leaves_a_usable_index(
         )
         time.sleep(delay)
         _kill(process)
-        loaded = _load(index, embedder)  # the old version or the complete new one, never half
+        loaded = FaissIndex.load_for(
+            index, embedder
+        )  # the old version or the complete new one, never half
         assert set(loaded.manifest.articles) in (seed_ids, updated_ids), delay
         _assert_cited_arabic_answer(index, embedder)
 
@@ -199,7 +192,7 @@ def test_sigkilled_ingest_leaves_a_usable_index(
     _kill(process)
     # Killed mid-save, or (on a very busy machine) it finished before the poll saw the folder.
     assert process.returncode in (-signal.SIGKILL, 0), process.returncode
-    loaded = _load(index, embedder)
+    loaded = FaissIndex.load_for(index, embedder)
     assert set(loaded.manifest.articles) in (seed_ids, updated_ids, updated_ids | {Path(name).stem})
     _assert_cited_arabic_answer(index, embedder)
     if process.returncode == -signal.SIGKILL:
@@ -209,7 +202,9 @@ def test_sigkilled_ingest_leaves_a_usable_index(
     _run_ingest(index, corpus)
     assert _versions(index) == {live_version(index).name}
     assert not list(index.glob(f".{POINTER_FILE}.*")), "stray pointer files"
-    assert set(_load(index, embedder).manifest.articles) == updated_ids | {Path(name).stem}
+    assert set(FaissIndex.load_for(index, embedder).manifest.articles) == updated_ids | {
+        Path(name).stem
+    }
     _assert_cited_arabic_answer(index, embedder)
 
 
@@ -233,7 +228,7 @@ def test_leftovers_of_a_kill_after_the_swap_are_removed_by_an_up_to_date_ingest(
     assert live_version(index) == live
     assert _versions(index) == {live.name}
     assert not list(index.glob(f".{POINTER_FILE}.*"))
-    _load(index, embedder)
+    FaissIndex.load_for(index, embedder)
 
 
 # -- prompt injection (extractive mode) -------------------------------------------------------
