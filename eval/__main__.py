@@ -22,8 +22,16 @@ from eval.calibration import (
 )
 from eval.datasets import load_squad
 from eval.report import format_summary_table, write_report
-from eval.runner import SPLITS
+from eval.runner import (
+    SPLITS,
+    SquadPipelines,
+    evaluate_seed_qa,
+    evaluate_squad,
+    questions_in_split,
+    squad_index_dir,
+)
 from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, load_settings
+from rag.pipeline import embedder_for
 
 
 def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -37,24 +45,20 @@ def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from eval.runner import evaluate_squad
-    from rag.pipeline import embedder_for
-
     # Thresholds off: every question is answered, so every score and signal is seen.
     off = float("-inf")
     settings = load_settings(args.config, refusal_threshold_ar=off, refusal_threshold_en=off)
     embedder = embedder_for(settings)
+    sets = [load_squad(args.passages), *(load_squad(args.passages, q) for q in args.questions)]
+    pipelines = SquadPipelines.build(
+        sets[0], settings, embedder, args.index or squad_index_dir(settings, args.passages)
+    )
     records: dict[str, list[dict[str, Any]]] = {}
-    for questions in [None, *args.questions]:
-        results = evaluate_squad(
-            args.passages,
-            questions,
-            settings,
-            index_dir=args.index,
-            split="even",
-            embedder=embedder,
+    for squad in sets:
+        answered, unanswerable = pipelines.ask(
+            squad.name, questions_in_split(squad, "even"), with_rankings=False
         )
-        for record in results["records"]:
+        for record in [*answered, *unanswerable]:
             if record["features"]:
                 records.setdefault(record["lang"], []).append(record)
     models = {
@@ -75,8 +79,7 @@ def _calibrate(args: argparse.Namespace) -> int:
     calibration[CALIBRATED_MODEL_KEY] = settings.model
     calibration["source"] = [str(args.passages), *map(str, args.questions)]
     if args.questions:
-        arabic, english = load_squad(args.passages), load_squad(args.questions[0])
-        calibration.update(support_threshold(*support_scores(arabic, english, embedder)))
+        calibration.update(support_threshold(*support_scores(sets[0], sets[1], embedder)))
     write_calibration(calibration, args.out)
     print(json.dumps(calibration, indent=2, ensure_ascii=False))
     return 0
@@ -131,8 +134,6 @@ def main(argv: list[str] | None = None) -> int:
         command.add_argument("--k", type=int, help="passages per answer")
 
     args = parser.parse_args(argv)
-    from eval.runner import evaluate_seed_qa, evaluate_squad
-
     try:
         if args.command == "calibrate":
             return _calibrate(args)

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 
 from corpus import answer_spans
 from embeddings.model import Embedder
-from eval.datasets import SquadSet
+from eval.datasets import SquadSet, article_of
 from rag.answerability import FEATURES, AnswerabilityModel
 
 # The quality target allows at most 10% false refusals; the highest threshold within that
@@ -125,7 +125,7 @@ def support_scores(
         own = arabic_vectors[arabic_rows[i] : arabic_rows[i + 1]]
         neighbour = (
             i + 1
-            if i + 1 < len(pairs) and _article(pairs[i + 1][0].id) == _article(ar.id)
+            if i + 1 < len(pairs) and article_of(pairs[i + 1][0].id) == article_of(ar.id)
             else None
         )
         for vector in claim_vectors[claim_rows[i] : claim_rows[i + 1]]:
@@ -154,7 +154,3 @@ def support_threshold(supported: Sequence[float], unsupported: Sequence[float]) 
 
 def _offsets(sizes: Sequence[int]) -> list[int]:
     return [0, *np.cumsum(sizes).tolist()]
-
-
-def _article(passage_id: str) -> str:
-    return passage_id.split("-", 1)[0]

@@ -65,6 +65,15 @@ class _SquadFile:
     questions: list[_SquadQuestion]
 
 
+def passage_id_of(article: int, paragraph: int) -> str:
+    return f"{article:03d}-{paragraph:03d}"
+
+
+def article_of(passage_id: str) -> int:
+    """The article index of a passage id made by `passage_id_of`."""
+    return int(passage_id.split("-", 1)[0])
+
+
 def _not_squad(path: Path, why: str) -> ValueError:
     return ValueError(f"{path}: not a SQuAD v1.1-format file ({why})")
 
@@ -102,7 +111,7 @@ def _read_squad(path: Path) -> _SquadFile:
             where = f"data[{a}].paragraphs[{p}]"
             paragraph = _require(paragraph, dict, path, where)
             context = _require(paragraph.get("context"), str, path, f"{where}.context")
-            passage_id = f"{a:03d}-{p:03d}"
+            passage_id = passage_id_of(a, p)
             passages.append(EvalPassage(id=passage_id, title=str(title), text=context))
             for q, qa in enumerate(_require(paragraph.get("qas", []), list, path, f"{where}.qas")):
                 qa_where = f"{where}.qas[{q}]"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,14 @@ from corpus.article import article_fingerprint
 from embeddings.index import FaissIndex
 from embeddings.ingest import ingest_articles
 from embeddings.model import Embedder
-from eval.datasets import EvalPassage, EvalQuestion, SquadSet, load_seed_qa, load_squad
+from eval.datasets import (
+    EvalPassage,
+    EvalQuestion,
+    SquadSet,
+    article_of,
+    load_seed_qa,
+    load_squad,
+)
 from eval.metrics import (
     AnswerRecord,
     answer_hit,
@@ -175,9 +182,6 @@ def summarize(
     refusal_source = [*records, *no_answer_records]
     refusals = refusal_metrics(refusal_source)
     answerable = [r for r in records if r["answerable"]]
-    refusals["false_refusal_rate"] = (
-        sum(r["refused"] for r in answerable) / len(answerable) if answerable else None
-    )
     unanswerable = [r for r in refusal_source if not r["answerable"]]
     return {
         "dataset": dataset,
@@ -279,12 +283,63 @@ def no_answer_split(squad: SquadSet, share: float = NO_ANSWER_SHARE) -> set[str]
 SPLITS = ("all", "even", "odd")
 
 
+def questions_in_split(squad: SquadSet, split: str) -> list[EvalQuestion]:
+    if split not in SPLITS:
+        raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
+    return [q for q in squad.questions if in_split(q, split)]
+
+
 def in_split(question: EvalQuestion, split: str) -> bool:
     """Calibration uses the even-numbered articles, so evaluation can hold out the odd ones."""
     if split == "all":
         return True
-    article = int(question.gold_ids[0].split("-", 1)[0]) if question.gold_ids else 0
+    article = article_of(question.gold_ids[0]) if question.gold_ids else 0
     return (article % 2 == 0) == (split == "even")
+
+
+def squad_index_dir(settings: Settings, passages_path: Path) -> Path:
+    """Where a SQuAD set's own index lives unless a folder is given."""
+    return settings.cache_dir / "eval-index" / passages_path.stem
+
+
+@dataclass(frozen=True)
+class SquadPipelines:
+    """The answer chain over a SQuAD set's paragraphs, and over the same index without the
+    `held_out` share of them, where their questions have no answer. Built once, asked by any
+    questions file joined to the same paragraphs."""
+
+    full: Pipeline
+    without: Pipeline
+    held_out: set[str]
+
+    @classmethod
+    def build(
+        cls, squad: SquadSet, settings: Settings, embedder: Embedder, index_dir: Path
+    ) -> SquadPipelines:
+        index = build_squad_index(squad, settings, embedder, index_dir)
+        held_out = no_answer_split(squad)
+        return cls(
+            Pipeline(settings, embedder, index),
+            Pipeline(settings, embedder, without_articles(index, held_out)),
+            held_out,
+        )
+
+    def ask(
+        self,
+        name: str,
+        questions: Sequence[EvalQuestion],
+        *,
+        no_answer: bool = True,
+        with_rankings: bool = True,
+    ) -> tuple[list[AnswerRecord], list[AnswerRecord]]:
+        """Records of the questions, and of those whose paragraph is held out, asked without it."""
+        records = ask_all(self.full, questions, desc=f"asking {name}", with_rankings=with_rankings)
+        if not no_answer:
+            return records, []
+        cases = [replace(q, answerable=False) for q in questions if set(q.gold_ids) & self.held_out]
+        return records, ask_all(
+            self.without, cases, desc="asking without the paragraph", with_rankings=False
+        )
 
 
 def evaluate_squad(
@@ -298,23 +353,15 @@ def evaluate_squad(
     split: str = "all",
     embedder: Embedder | None = None,
 ) -> dict[str, Any]:
-    if split not in SPLITS:
-        raise ValueError(f"unknown split {split!r}; expected one of {', '.join(SPLITS)}")
     squad = load_squad(passages_path, questions_path)
-    embedder = embedder or embedder_for(settings)
-    index_dir = index_dir or settings.cache_dir / "eval-index" / passages_path.stem
-    index = build_squad_index(squad, settings, embedder, index_dir)
-    questions = [q for q in squad.questions if in_split(q, split)][:limit]
-    pipeline = Pipeline(settings, embedder, index)
-    records = ask_all(pipeline, questions, desc=f"asking {squad.name}")
-    no_answer_records: list[AnswerRecord] = []
-    if no_answer:
-        held_out = no_answer_split(squad)
-        variant = Pipeline(settings, embedder, without_articles(index, held_out))
-        cases = [replace(q, answerable=False) for q in questions if set(q.gold_ids) & held_out]
-        no_answer_records = ask_all(
-            variant, cases, desc="asking without the paragraph", with_rankings=False
-        )
+    questions = questions_in_split(squad, split)[:limit]
+    pipelines = SquadPipelines.build(
+        squad,
+        settings,
+        embedder or embedder_for(settings),
+        index_dir or squad_index_dir(settings, passages_path),
+    )
+    records, no_answer_records = pipelines.ask(squad.name, questions, no_answer=no_answer)
     spans = {q.id: q.answers[0] for q in questions if q.answers}
     return summarize(
         squad.name,

@@ -32,9 +32,9 @@ PARAGRAPHS = [
 ]
 
 
-def _squad(path: Path, english: bool = False) -> Path:
+def _squad(path: Path, english: bool = False, paragraphs=PARAGRAPHS) -> Path:
     data = []
-    for title, context, questions in PARAGRAPHS:
+    for title, context, questions in paragraphs:
         qas = [
             {
                 "id": qid,
@@ -148,29 +148,28 @@ CITIES = [
 def test_calibrate_cli_fits_a_model_the_settings_can_load(tmp_path: Path) -> None:
     from rag.answerability import FEATURES, answerability_models
 
-    data = []
-    for n, (city, country, known_for) in enumerate(CITIES):
-        context = (
+    paragraphs = [
+        (
+            city,
             f"{city} مدينة في {country}. يبلغ عدد سكانها {100 + 37 * n} ألف نسمة. "
-            f"وتشتهر المدينة بـ{known_for} الذي يزوره السياح كل عام."
+            f"وتشتهر المدينة بـ{known_for} الذي يزوره السياح كل عام.",
+            [(f"c{n}", f"بماذا تشتهر مدينة {city}؟", known_for)],
         )
-        qas = [
-            {
-                "id": f"c{n}",
-                "question": f"بماذا تشتهر مدينة {city}؟",
-                "answers": [{"text": known_for, "answer_start": context.find(known_for)}],
-            }
-        ]
-        data.append({"title": city, "paragraphs": [{"context": context, "qas": qas}]})
-    passages = tmp_path / "cities.ar.json"
-    passages.write_text(json.dumps({"version": "1.1", "data": data}, ensure_ascii=False))
+        for n, (city, country, known_for) in enumerate(CITIES)
+    ]
+    passages = _squad(tmp_path / "cities.ar.json", paragraphs=paragraphs)
+    english = _squad(tmp_path / "cities.en.json", english=True, paragraphs=paragraphs)
     out = tmp_path / "calibration.json"
-    completed = _eval("calibrate", passages, "--index", tmp_path / "index", "--out", out)
+    completed = _eval(
+        "calibrate", passages, "--questions", english, "--index", tmp_path / "index", "--out", out
+    )
     assert completed.returncode == 0, completed.stderr[-2000:]
     calibration = json.loads(out.read_text(encoding="utf-8"))
     models = answerability_models(calibration["answerability"])
-    assert set(models) == {"ar"} and models["ar"].features == FEATURES
-    stats = calibration["calibration_stats"]["ar"]
-    assert stats["answerable"] == 6 and stats["unanswerable"] >= 1
-    assert stats["false_refusal_rate"] <= 0.1
-    assert isinstance(calibration["refusal_threshold_ar"], float)
+    assert set(models) == {"ar", "en"} and models["ar"].features == FEATURES
+    for language in ("ar", "en"):
+        stats = calibration["calibration_stats"][language]
+        assert stats["answerable"] == 6 and stats["unanswerable"] >= 1
+        assert stats["false_refusal_rate"] <= 0.1
+        assert isinstance(calibration[f"refusal_threshold_{language}"], float)
+    assert 0 < calibration["support_threshold"] <= 1
