@@ -191,14 +191,13 @@ def highlight_parts(text: str, span: Span) -> tuple[str, str, str]:
     return text, "", ""
 
 
-def no_sources_html(language: Language = "ar", reason: str = "") -> str:
+def no_sources_html(language: Language = "ar") -> str:
     label = (
         "لا مصادر لهذه الإجابة · No sources for this answer"
         if language == "ar"
         else "No sources for this answer · لا مصادر لهذه الإجابة"
     )
-    detail = f'<p class="muted" dir="auto">{esc(reason)}</p>' if reason else ""
-    return f'<div class="no-sources" dir="auto"><p>{label}</p>{detail}</div>'
+    return f'<div class="no-sources" dir="auto"><p>{label}</p></div>'
 
 
 def placeholder_sources_html() -> str:
@@ -211,9 +210,7 @@ def placeholder_sources_html() -> str:
 
 def render_sources(answer: Answer, turn: int) -> str:
     """The sources panel for one answer: each citation with its passage and highlighted sentence."""
-    if answer.refused:
-        return no_sources_html(answer.language, "")
-    if not answer.citations:
+    if answer.refused or not answer.citations:
         return no_sources_html(answer.language)
     heading = (
         f'<div class="sources-head"><span lang="en">Sources for answer #{turn + 1}</span>'
@@ -416,8 +413,8 @@ class Service:
         with self._swap:
             return self._pipeline
 
-    def manifest(self) -> Manifest | None:
-        return getattr(self.pipeline.index, "manifest", None)
+    def manifest(self) -> Manifest:
+        return self.pipeline.index.manifest
 
     def reindex(self, progress: Any = None) -> str:
         """Bring the index up to date with the corpus folder and serve the new one."""

@@ -1,7 +1,8 @@
-"""Query and sentence vectors with a bounded cache.
+"""Query and passage-side vectors with a bounded cache.
 
-Answering and verification embed the sentences of retrieved passages; the same passages come
-back for related questions, so their sentence vectors are cached (and so are repeated queries).
+Repeated and follow-up questions reuse their query vectors. The sentences of indexed passages
+have stored vectors; what is embedded here on the passage side is new wording, such as an LLM's
+answer sentences when they are verified.
 """
 
 from __future__ import annotations

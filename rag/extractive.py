@@ -109,8 +109,13 @@ class SentenceSelector:
 
 
 def refusal(
-    question: str, language: Language, passages: Sequence[Passage], top_score: float | None
+    question: str,
+    language: Language,
+    passages: Sequence[Passage],
+    top_score: float | None,
+    mode: str = "extractive",
 ) -> Answer:
+    """The answer that says, in the question's language, that the articles do not answer."""
     return Answer(
         question=question,
         language=language,
@@ -118,6 +123,7 @@ def refusal(
         sentences=[],
         citations=[],
         refused=True,
+        mode=mode,
         passages=list(passages),
         top_score=top_score,
     )
@@ -138,7 +144,7 @@ def compose_answer(
         marker = markers.setdefault(item.passage, len(markers) + 1)
         support.setdefault(marker, []).append(item)
         text = item.span.text if language == "ar" else f"“{item.span.text}”"
-        sentences.append(AnswerSentence(text, (marker,), supported=True, support=item.score))
+        sentences.append(AnswerSentence(text, (marker,)))  # SupportChecker scores it
     citations = [
         Citation(marker, passages[items[0].passage], items[0].span, items[0].score)
         for marker, items in support.items()

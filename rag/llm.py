@@ -33,10 +33,11 @@ from rag.chain import AnswerChunk, AnswerGenerator, ExtractiveGenerator, Retriev
 from rag.citations import parse_markers, resolve, strip_markers
 from rag.config import Settings
 from rag.encoder import CachedEncoder
+from rag.extractive import refusal
 from rag.language import Language
 from rag.messages import message
 from rag.schema import Answer, AnswerSentence, Citation, Passage
-from rag.verify import _QUOTES
+from rag.verify import QUOTES
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -353,16 +354,12 @@ class LLMGenerator(AnswerGenerator):
     # -- from reply to answer -----------------------------------------------------------------
 
     def refusal(self, retrieved: Retrieved) -> Answer:
-        return Answer(
-            question=retrieved.question,
-            language=retrieved.language,
-            lead=message("refusal", retrieved.language),
-            sentences=[],
-            citations=[],
-            refused=True,
+        return refusal(
+            retrieved.question,
+            retrieved.language,
+            retrieved.passages,
+            _top_score(retrieved.passages),
             mode=MODE,
-            passages=list(retrieved.passages),
-            top_score=_top_score(retrieved.passages),
         )
 
     def build_answer(self, retrieved: Retrieved, reply: str) -> Answer:
@@ -417,7 +414,7 @@ class LLMGenerator(AnswerGenerator):
         renumber: dict[int, int],
     ) -> list[Citation]:
         """One citation per cited passage: its sentence most similar to a sentence citing it."""
-        claims = self.encoder.passages([s.text.strip(_QUOTES) for s in sentences])
+        claims = self.encoder.passages([s.text.strip(QUOTES) for s in sentences])
         citations = []
         for number, marker in sorted(renumber.items(), key=lambda item: item[1]):
             passage = passages[number - 1]

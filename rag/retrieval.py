@@ -77,16 +77,13 @@ class HybridSearch:
         """Fuse the rankings by chunk, by best sentence and (Arabic questions) by BM25."""
         if query_vector is None:
             query_vector = self.encoder.query(query)
-        rankings = [
-            self.dense(query_vector, self.candidates),
-            self.sentences(query_vector, self.candidates),
-        ]
-        if detect_language(query) == "ar":
-            rankings.append(self.bm25(query, self.candidates))
+        dense = self.dense(query_vector, self.candidates)
+        lexical = self.bm25(query, self.candidates) if detect_language(query) == "ar" else []
+        rankings = [dense, self.sentences(query_vector, self.candidates), lexical]
         fused = reciprocal_rank_fusion([[p.chunk.id for p in r] for r in rankings], self.rrf_k)
         chunks: dict[str, Chunk] = {p.chunk.id: p.chunk for r in rankings for p in r}
-        dense_scores = {p.chunk.id: p.dense_score for p in rankings[0]}
-        lexical_scores = {p.chunk.id: p.lexical_score for p in rankings[-1] if p.lexical_score}
+        dense_scores = {p.chunk.id: p.dense_score for p in dense}
+        lexical_scores = {p.chunk.id: p.lexical_score for p in lexical}
         best = sorted(fused, key=lambda key: (-fused[key], key))[:k]
         missing = [key for key in best if key not in dense_scores]
         if missing:

@@ -16,7 +16,8 @@ from rag.encoder import CachedEncoder
 from rag.messages import message
 from rag.schema import Answer
 
-_QUOTES = "“”\"«»'‘’ "
+# Quotation marks around a quoted answer sentence, not part of the claim.
+QUOTES = "“”\"«»'‘’ "
 
 
 class SupportChecker:
@@ -37,7 +38,7 @@ class SupportChecker:
             ]
             score = 0.0
             if evidence:
-                claim_text = sentence.text.strip(_QUOTES)
+                claim_text = sentence.text.strip(QUOTES)
                 # A quoted sentence has its vector in the index already; only new wording (an
                 # LLM's) needs the model.
                 stored = next((v for text, v in evidence if text == claim_text), None)

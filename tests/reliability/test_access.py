@@ -13,13 +13,14 @@ import json
 import os
 import secrets
 import shutil
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.net import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -35,12 +36,6 @@ class Server:
     url: str
     password: str
     corpus_dir: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +60,7 @@ def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
         auth = (user, secret) if user and secret else None
     assert auth == (USER, password)
     demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
-    port = _free_port()
+    port = free_port()
     app.serve(demo, host="127.0.0.1", port=port, auth=auth, prevent_thread_lock=True, quiet=True)
     try:
         yield Server(f"http://127.0.0.1:{port}/", password, corpus_dir)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.net import free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,18 +44,10 @@ NEW_ARTICLE = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[str]:
+def server(tmp_path_factory, embedder, seed_index) -> Iterator[str]:
     import app
     from corpus import DEFAULT_CORPUS_DIR
-    from embeddings.ingest import ingest
-    from embeddings.model import Embedder
     from rag.config import load_settings
     from rag.pipeline import Pipeline
 
@@ -62,11 +55,10 @@ def server(tmp_path_factory) -> Iterator[str]:
     corpus_dir = root / "corpus"
     shutil.copytree(DEFAULT_CORPUS_DIR, corpus_dir)
     index_dir = root / "index"
-    embedder = Embedder()
-    ingest(corpus_dir, index_dir, embedder)
+    shutil.copytree(seed_index, index_dir)  # the upload test adds to it
     settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
     demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
-    port = _free_port()
+    port = free_port()
     app.serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"
