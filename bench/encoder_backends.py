@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import loadavg, table  # noqa: E402
 from corpus import answer_spans  # noqa: E402
 from embeddings.index import FaissIndex  # noqa: E402
 from embeddings.ingest import ingest_articles  # noqa: E402
@@ -38,10 +39,6 @@ XQUAD_AR = Path("/work/shared/eval/xquad/xquad.ar.json")
 BACKENDS = ("torch", "onnx-int8")
 BATCH = 32
 K = 10
-
-
-def load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def sample_texts(paragraphs: Sequence[str], n: int) -> list[str]:
@@ -64,7 +61,9 @@ def throughput(embedders: dict[str, Embedder], texts: list[str], rounds: int) ->
             embedder.embed_passages(texts, batch_size=BATCH)
             seconds = time.perf_counter() - started
             best[name] = min(best[name], seconds)
-            print(f"  round {round_} {name:9s} {len(texts) / seconds:6.1f} texts/s  load {load()}")
+            print(
+                f"  round {round_} {name:9s} {len(texts) / seconds:6.1f} texts/s  load {loadavg()}"
+            )
     return {name: len(texts) / seconds for name, seconds in best.items()}
 
 
@@ -80,10 +79,7 @@ def retrieval(
         started = time.perf_counter()
         vector = embedder.embed_queries([question.question])
         latencies.append(time.perf_counter() - started)
-        ranked: list[str] = []
-        for hit in index.search(vector, K)[0]:
-            if hit.chunk.article_id not in ranked:
-                ranked.append(hit.chunk.article_id)
+        ranked = [hit.chunk.article_id for hit in index.search(vector, K)[0]]
         scores.append(ndcg_at_k(ranked, question.gold_ids, K))
     return statistics.fmean(scores), 1000 * statistics.median(latencies), report.embed_seconds
 
@@ -100,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     print(
         f"cpus {os.cpu_count()}, torch threads {torch.get_num_threads()}, nice {os.nice(0)}, "
-        f"load average {load()}"
+        f"load average {loadavg()}"
     )
     squad = load_squad(XQUAD_AR)
     questions = squad.questions[: args.questions]
@@ -121,10 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         articles = passage_articles(squad.passages)
         for name, embedder in embedders.items():
             quality[name] = retrieval(embedder, articles, questions, Path(workdir))
-            print(f"  {name:9s} done, load {load()}")
+            print(f"  {name:9s} done, load {loadavg()}")
 
     base_rate, (base_ndcg, _, _) = rates["torch"], quality["torch"]
-    header = (
+    headers = (
         "backend",
         "texts/s",
         "speed-up",
@@ -133,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "nDCG@10",
         "delta",
     )
-    rows = [header]
+    rows = []
     for name in BACKENDS:
         ndcg, p50, ingest_seconds = quality[name]
         rows.append(
@@ -147,16 +143,9 @@ def main(argv: list[str] | None = None) -> int:
                 f"{ndcg - base_ndcg:+.4f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     print()
-    for row in rows:
-        print(
-            "  ".join(
-                [row[0].ljust(widths[0])]
-                + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
-            )
-        )
-    print(f"\nload average at end {load()}; done in {time.perf_counter() - started:.0f} s")
+    print(table(headers, rows, indent=""))
+    print(f"\nload average at end {loadavg()}; done in {time.perf_counter() - started:.0f} s")
     return 0
 
 

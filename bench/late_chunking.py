@@ -32,6 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import loadavg  # noqa: E402
 from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article  # noqa: E402
 from embeddings.ingest import EMBED_BATCH, embed_passages_sorted  # noqa: E402
 from embeddings.model import Embedder  # noqa: E402
@@ -42,10 +43,6 @@ from eval.runner import passage_articles  # noqa: E402
 XQUAD_AR = Path("/work/shared/eval/xquad/xquad.ar.json")
 XQUAD_EN = Path("/work/shared/eval/xquad/xquad.en.json")
 K = 10
-
-
-def load() -> str:
-    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 @dataclass
@@ -151,7 +148,7 @@ def speed(embedders: dict[str, Embedder], work: Work, rounds: int) -> None:
             run(embedder, work)
             seconds = time.perf_counter() - started
             best[key] = min(best[key], seconds)
-            print(f"  round {round_} {key[0]:9s} {key[1]:12s} {seconds:6.1f} s  load {load()}")
+            print(f"  round {round_} {key[0]:9s} {key[1]:12s} {seconds:6.1f} s  load {loadavg()}")
     reference = best[("torch", "separate")]
     print(f"\n  {len(work.chunks)} chunks, {len(work.sentences)} sentences; best of {rounds}")
     print("  backend    sentences     chunks/s  model tokens/s  speed-up")
@@ -199,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    print(f"cpus {os.cpu_count()}, torch threads {torch.get_num_threads()}, load {load()}")
+    print(f"cpus {os.cpu_count()}, torch threads {torch.get_num_threads()}, load {loadavg()}")
     articles = passage_articles(load_squad(XQUAD_AR).passages[: args.paragraphs])
     embedders = {backend: Embedder(backend=backend) for backend in ("torch", "onnx-int8")}
     work = plan(articles, embedders["torch"])
@@ -208,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     speed(embedders, work, args.rounds)
     print("\nsentence quality, fp32")
     quality(embedders["torch"], work, articles)
-    print(f"\nload average at end {load()}")
+    print(f"\nload average at end {loadavg()}")
     return 0
 
 

@@ -43,7 +43,8 @@ from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run import percentile  # noqa: E402  (after the path set-up above)
+from bench.run import p50_p95  # noqa: E402  (after the path set-up above)
+from eval.datasets import load_seed_qa  # noqa: E402
 
 SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
 TOP_K = 5
@@ -62,9 +63,9 @@ def _fmt(seconds: float | None) -> str:
 
 def load_questions(path: Path) -> list[str]:
     """Seed questions, interleaved Arabic/English so every slice of them is mixed."""
-    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    arabic = [r["question"] for r in records if r.get("lang") == "ar"]
-    english = [r["question"] for r in records if r.get("lang") != "ar"]
+    records = load_seed_qa(path)
+    arabic = [r.question for r in records if r.lang == "ar"]
+    english = [r.question for r in records if r.lang != "ar"]
     mixed: list[str] = []
     for i in range(max(len(arabic), len(english))):
         mixed += [q[i] for q in (arabic, english) if i < len(q)]
@@ -187,8 +188,9 @@ class Phase:
         data["errors"] = len(self.errors)
         data["error_examples"] = self.errors[:5]
         data["throughput_qps"] = round(self.throughput, 3)
-        data["p50_seconds"] = percentile(self.latencies, 50)
-        data["p95_seconds"] = percentile(self.latencies, 95)
+        latency = p50_p95(self.latencies)
+        data["p50_seconds"] = latency["p50"]
+        data["p95_seconds"] = latency["p95"]
         data["max_seconds"] = max(self.latencies, default=None)
         del data["latencies"]
         return data
@@ -334,11 +336,11 @@ def run_soak(
 
 
 def report(phase: Phase) -> list[str]:
+    latency = p50_p95(phase.latencies)
     lines = [
         f"{phase.name}: answered {phase.answered}/{phase.planned}, errors {len(phase.errors)}, "
         f"wall {phase.wall_seconds:.1f} s, throughput {phase.throughput:.2f} questions/s",
-        f"  latency p50 {_fmt(percentile(phase.latencies, 50))}, "
-        f"p95 {_fmt(percentile(phase.latencies, 95))}, "
+        f"  latency p50 {_fmt(latency['p50'])}, p95 {_fmt(latency['p95'])}, "
         f"max {_fmt(max(phase.latencies, default=None))}"
         + ("  (deadline reached)" if phase.deadline_hit else ""),
     ]

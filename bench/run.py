@@ -54,17 +54,12 @@ def loadavg() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def percentile(values: Sequence[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low, high = math.floor(position), math.ceil(position)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
-
-
 def p50_p95(values: Sequence[float]) -> dict[str, float | None]:
-    return {"p50": percentile(values, 50), "p95": percentile(values, 95), "n": len(values)}
+    """`latency_summary` and the count; None figures when there are no values."""
+    from eval.metrics import latency_summary
+
+    summary = latency_summary(list(values)) if values else dict.fromkeys(("p50", "p95", "mean"))
+    return {**summary, "n": len(values)}
 
 
 def fmt(value: float | None, digits: int = 1) -> str:
@@ -103,16 +98,6 @@ def peak_rss_mb() -> float:
     except OSError:
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def unique_ids(ids: Sequence[str], depth: int) -> list[str]:
-    ranked: list[str] = []
-    for item in ids:
-        if item not in ranked:
-            ranked.append(item)
-        if len(ranked) == depth:
-            break
-    return ranked
 
 
 def run_worker(kind: str, *args: str, out: Path) -> tuple[dict[str, Any], float]:
@@ -233,16 +218,13 @@ class Bench:
 
         cpus = os.cpu_count()
         usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cpus
-        load = (
-            Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
-        )
         info = {
             "cpus": cpus,
             "usable_cpus": usable,
             "torch_threads": torch.get_num_threads(),
             "torch": torch.__version__,
             "python": platform.python_version(),
-            "loadavg_start": " ".join(load),
+            "loadavg_start": loadavg(),
             "nice": os.nice(0),
         }
         self.results["machine"] = info
@@ -561,7 +543,8 @@ class Bench:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         from embeddings.model import packaged_model_dir
-        from eval.metrics import recall_at_k
+        from eval.metrics import RankedGold, retrieval_metrics
+        from eval.runner import rankings
         from rag.pipeline import Pipeline
 
         self.require("embedder", "xquad_index", "passages")
@@ -594,11 +577,13 @@ class Bench:
         base_tokens = sum(self.embedder.count_tokens(d.page_content) for d in splits)
 
         def baseline_ranked(question: str) -> list[str]:
-            hits = store.similarity_search(question, k=5)
-            return unique_ids([d.metadata["passage_id"] for d in hits], 5)
+            return [d.metadata["passage_id"] for d in store.similarity_search(question, k=5)]
+
+        def recall_at_5(pairs: list[RankedGold]) -> float:
+            return retrieval_metrics(pairs)["recall@5"]
 
         base_recall = {
-            name: sum(recall_at_k(baseline_ranked(q.question), q.gold_ids, 5) for q in qs) / len(qs)
+            name: recall_at_5([(baseline_ranked(q.question), q.gold_ids) for q in qs])
             for name, qs in sets.items()
         }
         print(f"  ... baseline indexed in {ingest_seconds:.1f} s and scored", flush=True)
@@ -606,19 +591,12 @@ class Bench:
         # Ours, on the index of the same paragraphs built in section 2.
         ingest = self.results.get("ingest", {})
         ours = Pipeline(self.settings, self.embedder, self.xquad_index)
-        search = ours.retriever.search
         ours_recall: dict[str, float] = {}
         dense_recall: dict[str, float] = {}
         for name, qs in sets.items():
-            hits = dense_hits = 0.0
-            for q in qs:
-                vector = ours.encoder.query(q.question)
-                ranked = unique_ids([p.article_id for p in search.search(q.question, 30)], 5)
-                hits += recall_at_k(ranked, q.gold_ids, 5)
-                dense = unique_ids([p.article_id for p in search.dense(vector, 30)], 5)
-                dense_hits += recall_at_k(dense, q.gold_ids, 5)
-            ours_recall[name] = hits / len(qs)
-            dense_recall[name] = dense_hits / len(qs)
+            ranked = [(rankings(ours, q.question), q.gold_ids) for q in qs]
+            ours_recall[name] = recall_at_5([(r["hybrid"], gold) for r, gold in ranked])
+            dense_recall[name] = recall_at_5([(r["dense"], gold) for r, gold in ranked])
         print("  ... our retriever scored", flush=True)
         # Latency, interleaved per question so that load changes on a shared machine hit all
         # three alike; our two pipelines are fresh, so no query is cached.

@@ -27,7 +27,7 @@ _NUMBER_QUESTION = re.compile(
     r"|(^|\s)(كم|ما عدد|ما نسبه|ما حجم|ما مقدار|ما قيمه|بلغ عدد)(\s|$)"
 )
 
-_MONTHS = (
+_MONTHS = (  # noqa: SIM905
     # Levantine/Iraqi, Egyptian/Maghrebi and English month names (normalized forms).
     "كانون الثاني شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين الاول تشرين الثاني كانون الاول "
     "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
