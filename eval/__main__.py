@@ -79,7 +79,9 @@ def _calibrate(args: argparse.Namespace) -> int:
     calibration[CALIBRATED_MODEL_KEY] = settings.model
     calibration["source"] = [str(args.passages), *map(str, args.questions)]
     if args.questions:
-        calibration.update(support_threshold(*support_scores(sets[0], sets[1], embedder)))
+        # English paragraphs as claims against their Arabic translations.
+        english = load_squad(args.questions[0])
+        calibration.update(support_threshold(*support_scores(sets[0], english, embedder)))
     write_calibration(calibration, args.out)
     print(json.dumps(calibration, indent=2, ensure_ascii=False))
     return 0
