@@ -8,14 +8,14 @@ from dataclasses import asdict, dataclass
 from itertools import pairwise
 
 from corpus.article import Article
-from corpus.sentences import Span, split_sentences
+from corpus.sentences import CLAUSE_BREAKS, Span, split_sentences
 
 # Arabic and English news run at about 3.5-4 characters per token with the e5 tokenizer. This
 # only decides which sentences are pre-cut at commas; the token budget itself is always checked
 # with the real tokenizer.
 _CHARS_PER_TOKEN = 4
 _WORD = re.compile(r"\S+")
-_CLAUSE_ENDS = frozenset("،,:؛;")
+_CLAUSE_ENDS = CLAUSE_BREAKS | {"؛", ";"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,7 @@ def _fit_units(text: str, count: _Counter, max_tokens: int) -> list[Span]:
 
 class _Packer:
     def __init__(self, article: Article, count: _Counter, settings: ChunkerSettings) -> None:
+        self.article = article
         self.text = article.text
         self.count = count
         self.settings = settings
@@ -110,19 +111,18 @@ class _Packer:
     def next_goal(self, first_new: int) -> int:
         """End of what the next chunk must hold whole: the next sentence if it fits the
         budget on its own, else just the next unit."""
+        fallback = self.units[first_new].end
         for i in range(first_new, len(self.units)):
             if self.units[i].end in self.sentence_ends:
                 whole = self.count(self.units[first_new].start, self.units[i].end)
-                return self.units[i].end if whole <= self.settings.max_tokens else -1
-        return -1
+                return self.units[i].end if whole <= self.settings.max_tokens else fallback
+        return fallback
 
     def overlap_start(self, start: int, end: int, first_new: int) -> int:
         """Where the next chunk starts: the earliest point in the tail of the previous chunk
         [start, end) within overlap_tokens that leaves room for the next sentence. Whole
         sentences are preferred, then clause starts, then any word."""
         goal = self.next_goal(first_new)
-        if goal < 0:
-            goal = self.units[first_new].end
         words = list(_WORD.finditer(self.text, start, end))
         tiers = (
             [unit.start for unit in self.units if start < unit.start < end],
@@ -140,7 +140,7 @@ class _Packer:
                 return best
         return self.units[first_new].start
 
-    def chunks(self, article_id: str, title: str | None) -> list[Chunk]:
+    def chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
         first_new = 0  # first unit not yet in any chunk; the next chunk must include it
         start = self.units[0].start if self.units else 0
@@ -149,9 +149,9 @@ class _Packer:
             end = self.units[last].end
             chunks.append(
                 Chunk(
-                    id=f"{article_id}:{start}-{end}",
-                    article_id=article_id,
-                    title=title,
+                    id=f"{self.article.id}:{start}-{end}",
+                    article_id=self.article.id,
+                    title=self.article.title,
                     text=self.text[start:end],
                     start=start,
                     end=end,
@@ -176,4 +176,4 @@ def chunk_article(
     longer than the overlap. Every chunk adds new text, so chunking always ends. Only a single
     word longer than the budget can exceed it."""
     count = _Counter(article.text, count_tokens)
-    return _Packer(article, count, settings).chunks(article.id, article.title)
+    return _Packer(article, count, settings).chunks()

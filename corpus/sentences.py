@@ -7,7 +7,7 @@ from dataclasses import dataclass
 _TERMINATORS = frozenset(".!?؟؛…")
 # A closing quote or bracket right after a terminator belongs to the sentence it closes.
 _CLOSERS = frozenset('”"’»)]')
-_SOFT_BREAKS = frozenset("،,:")
+CLAUSE_BREAKS = frozenset("،,:")
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 def _cut_points(text: str, start: int, end: int, level: int) -> list[int]:
     """Where [start, end) may be cut: after soft punctuation (level 0) or before whitespace."""
     if level == 0:
-        return [i for i in range(start + 1, end) if text[i - 1] in _SOFT_BREAKS]
+        return [i for i in range(start + 1, end) if text[i - 1] in CLAUSE_BREAKS]
     return [i for i in range(start + 1, end) if text[i].isspace() and not text[i - 1].isspace()]
 
 

@@ -175,6 +175,13 @@ def _write_file(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def _rows_by_article(records: Sequence[Chunk | Sentence]) -> dict[str, list[int]]:
+    rows: dict[str, list[int]] = {}
+    for row, record in enumerate(records):
+        rows.setdefault(record.article_id, []).append(row)
+    return rows
+
+
 class FaissIndex:
     """Chunks and sentences with their unit vectors, and an inner-product FAISS index."""
 
@@ -196,27 +203,21 @@ class FaissIndex:
         self.sentence_vectors = sentence_vectors
         self._sentence_ann = sentence_ann
         self._row_of = {chunk.id: row for row, chunk in enumerate(chunks)}
-        self._sentence_rows: dict[str, list[int]] = {}
-        for row, sentence in enumerate(sentences):
-            self._sentence_rows.setdefault(sentence.article_id, []).append(row)
+        self._chunk_rows = _rows_by_article(chunks)
+        self._sentence_rows = _rows_by_article(sentences)
         self._chunk_of_sentence = self._locate_sentences()
 
     def _locate_sentences(self) -> list[Chunk | None]:
         """The first chunk that holds each sentence whole (None if a chunk boundary cuts it)."""
-        by_article: dict[str, list[Chunk]] = {}
-        for chunk in self._chunks:
-            by_article.setdefault(chunk.article_id, []).append(chunk)
-        return [
-            next(
-                (
-                    c
-                    for c in by_article.get(sentence.article_id, [])
-                    if c.start <= sentence.start and sentence.end <= c.end
-                ),
-                None,
+        located: list[Chunk | None] = []
+        for sentence in self.sentences:
+            chunks = (self._chunks[row] for row in self.chunk_rows(sentence.article_id))
+            located.append(
+                next(
+                    (c for c in chunks if c.start <= sentence.start and sentence.end <= c.end), None
+                )
             )
-            for sentence in self.sentences
-        ]
+        return located
 
     @classmethod
     def build(
@@ -257,6 +258,9 @@ class FaissIndex:
     def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray:
         rows = [self._row_of[chunk_id] for chunk_id in chunk_ids]
         return self.vectors[rows]
+
+    def chunk_rows(self, article_id: str) -> list[int]:
+        return self._chunk_rows.get(article_id, [])
 
     def sentence_rows(self, article_id: str) -> list[int]:
         return self._sentence_rows.get(article_id, [])
@@ -331,7 +335,10 @@ class FaissIndex:
 
     @classmethod
     def load_for(cls, index_dir: Path, embedder: Embedder) -> FaissIndex:
-        """Load the live version for `embedder`: refused unless built with these very weights."""
+        """Load the live version for `embedder`: refused unless built with these very weights.
+
+        A missing or damaged index is refused before `embedder.dimension` loads the model."""
+        read_manifest(index_dir)
         return cls.load(
             index_dir,
             model_id=embedder.model_id,

