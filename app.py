@@ -27,7 +27,7 @@ import gradio as gr
 
 from corpus import Span
 from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_file
-from embeddings.index import IndexMissingError, IndexUnusableError, Manifest, read_manifest
+from embeddings.index import IndexMissingError, IndexUnusableError, Manifest
 from rag.config import Settings, load_settings
 from rag.language import Language, detect_language
 from rag.pipeline import Pipeline
@@ -800,7 +800,7 @@ def main() -> None:
     )
     settings = load_settings()
     try:
-        read_manifest(settings.index_dir)  # fails fast, before the model is loaded
+        # A missing or damaged index is refused before the model loads.
         pipeline = Pipeline.from_settings(settings)
     except IndexMissingError:
         print(
@@ -813,7 +813,6 @@ def main() -> None:
     except IndexUnusableError as error:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
-    pipeline.embedder.warm_up()
     demo = build_app(pipeline, settings)
     host = os.environ.get("HOST", "127.0.0.1")
     port = int(os.environ.get("PORT", 7860))

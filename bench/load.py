@@ -145,20 +145,18 @@ def _free_port() -> int:
 
 def start_server(index_dir: Path | None) -> tuple[str, Any]:
     import app
-    from embeddings.index import IndexUnusableError, read_manifest
+    from embeddings.index import IndexUnusableError
     from rag.config import load_settings
     from rag.pipeline import Pipeline
 
     settings = load_settings(index_dir=index_dir)
     try:
-        read_manifest(settings.index_dir)
+        pipeline = Pipeline.from_settings(settings)
     except IndexUnusableError as error:
         raise SystemExit(
             f"no usable index in {settings.index_dir} ({error}).\n"
             "Build it first with `make index` (or pass --index DIR)."
         ) from None
-    pipeline = Pipeline.from_settings(settings)
-    pipeline.embedder.warm_up()
     demo = app.build_app(pipeline, settings)
     port = _free_port()
     app.serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
