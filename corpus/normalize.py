@@ -87,11 +87,12 @@ def _strip_affixes(token: str) -> str:
     return token
 
 
-def _search_form(text: str) -> str:
+def search_form(text: str) -> str:
+    """`normalize_text`, then ى→ي and ة→ه: the spelling that word matching compares."""
     return normalize_text(text).translate(_SEARCH_TABLE)
 
 
-_STOPWORDS = frozenset(_search_form(f"{_ARABIC_STOPWORDS} {_ENGLISH_STOPWORDS}").split())
+_STOPWORDS = frozenset(search_form(f"{_ARABIC_STOPWORDS} {_ENGLISH_STOPWORDS}").split())
 
 
 def search_tokens(text: str) -> list[str]:
@@ -105,7 +106,7 @@ def search_tokens(text: str) -> list[str]:
     those letters is a stopword too, so "وهذا" goes like "هذا".
     """
     tokens: list[str] = []
-    for token in _WORD.findall(_search_form(text)):
+    for token in _WORD.findall(search_form(text)):
         if token in _STOPWORDS or (token[0] in _LETTER_PREFIXES and token[1:] in _STOPWORDS):
             continue
         tokens.append(_strip_affixes(token) if _ARABIC_LETTER.search(token) else token)

@@ -10,6 +10,7 @@ import re
 from enum import StrEnum
 
 from corpus import normalize_text
+from corpus.normalize import search_form
 
 
 class AnswerType(StrEnum):
@@ -62,7 +63,7 @@ _NUMBER_WORDS = re.compile(
 
 
 def question_type(question: str) -> AnswerType:
-    text = normalize_text(question).replace("ى", "ي").replace("ة", "ه")
+    text = search_form(question)
     if _DATE_QUESTION.search(text):
         return AnswerType.DATE
     if _NUMBER_QUESTION.search(text):
