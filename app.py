@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 import sys
 import tempfile
@@ -58,7 +57,6 @@ GENERIC_ERROR = {
 THINKING = {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"}
 # A pasted 10,000-character question is answered (with the "too long" message) but not echoed.
 MAX_ECHO_CHARS = 600
-DEFAULT_CONCURRENCY = 2
 # Gradio refuses larger uploads outright; smaller ones that exceed MAX_FILE_BYTES get our message.
 MAX_UPLOAD_BYTES = 4 * MAX_FILE_BYTES
 
@@ -674,8 +672,7 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
         upload.upload(add_articles, [upload], [upload, upload_report, status])
         demo.load(lambda: render_status(service.manifest()), None, [status])
 
-    concurrency = int(os.environ.get("APP_CONCURRENCY", DEFAULT_CONCURRENCY))
-    demo.queue(default_concurrency_limit=max(1, concurrency))
+    demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))
     demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
     return demo
 
@@ -814,10 +811,7 @@ def main() -> None:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
     demo = build_app(pipeline, settings)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = int(os.environ.get("PORT", 7860))
-    user, password = os.environ.get("APP_USERNAME"), os.environ.get("APP_PASSWORD")
-    auth = (user, password) if user and password else None
+    host, port, auth = settings.host, settings.port, settings.app_auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
     serve(demo, host=host, port=port, auth=auth)
 

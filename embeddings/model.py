@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -31,9 +30,8 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 PACKAGED_MODEL = "packaged:multilingual-e5-small"
-DEFAULT_CACHE_DIR = Path(
-    os.environ.get("ARABIC_RAG_CACHE", Path(__file__).parent.parent / ".cache")
-)
+# Where converted models live unless Settings.cache_dir says otherwise.
+DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache"
 MIN_VERIFICATION_COSINE = 0.999
 Backend = Literal["torch", "onnx-int8"]
 BACKENDS: tuple[str, ...] = get_args(Backend)

@@ -67,6 +67,12 @@ class Settings:
     llm_temperature: float = 0.0
     llm_max_tokens: int = 1024
     max_question_chars: int = 2000
+    # The chat server (app.py). Login is required when both username and password are set.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    app_username: str | None = None
+    app_password: str | None = field(default=None, repr=False)
+    app_concurrency: int = 2
 
     @property
     def chunker(self) -> ChunkerSettings:
@@ -79,6 +85,12 @@ class Settings:
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
+
+    @property
+    def app_auth(self) -> tuple[str, str] | None:
+        if self.app_username and self.app_password:
+            return self.app_username, self.app_password
+        return None
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -131,6 +143,20 @@ def _calibrated(model: str) -> dict[str, Any]:
     return {key: value for key, value in recorded.items() if key in _FIELD_NAMES}
 
 
+# Variables other tools (the OpenAI client, `make run`) already use, read when the RAG_ ones are
+# not set.
+CONVENTIONAL_ENV = {
+    "llm_base_url": "OPENAI_BASE_URL",
+    "llm_api_key": "OPENAI_API_KEY",
+    "host": "HOST",
+    "port": "PORT",
+    "app_username": "APP_USERNAME",
+    "app_password": "APP_PASSWORD",
+    "app_concurrency": "APP_CONCURRENCY",
+    "cache_dir": "ARABIC_RAG_CACHE",
+}
+
+
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {}
     path = config_file or (Path(os.environ["RAG_CONFIG"]) if "RAG_CONFIG" in os.environ else None)
@@ -143,11 +169,7 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         env = os.environ.get(f"RAG_{name.upper()}")
         if env is not None:
             values[name] = env
-    # The OpenAI client's own variables, when the RAG_ ones are not set.
-    for name, conventional in (
-        ("llm_base_url", "OPENAI_BASE_URL"),
-        ("llm_api_key", "OPENAI_API_KEY"),
-    ):
+    for name, conventional in CONVENTIONAL_ENV.items():
         if name not in values and os.environ.get(conventional):
             values[name] = os.environ[conventional]
     values.update({key: value for key, value in overrides.items() if value is not None})

@@ -31,3 +31,20 @@ def test_another_model_does_not_get_it_and_is_warned(
     assert "calibrated for packaged:multilingual-e5-small, not intfloat" in caplog.text
     # Explicit values still apply.
     assert load_settings(refusal_threshold_en=0.5).refusal_threshold_en == 0.5
+
+
+def test_server_settings_come_from_the_conventional_variables(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("PORT", "8081")
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("APP_USERNAME", "reader")
+    monkeypatch.delenv("APP_PASSWORD", raising=False)
+    monkeypatch.setenv("ARABIC_RAG_CACHE", str(tmp_path))
+    settings = load_settings()
+    assert (settings.host, settings.port, settings.cache_dir) == ("0.0.0.0", 8081, tmp_path)
+    assert settings.app_auth is None  # a username alone does not turn the login on
+    monkeypatch.setenv("APP_PASSWORD", "secret")
+    assert load_settings().app_auth == ("reader", "secret")
+    monkeypatch.setenv("RAG_PORT", "9000")  # the project's own name wins
+    assert load_settings().port == 9000

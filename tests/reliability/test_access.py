@@ -10,7 +10,6 @@ uploads and file downloads.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -50,14 +49,13 @@ def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
     index_dir = root / "index"
     shutil.copytree(DEFAULT_CORPUS_DIR, corpus_dir)
     shutil.copytree(seed_index, index_dir)
-    settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
     password = secrets.token_urlsafe(16)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("APP_USERNAME", USER)
         patch.setenv("APP_PASSWORD", password)
         # As app.main() reads them: a login is required when both are set.
-        user, secret = os.environ.get("APP_USERNAME"), os.environ.get("APP_PASSWORD")
-        auth = (user, secret) if user and secret else None
+        settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
+    auth = settings.app_auth
     assert auth == (USER, password)
     demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
     port = free_port()
