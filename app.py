@@ -26,11 +26,11 @@ import gradio as gr
 
 from corpus import Span
 from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_file
-from embeddings.index import IndexMissingError, IndexUnusableError, Manifest
+from embeddings.store import IndexMissingError, IndexUnusableError, Manifest
 from rag.config import Settings, load_settings
-from rag.language import Language, detect_language
 from rag.pipeline import Pipeline
-from rag.questions import QuestionError
+from rag.question.cleaning import QuestionError
+from rag.question.language import Language, detect_language
 from rag.schema import Answer
 
 logger = logging.getLogger("app")

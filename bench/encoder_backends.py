@@ -1,6 +1,6 @@
 """Encoder backends compared: torch fp32 against onnx-int8 on the packaged model.
 
-Usage: python bench/encoder_backends.py [--texts 300] [--rounds 2] [--questions N]
+Usage: python -m bench.encoder_backends [--texts 300] [--rounds 2] [--questions N]
 
 For each backend it measures
 - texts/s of `embed_passages` (batch 32, after a warm-up batch) on XQuAD Arabic paragraphs and
@@ -23,19 +23,16 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.run import loadavg, table
+from corpus import answer_spans
+from embeddings.index import FaissIndex
+from embeddings.ingest import ingest_articles
+from embeddings.model import Embedder
+from eval.datasets import SHARED_EVAL_DIR, EvalQuestion, load_squad
+from eval.metrics import ndcg_at_k
+from eval.runner import passage_articles
 
-from bench.run import loadavg, table  # noqa: E402
-from corpus import answer_spans  # noqa: E402
-from embeddings.index import FaissIndex  # noqa: E402
-from embeddings.ingest import ingest_articles  # noqa: E402
-from embeddings.model import Embedder  # noqa: E402
-from eval.datasets import EvalQuestion, load_squad  # noqa: E402
-from eval.metrics import ndcg_at_k  # noqa: E402
-from eval.runner import passage_articles  # noqa: E402
-
-XQUAD_AR = Path("/work/shared/eval/xquad/xquad.ar.json")
+XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
 BACKENDS = ("torch", "onnx-int8")
 BATCH = 32
 K = 10

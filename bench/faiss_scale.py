@@ -1,6 +1,6 @@
 """Benchmark FAISS index types on synthetic clustered 384-dim vectors, by corpus size.
 
-Usage: python bench/faiss_scale.py [--sizes 100000 1000000] [--queries 1000] [--quick]
+Usage: python -m bench.faiss_scale [--sizes 100000 1000000] [--queries 1000] [--quick]
 
 Why synthetic clusters, not uniform noise: uniform random 384-d vectors have no neighborhood
 structure (all distances are nearly equal), which makes every ANN index look bad and says nothing
@@ -21,11 +21,9 @@ import argparse
 import gc
 import math
 import os
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 # Idle OpenMP threads sleep instead of spinning: on a small shared machine (here 2 cores, other
 # jobs running) spinning workers make FAISS training several times slower. Must precede faiss.
@@ -34,8 +32,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import faiss
 import numpy as np
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
 

@@ -1,6 +1,6 @@
 """Experiment (issue #7): late-chunked sentence vectors against the separate sentence pass.
 
-Usage: python bench/late_chunking.py [--paragraphs 240] [--rounds 2]
+Usage: python -m bench.late_chunking [--paragraphs 240] [--rounds 2]
 
 An ingest embeds every chunk and, separately, every answer sentence. Late chunking would run the
 model once per chunk and take each sentence's vector as the unit mean of the chunk's contextual
@@ -25,23 +25,19 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from bench.run import loadavg
+from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article
+from embeddings.ingest import EMBED_BATCH, embed_passages_sorted
+from embeddings.model import Embedder
+from eval.datasets import SHARED_EVAL_DIR, load_squad
+from eval.metrics import ndcg_at_k
+from eval.runner import passage_articles
 
-from bench.run import loadavg  # noqa: E402
-from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article  # noqa: E402
-from embeddings.ingest import EMBED_BATCH, embed_passages_sorted  # noqa: E402
-from embeddings.model import Embedder  # noqa: E402
-from eval.datasets import load_squad  # noqa: E402
-from eval.metrics import ndcg_at_k  # noqa: E402
-from eval.runner import passage_articles  # noqa: E402
-
-XQUAD_AR = Path("/work/shared/eval/xquad/xquad.ar.json")
-XQUAD_EN = Path("/work/shared/eval/xquad/xquad.en.json")
+XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
+XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"
 K = 10
 
 

@@ -1,6 +1,6 @@
 """Load and soak test of the chat app, over loopback only, through `gradio_client`.
 
-Usage: python bench/load.py [--clients 20] [--questions 10] [--soak 1000] [--url URL]
+Usage: python -m bench.load [--clients 20] [--questions 10] [--soak 1000] [--url URL]
                             [--index DIR] [--deadline S] [--soak-deadline S] [--json OUT]
 
 Without `--url` the app is started in this process on 127.0.0.1 (a free port) with the default
@@ -41,12 +41,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from bench.run import p50_p95  # noqa: E402  (after the path set-up above)
-from eval.datasets import load_seed_qa  # noqa: E402
+from bench.run import p50_p95
+from eval.datasets import SHARED_EVAL_DIR, load_seed_qa
 
-SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
+SEED_QA = SHARED_EVAL_DIR / "seed_qa.jsonl"
 TOP_K = 5
 MODE = "extractive"
 RSS_EVERY = 100
@@ -145,7 +143,7 @@ def _free_port() -> int:
 
 def start_server(index_dir: Path | None) -> tuple[str, Any]:
     import app
-    from embeddings.index import IndexUnusableError
+    from embeddings.store import IndexUnusableError
     from rag.config import load_settings
     from rag.pipeline import Pipeline
 
@@ -361,7 +359,9 @@ def report(phase: Phase) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/load.py", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.load", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients")
     parser.add_argument("--questions", type=int, default=10, help="questions per client")
     parser.add_argument("--soak", type=int, default=1000, help="sequential soak questions")

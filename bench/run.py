@@ -1,7 +1,7 @@
 """Benchmark suite: model load, ingest throughput, query latency, memory, cold start, and a
 plain LangChain baseline with the same model. See bench/README.md for what each figure means.
 
-Usage: python bench/run.py [--quick] [--json OUT]
+Usage: python -m bench.run [--quick] [--json OUT]
 
 Everything it builds goes to one temporary folder that is removed at the end, also on errors.
 Measurements that need a fresh process (cold model load, the app process on the large index,
@@ -31,12 +31,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from eval.datasets import SHARED_EVAL_DIR
 
-XQUAD_AR = Path("/work/shared/eval/xquad/xquad.ar.json")
-XQUAD_EN = Path("/work/shared/eval/xquad/xquad.en.json")
-SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
+ROOT = Path(__file__).resolve().parent.parent
+
+XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
+XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"
+SEED_QA = SHARED_EVAL_DIR / "seed_qa.jsonl"
 
 FULL = {"paragraphs": 240, "big_chunks": 10_000, "big_questions": 100, "recall_questions": None}
 QUICK = {"paragraphs": 30, "big_chunks": 2_000, "big_questions": 20, "recall_questions": 50}
@@ -102,7 +103,7 @@ def peak_rss_mb() -> float:
 
 def run_worker(kind: str, *args: str, out: Path) -> tuple[dict[str, Any], float]:
     """Run this script as a fresh process; returns its JSON result and launch-to-exit seconds."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, str(out), *args]
+    command = [sys.executable, "-m", "bench.run", "--worker", kind, str(out), *args]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -267,7 +268,8 @@ class Bench:
     def ingest_encoders(self) -> dict[str, Any]:
         """The configured encoder, and fp32 torch and int8 ONNX when the model has them, so
         each ingest is compared with the fp32 one in the same run."""
-        from embeddings.model import BACKENDS, PACKAGED_MODEL, Embedder
+        from embeddings.backend.packaged import PACKAGED_MODEL
+        from embeddings.model import BACKENDS, Embedder
 
         encoders = {self.settings.embedding_backend: self.embedder}
         backends = BACKENDS if self.settings.model == PACKAGED_MODEL else ("torch",)
@@ -542,7 +544,7 @@ class Bench:
         from langchain_huggingface import HuggingFaceEmbeddings
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        from embeddings.model import packaged_model_dir
+        from embeddings.backend.packaged import packaged_model_dir
         from eval.metrics import RankedGold, retrieval_metrics
         from eval.runner import rankings
         from rag.pipeline import Pipeline
@@ -594,7 +596,7 @@ class Bench:
         ours_recall: dict[str, float] = {}
         dense_recall: dict[str, float] = {}
         for name, qs in sets.items():
-            ranked = [(rankings(ours, q.question), q.gold_ids) for q in qs]
+            ranked = [(rankings(ours.ask(q.question)), q.gold_ids) for q in qs]
             ours_recall[name] = recall_at_5([(r["hybrid"], gold) for r, gold in ranked])
             dense_recall[name] = recall_at_5([(r["dense"], gold) for r, gold in ranked])
         print("  ... our retriever scored", flush=True)
@@ -713,7 +715,8 @@ def replicate_index(source: Any, target_chunks: int, sigma: float, seed: int) ->
     """
     import numpy as np
 
-    from embeddings.index import ArticleRecord, FaissIndex, Manifest, Sentence
+    from embeddings.index import FaissIndex, Sentence
+    from embeddings.store import ArticleRecord, Manifest
 
     if not source.chunks:
         raise ValueError("cannot replicate an empty index")

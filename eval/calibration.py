@@ -4,7 +4,7 @@ to lack the answer.
 The calibration set is the even-numbered articles of a SQuAD-format set (XQuAD by default) with
 its no-answer variant; the odd-numbered articles stay held out for evaluation, and the seed
 questions are never used. For each question language, a logistic model learns from the
-answerability signals (rag/answerability.py) which questions the index answers, and the threshold
+answerability signals (rag/answer/answerability.py) which questions the index answers, and the threshold
 on its score is the highest that still answers all but `max_false_refusal` of the answerable
 questions.
 """
@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 from corpus import answer_spans
 from embeddings.model import Embedder
 from eval.datasets import SquadSet, article_of
-from rag.answerability import FEATURES, AnswerabilityModel
+from rag.answer.answerability import FEATURES, AnswerabilityModel
 
 # The quality target allows at most 10% false refusals; the highest threshold within that
 # bound refuses the most unanswerable questions.

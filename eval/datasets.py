@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rag.language import detect_language
+from rag.question.language import detect_language
 
 log = logging.getLogger(__name__)
+
+# Where the project's evaluation data lives on a checkout: `../shared/eval` beside the repo.
+SHARED_EVAL_DIR = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from corpus import Article
-from corpus.article import article_fingerprint
+from corpus import Article, Chunk
 from embeddings.index import FaissIndex
-from embeddings.ingest import ingest_articles
+from embeddings.ingest import ingest_articles, progress_bar
 from embeddings.model import Embedder
 from eval.datasets import (
     EvalPassage,
@@ -45,7 +44,7 @@ from eval.metrics import (
 )
 from rag.config import Settings
 from rag.pipeline import Pipeline, embedder_for
-from rag.schema import Answer, Passage
+from rag.schema import Answer
 
 METHODS = ("bm25", "dense", "sentences", "hybrid")
 RANK_DEPTH = 10
@@ -53,26 +52,19 @@ NO_ANSWER_SHARE = 0.25
 NO_ANSWER_SEED = 13
 
 
-def _unique_articles(passages: Iterable[Passage], depth: int = RANK_DEPTH) -> list[str]:
+def _unique_articles(chunks: Iterable[Chunk], depth: int = RANK_DEPTH) -> list[str]:
     ranked: list[str] = []
-    for passage in passages:
-        if passage.article_id not in ranked:
-            ranked.append(passage.article_id)
+    for chunk in chunks:
+        if chunk.article_id not in ranked:
+            ranked.append(chunk.article_id)
         if len(ranked) == depth:
             break
     return ranked
 
 
-def rankings(pipeline: Pipeline, question: str) -> dict[str, list[str]]:
-    search = pipeline.retriever.search
-    vector = pipeline.encoder.query(question)
-    depth = search.candidates
-    return {
-        "bm25": _unique_articles(search.bm25(question, depth)),
-        "dense": _unique_articles(search.dense(vector, depth)),
-        "sentences": _unique_articles(search.sentences(vector, depth)),
-        "hybrid": _unique_articles(search.search(question, depth, query_vector=vector)),
-    }
+def rankings(answer: Answer) -> dict[str, list[str]]:
+    """Article ids of each method's ranking, as the search that answered built them."""
+    return {method: _unique_articles(answer.rankings.get(method, ())) for method in METHODS}
 
 
 def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> AnswerRecord:
@@ -124,7 +116,7 @@ def ask_all(
         answer = pipeline.ask(question.question)
         record = answer_record(question, answer, (time.perf_counter() - started) * 1000)
         if with_rankings:
-            record["ranked"] = rankings(pipeline, question.question)
+            record["ranked"] = rankings(answer)
         records.append(record)
     return records
 
@@ -228,13 +220,7 @@ def summarize(
 
 def passage_articles(passages: Iterable[EvalPassage]) -> list[Article]:
     return [
-        Article(
-            id=p.id,
-            title=p.title or None,
-            text=p.text,
-            source=f"squad:{p.id}",
-            fingerprint=article_fingerprint(p.title or None, p.text),
-        )
+        Article.create(id=p.id, title=p.title or None, text=p.text, source=f"squad:{p.id}")
         for p in passages
     ]
 
@@ -242,12 +228,7 @@ def passage_articles(passages: Iterable[EvalPassage]) -> list[Article]:
 def build_squad_index(
     squad: SquadSet, settings: Settings, embedder: Embedder, index_dir: Path
 ) -> FaissIndex:
-    with tqdm(total=0, desc=f"indexing {squad.name}", unit="chunk") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with progress_bar(f"indexing {squad.name}") as progress:
         ingest_articles(
             passage_articles(squad.passages),
             index_dir,
@@ -319,7 +300,7 @@ class SquadPipelines:
         index = build_squad_index(squad, settings, embedder, index_dir)
         held_out = no_answer_split(squad)
         return cls(
-            Pipeline(settings, embedder, index),
+            Pipeline(settings, embedder, index, rank_unfused=True),
             Pipeline(settings, embedder, without_articles(index, held_out)),
             held_out,
         )
@@ -377,6 +358,6 @@ def evaluate_seed_qa(
     path: Path, settings: Settings, *, embedder: Embedder | None = None
 ) -> dict[str, Any]:
     questions = load_seed_qa(path)
-    pipeline = Pipeline.from_settings(settings, embedder)
+    pipeline = Pipeline.from_settings(settings, embedder, rank_unfused=True)
     records = ask_all(pipeline, questions, desc="asking seed questions")
     return summarize(path.stem, settings, records)

@@ -22,20 +22,13 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from embeddings.ingest import ingest
+    from embeddings.ingest import ingest, progress_bar
     from rag.pipeline import embedder_for
 
     settings = _settings(args)
     embedder = embedder_for(settings)
     embedder.warm_up()
-    with tqdm(total=0, unit="chunk", desc="embedding", disable=args.quiet) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
+    with progress_bar("embedding", disable=args.quiet) as progress:
         report = ingest(
             settings.corpus_dir,
             settings.index_dir,

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
-from embeddings.model import DEFAULT_CACHE_DIR, PACKAGED_MODEL
+from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Written by `python -m eval calibrate`; only the keys that are settings are read from it.
@@ -53,7 +53,7 @@ class Settings:
     # calibrate` on XQuAD, which the seed questions are not part of; see README.
     refusal_threshold_ar: float = 0.0
     refusal_threshold_en: float = 0.0
-    # The answerability model per question language (rag/answerability.py), fitted by the same
+    # The answerability model per question language (rag/answer/answerability.py), fitted by the same
     # command; the thresholds above apply to its score. Without one, to the best sentence's score.
     answerability: dict[str, Any] | None = None
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.

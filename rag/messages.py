@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.language import Language
+from rag.question.language import Language
 
 _MESSAGES: dict[str, dict[Language, str]] = {
     "lead": {

@@ -1,22 +1,34 @@
-"""Wires settings into a ready chain: model, index, retriever, answerers and verifier."""
+"""The one place the parts are wired: settings -> model, index, search, answerers, verifier, and
+the answer chain, one LangChain Runnable (read the question and retrieve, then answer, cite and
+verify) that the CLI, the app and the evaluation all run.
+
+`invoke` returns the final `AnswerChunk` (its `answer` is set); `stream` yields text deltas as
+the answer is produced and ends with the chunk that carries the verified `Answer`.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
+
+from embeddings.cache import CachedEncoder
 from embeddings.index import FaissIndex, VectorIndex
 from embeddings.model import Embedder
-from rag.answerability import answerability_models
-from rag.chain import AnswerChain, AnswerChunk, AnswerGenerator, ExtractiveGenerator
-from rag.config import Settings
-from rag.encoder import CachedEncoder
-from rag.extractive import SentenceSelector
-from rag.llm import LLMGenerator, UnconfiguredLLM
-from rag.questions import clean_question
-from rag.retrieval import HybridSearch, PassageRetriever
-from rag.schema import Answer
-from rag.verify import SupportChecker
+from rag.answer.answerability import answerability_models
+from rag.answer.extractive import ExtractiveGenerator
+from rag.answer.generator import AnswerGenerator
+from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
+from rag.answer.selection import SentenceSelector
+from rag.config import AnswerMode, Settings
+from rag.grounding.verify import SupportChecker
+from rag.question.reading import read_question
+from rag.retrieval.hybrid import HybridSearch
+from rag.retrieval.retriever import PassageRetriever
+from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult
 
 
 def embedder_for(settings: Settings) -> Embedder:
@@ -24,53 +36,110 @@ def embedder_for(settings: Settings) -> Embedder:
     return Embedder(settings.model, settings.cache_dir, backend=settings.embedding_backend)
 
 
+@dataclass(frozen=True)
+class Retrieved:
+    """What the retrieval step hands to the answer step."""
+
+    question: Question
+    search: SearchResult
+    mode: str
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
 class Pipeline:
-    def __init__(self, settings: Settings, embedder: Embedder, index: VectorIndex) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        index: VectorIndex,
+        *,
+        rank_unfused: bool = False,
+    ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.index = index
         self.encoder = CachedEncoder(embedder)
-        search = HybridSearch(
+        self.search = HybridSearch(
             index,
-            self.encoder,
             candidates=settings.candidates,
             rrf_k=settings.rrf_k,
             hybrid=settings.hybrid,
+            rank_unfused=rank_unfused,
         )
-        self.retriever = PassageRetriever(search=search, k=settings.top_k)
         selector = SentenceSelector(
-            index, search.lexical, max_sentences=settings.max_answer_sentences
+            index, lexical=settings.hybrid, max_sentences=settings.max_answer_sentences
         )
-        extractive = ExtractiveGenerator(
+        self.extractive = ExtractiveGenerator(
             selector,
             settings.refusal_thresholds,
             settings.support_threshold,
             answerability_models(settings.answerability),
         )
         # Without a configured model, mode "llm" answers extractively and says so.
-        llm: AnswerGenerator = (
-            LLMGenerator(settings, index=index, encoder=self.encoder, fallback=extractive)
+        self.llm: AnswerGenerator = (
+            LLMGenerator(settings, index=index, encoder=self.encoder, fallback=self.extractive)
             if settings.llm_configured
-            else UnconfiguredLLM(extractive)
+            else UnconfiguredLLM(self.extractive)
         )
-        self.chain = AnswerChain(
-            self.retriever,
-            self.encoder,
-            extractive,
-            SupportChecker(index, self.encoder, settings.support_threshold),
-            llm=llm,
-        )
+        self.checker = SupportChecker(index, self.encoder, settings.support_threshold)
+        self.chain: Runnable[dict[str, Any], AnswerChunk] = RunnableLambda(
+            self._retrieve
+        ) | RunnableGenerator(self._generate)
 
     @classmethod
-    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> Pipeline:
+    def from_settings(
+        cls, settings: Settings, embedder: Embedder | None = None, **options: Any
+    ) -> Pipeline:
         embedder = embedder or embedder_for(settings)
-        return cls(settings, embedder, FaissIndex.load_for(settings.index_dir, embedder))
+        index = FaissIndex.load_for(settings.index_dir, embedder)
+        return cls(settings, embedder, index, **options)
+
+    @property
+    def retriever(self) -> PassageRetriever:
+        """The LangChain retriever face of this pipeline's search, for outside callers."""
+        return PassageRetriever(search=self.search, read=self.read, k=self.settings.top_k)
+
+    def read(self, text: str, history: Sequence[str] = ()) -> Question:
+        return read_question(
+            text, history, encoder=self.encoder, max_chars=self.settings.max_question_chars
+        )
+
+    def _retrieve(self, request: dict[str, Any]) -> Retrieved:
+        started = time.perf_counter()
+        question = self.read(request["question"], request.get("history") or ())
+        read = time.perf_counter()
+        search = self.search.search(question, request.get("k") or self.settings.top_k)
+        searched = time.perf_counter()
+        return Retrieved(
+            question,
+            search,
+            request.get("mode") or AnswerMode.EXTRACTIVE.value,
+            {"embed": (read - started) * 1000, "search": (searched - read) * 1000},
+        )
+
+    def _generate(self, inputs: Iterator[Retrieved]) -> Iterator[AnswerChunk]:
+        for retrieved in inputs:
+            started = time.perf_counter()
+            generator = self.llm if retrieved.mode == AnswerMode.LLM.value else self.extractive
+            relayed = AnswerStream(generator.stream(retrieved.question, retrieved.search.passages))
+            yield from (AnswerChunk(delta) for delta in relayed)
+            answered = time.perf_counter()
+            answer = self.checker.verify(relayed.answer)
+            verified = time.perf_counter()
+            timings = {
+                **retrieved.timings_ms,
+                "answer": (answered - started) * 1000,
+                "verify": (verified - answered) * 1000,
+            }
+            yield AnswerChunk(
+                answer=replace(answer, rankings=retrieved.search.rankings, timings_ms=timings)
+            )
 
     def _request(
         self, question: str, history: Sequence[str], k: int | None, mode: str | None
     ) -> dict[str, Any]:
         return {
-            "question": clean_question(question, self.settings.max_question_chars),
+            "question": question,
             "history": list(history),
             "k": k,
             "mode": mode or self.settings.answer_mode.value,
@@ -84,7 +153,7 @@ class Pipeline:
         k: int | None = None,
         mode: str | None = None,
     ) -> Iterator[AnswerChunk]:
-        yield from self.chain.runnable.stream(self._request(question, history, k, mode))
+        yield from self.chain.stream(self._request(question, history, k, mode))
 
     def ask(
         self,
@@ -94,6 +163,6 @@ class Pipeline:
         k: int | None = None,
         mode: str | None = None,
     ) -> Answer:
-        result = self.chain.runnable.invoke(self._request(question, history, k, mode))
+        result = self.chain.invoke(self._request(question, history, k, mode))
         assert result.answer is not None
         return result.answer

@@ -1,11 +1,34 @@
-"""The typed results that flow from retrieval to the UI and the evaluation."""
+"""The typed records that flow through the chain: a question, the passages found for it, and the
+answer with its citations, as the UI, the CLI and the evaluation receive them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from corpus import Chunk, Span
-from rag.language import Language
+from rag.question.answer_type import AnswerType
+from rag.question.language import Language
+
+
+@dataclass(frozen=True)
+class Question:
+    """What every stage after the question needs to know about it, computed once."""
+
+    text: str  # as asked, with control characters removed
+    language: Language  # of `text`: the answer's language, and whether BM25 can help
+    answer_type: AnswerType  # what kind of answer `text` asks for
+    # The earlier question a follow-up leans on ("when did he visit Moscow?"), or None.
+    context: str | None
+    tokens: tuple[str, ...]  # `corpus.search_tokens` of the search query
+    vector: np.ndarray = field(repr=False, compare=False)  # query vector of the search query
+
+    @property
+    def search_query(self) -> str:
+        """What is retrieved with: the question, after the question it follows up."""
+        return f"{self.context} {self.text}" if self.context else self.text
 
 
 @dataclass(frozen=True)
@@ -20,6 +43,15 @@ class Passage:
     @property
     def article_id(self) -> str:
         return self.chunk.article_id
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The fused top passages, and each ranking the fusion was made from (chunks, best first,
+    as deep as the search looked), so evaluation reads them instead of searching again."""
+
+    passages: list[Passage]
+    rankings: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,10 @@ class Citation:
         }
 
 
+def marker_text(markers: Iterable[int]) -> str:
+    return "".join(f"[{m}]" for m in markers)
+
+
 @dataclass(frozen=True)
 class AnswerSentence:
     text: str
@@ -54,9 +90,17 @@ class AnswerSentence:
     supported: bool = True
     support: float = 1.0
 
+    @property
+    def line(self) -> str:
+        """The sentence as a line of the answer text: `- text [1][2]`."""
+        return f"- {self.text} {marker_text(self.markers)}".rstrip()
 
-@dataclass
+
+@dataclass(frozen=True)
 class Answer:
+    """Built once by an answer generator; later stages derive new ones with
+    `dataclasses.replace` (verification, timings)."""
+
     question: str
     language: Language
     lead: str
@@ -67,6 +111,8 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     invalid_markers: list[str] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    # Each ranking the retrieval fused (`SearchResult.rankings`).
+    rankings: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     top_score: float | None = None
     # The score the refusal decision was made on, and the signals behind it (extractive answers).
@@ -75,9 +121,7 @@ class Answer:
 
     @property
     def text(self) -> str:
-        body = "\n".join(
-            f"- {s.text} {''.join(f'[{m}]' for m in s.markers)}".rstrip() for s in self.sentences
-        )
+        body = "\n".join(sentence.line for sentence in self.sentences)
         return f"{self.lead}\n{body}" if body else self.lead
 
     @property
@@ -105,6 +149,7 @@ class Answer:
         }
 
     def render_text(self) -> str:
+        """The answer for a terminal: its text, notices, and each citation with its sentence."""
         lines = [self.text, *self.notices]
         for citation in self.citations:
             chunk = citation.passage.chunk
@@ -113,3 +158,43 @@ class Answer:
             )
             lines.append(f"    {citation.sentence.text}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AnswerChunk:
+    """A piece of a streamed answer: text as it is produced, and (last) the answer itself."""
+
+    delta: str = ""
+    answer: Answer | None = None
+
+    def __add__(self, other: AnswerChunk) -> AnswerChunk:
+        return AnswerChunk(self.delta + other.delta, other.answer or self.answer)
+
+
+def answer_deltas(answer: Answer) -> Iterator[AnswerChunk]:
+    """The text of a whole answer as a stream, in the layout of `Answer.text`."""
+    yield AnswerChunk(answer.lead)
+    for sentence in answer.sentences:
+        yield AnswerChunk("\n" + sentence.line)
+
+
+class AnswerStream:
+    """Relays a stream of `AnswerChunk`s: iterate for the text deltas; `answer` is the final
+    answer the stream carried."""
+
+    def __init__(self, chunks: Iterable[AnswerChunk]) -> None:
+        self._chunks = chunks
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self._chunks:
+            if chunk.answer is not None:
+                self._answer = chunk.answer
+            if chunk.delta:
+                yield chunk.delta
+
+    @property
+    def answer(self) -> Answer:
+        if self._answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        return self._answer

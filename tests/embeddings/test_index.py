@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -20,27 +21,32 @@ from corpus import (
     load_corpus,
     load_file,
 )
+from embeddings import files as files_module
 from embeddings import index as index_module
+from embeddings.backend.packaged import PACKAGED_MODEL
+from embeddings.files import sha256_file
 from embeddings.index import (
     ANN_FILE,
     CHUNKS_FILE,
     DATA_FILES,
-    MANIFEST_FILE,
-    POINTER_FILE,
     SENTENCE_VECTORS_FILE,
     SENTENCES_FILE,
     VECTORS_FILE,
     FaissIndex,
+    Sentence,
+)
+from embeddings.ingest import ingest
+from embeddings.model import Embedder
+from embeddings.store import (
+    MANIFEST_FILE,
+    POINTER_FILE,
     IndexCorruptError,
     IndexMismatchError,
     IndexMissingError,
     Manifest,
-    Sentence,
     live_version,
     read_manifest,
 )
-from embeddings.ingest import ingest
-from embeddings.model import PACKAGED_MODEL, Embedder, sha256_file
 
 DIMENSION = 384
 NEW_SENTENCE = "وأضاف المتحدث أن المحادثات بين الجانبين ستستمر الأسبوع المقبل في العاصمة الروسية."
@@ -244,7 +250,7 @@ def test_sentence_offsets_reproduce_article_text(
             assert span.text.strip() == span.text != ""
     # Sentences inside a chunk come back with offsets relative to the chunk.
     for chunk in loaded_seed.chunks:
-        for span, vector in loaded_seed.sentences_in(chunk):
+        for span, vector in loaded_seed.sentences_in([chunk])[0]:
             assert chunk.text[span.start : span.end] == span.text
             text = seed_articles[chunk.article_id].text
             assert text[chunk.start + span.start : chunk.start + span.end] == span.text
@@ -546,7 +552,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
     path = sorted(corpus_copy.glob("*.txt"))[2]
     add_paragraph(path)
 
-    real_write_npy = index_module._write_npy
+    real_write_npy = index_module.write_npy
     calls = []
 
     def crash_after_first(target: Path, array: np.ndarray) -> None:
@@ -555,7 +561,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
             raise OSError("disk full (simulated)")
         real_write_npy(target, array)
 
-    monkeypatch.setattr(index_module, "_write_npy", crash_after_first)
+    monkeypatch.setattr(index_module, "write_npy", crash_after_first)
     with pytest.raises(OSError, match="simulated"):
         ingest(corpus_copy, index_copy, embedder)
     monkeypatch.undo()
@@ -580,14 +586,14 @@ def test_crash_at_any_write_keeps_the_previous_version(
     index_copy: Path, loaded_seed: FaissIndex, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     before = (index_copy / POINTER_FILE).read_bytes()
-    real_write_file = index_module._write_file
+    real_write_file = files_module.write_file
 
     def crash_on(target: Path, data: bytes) -> None:
         if target.name.startswith(failing):
             raise OSError("simulated crash")
         real_write_file(target, data)
 
-    monkeypatch.setattr(index_module, "_write_file", crash_on)
+    monkeypatch.setattr(files_module, "write_file", crash_on)
     with pytest.raises(OSError, match="simulated"):
         loaded_seed.save(index_copy)
     monkeypatch.undo()
@@ -606,7 +612,7 @@ def test_crash_before_the_pointer_swap_keeps_the_previous_version(
     def no_replace(src: object, dst: object) -> None:
         raise OSError("simulated crash")
 
-    monkeypatch.setattr(index_module.os, "replace", no_replace)
+    monkeypatch.setattr(os, "replace", no_replace)
     with pytest.raises(OSError, match="simulated"):
         loaded_seed.save(index_copy)
     monkeypatch.undo()

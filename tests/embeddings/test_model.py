@@ -9,17 +9,16 @@ import numpy as np
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR, load_corpus
-from embeddings.convert import MAGIC, read_packed
-from embeddings.model import (
+from embeddings.backend.convert import MAGIC, read_packed
+from embeddings.backend.folders import ModelError
+from embeddings.backend.packaged import PACKAGED_MODEL, packaged_model_dir
+from embeddings.backend.verification import (
     MIN_VERIFICATION_COSINE,
-    PACKAGED_MODEL,
-    Embedder,
-    ModelError,
+    VERIFICATION_TEXTS,
     Verification,
-    packaged_model_dir,
-    sha256_file,
 )
-from embeddings.verification import VERIFICATION_TEXTS
+from embeddings.files import sha256_file
+from embeddings.model import Embedder
 
 DIMENSION = 384
 

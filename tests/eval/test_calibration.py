@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from eval.calibration import calibrate, fit_answerability, support_threshold, threshold_for
-from rag.answerability import FEATURES
+from rag.answer.answerability import FEATURES
 
 
 def test_threshold_refuses_at_most_the_allowed_share_of_answerable_questions() -> None:

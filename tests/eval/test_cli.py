@@ -146,7 +146,7 @@ CITIES = [
 
 @pytest.mark.slow
 def test_calibrate_cli_fits_a_model_the_settings_can_load(tmp_path: Path) -> None:
-    from rag.answerability import FEATURES, answerability_models
+    from rag.answer.answerability import FEATURES, answerability_models
 
     paragraphs = [
         (

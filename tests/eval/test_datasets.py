@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.datasets import EvalQuestion, load_seed_qa, load_squad
+from eval.datasets import SHARED_EVAL_DIR, EvalQuestion, load_seed_qa, load_squad
 
-SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
+SEED_QA = SHARED_EVAL_DIR / "seed_qa.jsonl"
 
 
 def _squad(articles: list[tuple[str, list[tuple[str, list[tuple[str, str, list[str]]]]]]]) -> dict:

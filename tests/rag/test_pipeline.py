@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from corpus import DEFAULT_CORPUS_DIR, normalize_text
+from corpus import DEFAULT_CORPUS_DIR, normalize_text, search_tokens
 from embeddings.model import Embedder
 from rag.config import load_settings
-from rag.language import detect_language
 from rag.messages import message
 from rag.pipeline import Pipeline
+from rag.question.language import detect_language
 from rag.schema import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,19 +122,18 @@ def test_refusal_follows_the_threshold_on_the_answerability_score(
 def test_bm25_joins_the_fusion_for_arabic_questions_only(
     pipeline: Pipeline, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    search = pipeline.retriever.search
-    calls: list[str] = []
-    original = search.bm25
+    calls: list[tuple[str, ...]] = []
+    original = pipeline.index.search_lexical
 
-    def recording(query: str, k: int):
-        calls.append(query)
-        return original(query, k)
+    def recording(tokens, k: int):
+        calls.append(tuple(tokens))
+        return original(tokens, k)
 
-    monkeypatch.setattr(search, "bm25", recording)
-    search.search("Who met Lavrov in Moscow?", 5)
+    monkeypatch.setattr(pipeline.index, "search_lexical", recording)
+    pipeline.ask("Who met Lavrov in Moscow?")
     assert calls == []
-    search.search("من التقى لافروف في موسكو؟", 5)
-    assert calls == ["من التقى لافروف في موسكو؟"]
+    pipeline.ask("من التقى لافروف في موسكو؟")
+    assert calls == [tuple(search_tokens("من التقى لافروف في موسكو؟"))]
 
 
 def test_top_k_is_configurable_per_question(pipeline: Pipeline) -> None:

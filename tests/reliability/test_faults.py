@@ -21,9 +21,11 @@ from pathlib import Path
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR
-from embeddings.index import POINTER_FILE, FaissIndex, live_version
+from embeddings.index import FaissIndex
 from embeddings.ingest import ingest
 from embeddings.model import Embedder
+from embeddings.store import POINTER_FILE, live_version
+from eval.datasets import SHARED_EVAL_DIR
 from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline
@@ -32,7 +34,7 @@ from rag.schema import Answer
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_QA = Path("/work/shared/eval/seed_qa.jsonl")
+SEED_QA = SHARED_EVAL_DIR / "seed_qa.jsonl"
 AR_QUESTION = "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين؟"
 KILL_SEED = 20250731
 INGEST_TIMEOUT = 600
@@ -393,7 +395,7 @@ def test_no_project_code_unpickles() -> None:
 
 
 def test_model_folder_holds_no_pickled_weights(embedder: Embedder) -> None:
-    from embeddings.model import packaged_model_dir
+    from embeddings.backend.packaged import packaged_model_dir
 
     folder = packaged_model_dir(embedder.cache_dir)
     assert (folder / "model.safetensors").is_file()

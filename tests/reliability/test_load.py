@@ -20,7 +20,8 @@ def test_load_script_small_run(seed_index: Path, tmp_path: Path) -> None:
     result = subprocess.run(
         [
             sys.executable,
-            str(ROOT / "bench" / "load.py"),
+            "-m",
+            "bench.load",
             "--index",
             str(seed_index),
             "--clients",
@@ -56,7 +57,7 @@ def test_load_script_small_run(seed_index: Path, tmp_path: Path) -> None:
 
 def test_load_script_refuses_a_non_loopback_url() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--url", "http://192.0.2.1:7860/"],
+        [sys.executable, "-m", "bench.load", "--url", "http://192.0.2.1:7860/"],
         cwd=ROOT,
         capture_output=True,
         text=True,

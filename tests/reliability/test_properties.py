@@ -31,8 +31,8 @@ from corpus import (
 )
 from corpus.loader import SUPPORTED_SUFFIXES
 from corpus.sentences import split_sentences
-from rag.citations import parse_markers, strip_markers
-from rag.questions import QuestionError, clean_question
+from rag.grounding.citations import parse_markers, strip_markers
+from rag.question.cleaning import QuestionError, clean_question
 
 ROOT = Path(__file__).resolve().parents[2]
 LONG = 100_000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -92,8 +93,10 @@ def test_answer_escapes_sentence_text_and_does_not_link_quoted_brackets():
 
 
 def test_refusal_is_marked_and_has_no_sources():
-    answer = _answer(language="en", refused=True)
-    answer.lead = "The articles in the corpus do not contain an answer to this question."
+    answer = replace(
+        _answer(language="en", refused=True),
+        lead="The articles in the corpus do not contain an answer to this question.",
+    )
     html = app.render_answer(answer, turn=0)
     assert 'class="msg msg-en refusal"' in html and 'dir="ltr" lang="en"' in html
     assert "do not contain" in html and "cite" not in html
@@ -131,7 +134,7 @@ def test_long_question_is_not_echoed_whole():
 
 
 def test_question_error_and_generic_error():
-    from rag.questions import QuestionError, clean_question
+    from rag.question.cleaning import QuestionError, clean_question
 
     with pytest.raises(QuestionError) as caught:
         clean_question("؟؟!!", 2000)
@@ -142,7 +145,7 @@ def test_question_error_and_generic_error():
 
 
 def test_status_is_human_readable():
-    from embeddings.index import ArticleRecord, Manifest
+    from embeddings.store import ArticleRecord, Manifest
 
     record = ArticleRecord(fingerprint="f", title="t", source="s", chunks=4)
     manifest = Manifest(

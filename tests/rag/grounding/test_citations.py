@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.citations import MAX_DIGITS, Marker, parse_markers, resolve, strip_markers
+from rag.grounding.citations import MAX_DIGITS, Marker, parse_markers, resolve, strip_markers
 
 ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩"
 EXTENDED = "۰۱۲۳۴۵۶۷۸۹"

@@ -1,4 +1,4 @@
-"""Query and passage-side vectors with a bounded cache.
+"""Query and passage vectors with a bounded cache, safe to share between threads.
 
 Repeated and follow-up questions reuse their query vectors. The sentences of indexed passages
 have stored vectors; what is embedded here on the passage side is new wording, such as an LLM's

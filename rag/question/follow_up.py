@@ -62,8 +62,9 @@ def is_follow_up(question: str) -> bool:
     return any(w in _AR_ANAPHORA or _AR_PRONOUN_SUFFIX.match(w) for w in words)
 
 
-def contextualize(question: str, history: Sequence[str]) -> str:
-    """The text to retrieve with: the question, preceded by the last question when it follows up."""
+def follow_up_context(question: str, history: Sequence[str]) -> str | None:
+    """The earlier question that `question` leans on (the last one), or None when it stands
+    on its own."""
     if not history or not is_follow_up(question):
-        return question
-    return f"{history[-1]} {question}"
+        return None
+    return history[-1]

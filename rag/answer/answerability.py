@@ -31,9 +31,9 @@ import numpy as np
 
 from corpus import normalize_text
 from embeddings.index import VectorIndex
-from rag.answer_type import AnswerType, matches_type, question_type
-from rag.extractive import ScoredSentence
-from rag.schema import Passage
+from rag.answer.selection import ScoredSentence
+from rag.question.answer_type import AnswerType, matches_type
+from rag.schema import Passage, Question
 
 FEATURES = (
     "top",  # the best sentence's answer score (SentenceSelector)
@@ -50,8 +50,7 @@ _NUMBER = re.compile(r"\d+")
 
 
 def answerability_features(
-    question: str,
-    query_vector: np.ndarray,
+    question: Question,
     passages: Sequence[Passage],
     scored: Sequence[ScoredSentence],
     index: VectorIndex,
@@ -70,9 +69,9 @@ def answerability_features(
         None,
     )
     everything = "\n".join(p.chunk.search_text for p in passages)
-    numbers = set(_NUMBER.findall(normalize_text(question)))
-    expected = question_type(question)
-    corpus_best = index.search_sentences(query_vector, 1)
+    numbers = set(_NUMBER.findall(normalize_text(question.search_query)))
+    expected = question.answer_type
+    corpus_best = index.search_sentences(question.vector, 1)
     return {
         "top": best.score,
         "best_cosine": max(s.cosine for s in scored),

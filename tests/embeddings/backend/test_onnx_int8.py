@@ -9,20 +9,16 @@ import pytest
 
 from corpus import Article
 from corpus.article import article_fingerprint
-from embeddings import model as model_module
-from embeddings.index import FaissIndex, IndexMismatchError
+from embeddings.backend import onnx_int8
+from embeddings.backend.folders import ModelError
+from embeddings.backend.onnx_int8 import MIN_INT8_COSINE, ONNX_INT8_FILE, int8_model_dir
+from embeddings.backend.packaged import packaged_model_dir
+from embeddings.backend.verification import VERIFICATION_TEXTS, Verification
+from embeddings.files import sha256_file
+from embeddings.index import FaissIndex
 from embeddings.ingest import ingest_articles
-from embeddings.model import (
-    MIN_INT8_COSINE,
-    ONNX_INT8_FILE,
-    Embedder,
-    ModelError,
-    Verification,
-    int8_model_dir,
-    packaged_model_dir,
-    sha256_file,
-)
-from embeddings.verification import VERIFICATION_TEXTS
+from embeddings.model import Embedder
+from embeddings.store import IndexMismatchError
 
 TEXT = "افتتحت وزارة الثقافة السورية معرض الكتاب السنوي في دمشق بمشاركة أكثر من مئتي دار نشر."
 
@@ -45,21 +41,21 @@ def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The quality gate, without an export: a fake export and a failing verification."""
-    monkeypatch.setattr(model_module, "materialize_packaged_model", lambda _: tmp_path / "fp32")
+    monkeypatch.setattr(onnx_int8, "materialize_packaged_model", lambda _: tmp_path / "fp32")
 
     def fake_export(_model: object, target: Path) -> None:
         (target / ONNX_INT8_FILE).write_bytes(b"onnx")
 
-    monkeypatch.setattr(model_module, "_load_sentence_transformer", lambda *_, **__: None)
-    monkeypatch.setattr(model_module, "_export_int8_onnx", fake_export)
+    monkeypatch.setattr(onnx_int8, "load_sentence_transformer", lambda *_, **__: None)
+    monkeypatch.setattr(onnx_int8, "_export_int8_onnx", fake_export)
     monkeypatch.setattr(
-        model_module,
+        onnx_int8,
         "verify_int8",
         lambda *_: Verification("x", 0.97, 0.99, len(VERIFICATION_TEXTS), MIN_INT8_COSINE),
     )
     (tmp_path / "models").mkdir()
     with pytest.raises(ModelError, match=r"min cosine 0\.97000"):
-        model_module.materialize_int8_model(tmp_path)
+        onnx_int8.materialize_int8_model(tmp_path)
     assert list((tmp_path / "models").iterdir()) == []
 
 

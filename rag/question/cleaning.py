@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from rag.language import Language, detect_language
 from rag.messages import message
+from rag.question.language import Language, detect_language
 
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 

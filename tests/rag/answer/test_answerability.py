@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from embeddings.model import Embedder
-from rag.answerability import (
+from rag.answer.answerability import (
     FEATURES,
     AnswerabilityModel,
     answerability,
@@ -97,6 +97,16 @@ def test_signals_on_the_seed_index_separate_an_answered_question_from_an_unrelat
     assert a["corpus_sentence"] >= a["best_cosine"] - 1e-6  # the corpus includes the passages
 
 
+class _FixedVector:
+    """An encoder that gives every text the same query vector."""
+
+    def __init__(self, vector: np.ndarray) -> None:
+        self.vector = vector
+
+    def query(self, text: str) -> np.ndarray:
+        return self.vector
+
+
 class _NoCorpus:
     def search_sentences(self, query_vector: np.ndarray, k: int) -> list:
         return []
@@ -104,8 +114,9 @@ class _NoCorpus:
 
 def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
     from corpus import Chunk, Span
-    from rag.answerability import answerability_features
-    from rag.extractive import ScoredSentence
+    from rag.answer.answerability import answerability_features
+    from rag.answer.selection import ScoredSentence
+    from rag.question import read_question
     from rag.schema import Passage
 
     passages = [
@@ -119,10 +130,12 @@ def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
         ScoredSentence(1, Span(0, 3, "نص"), 0.89, 0.87, paraphrase),  # says the same
         ScoredSentence(2, Span(0, 3, "نص"), 0.80, 0.79, other),
     ]
-    question_vector = np.ones(3, dtype=np.float32) / np.sqrt(3)
-    values = answerability_features("سؤال؟", question_vector, passages, scored, _NoCorpus(), 0.85)
+    question = read_question(
+        "سؤال؟", (), encoder=_FixedVector(np.ones(3, dtype=np.float32) / np.sqrt(3)), max_chars=100
+    )
+    values = answerability_features(question, passages, scored, _NoCorpus(), 0.85)
     assert values["gap"] == pytest.approx(0.10)
     # Were the paraphrase a different claim, it would be the runner-up.
-    values = answerability_features("سؤال؟", question_vector, passages, scored, _NoCorpus(), 0.999)
+    values = answerability_features(question, passages, scored, _NoCorpus(), 0.999)
     assert values["gap"] == pytest.approx(0.01)
     assert values["corpus_sentence"] == 0.0 and values["best_cosine"] == pytest.approx(0.88)

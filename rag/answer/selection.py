@@ -1,9 +1,9 @@
-"""The answer that needs no LLM: the sentences of the retrieved passages that answer the question.
+"""Which sentences of the retrieved passages answer the question.
 
 Every sentence of every retrieved passage is scored against the question with the embedding
 model (which also works from English questions to Arabic text). The best sentence answers; other
 sentences join it when they score almost as well, so an answer spread over two sentences or two
-articles is not cut short. Each answer sentence cites the passage it was taken from.
+articles is not cut short.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpus import Span, normalize_text, search_tokens
+from corpus import Span, normalize_text
 from embeddings.index import VectorIndex
-from rag.answer_type import AnswerType, matches_type, question_type
-from rag.language import Language, detect_language
-from rag.lexical import LexicalIndex
-from rag.messages import message
-from rag.schema import Answer, AnswerSentence, Citation, Passage
+from rag.question.answer_type import AnswerType, matches_type
+from rag.retrieval.lexical import idf_overlap
+from rag.schema import Passage, Question
 
 
 @dataclass(frozen=True)
 class ScoredSentence:
+    """A candidate answer sentence."""
+
     passage: int  # index into the retrieved passages
     span: Span  # offsets within the passage's chunk text
     score: float
@@ -41,8 +41,8 @@ class SentenceSelector:
     def __init__(
         self,
         index: VectorIndex,
-        lexical: LexicalIndex | None = None,
         *,
+        lexical: bool = True,
         max_sentences: int = 4,
         margin: float = 0.06,
         passage_weight: float = 0.6,
@@ -57,32 +57,30 @@ class SentenceSelector:
         self.lexical_weight = lexical_weight
         self.type_weight = type_weight
 
-    def score(
-        self, question: str, question_vector: np.ndarray, passages: Sequence[Passage]
-    ) -> list[ScoredSentence]:
+    def score(self, question: Question, passages: Sequence[Passage]) -> list[ScoredSentence]:
+        """Every sentence of the passages, best first."""
         candidates = [
             (i, span, vector)
-            for i, p in enumerate(passages)
-            for span, vector in self.index.sentences_in(p.chunk)
+            for i, sentences in enumerate(self.index.sentences_in([p.chunk for p in passages]))
+            for span, vector in sentences
         ]
         if not candidates:
             return []
-        similarity = np.stack([vector for _, _, vector in candidates]) @ question_vector
+        similarity = np.stack([vector for _, _, vector in candidates]) @ question.vector
         prior = np.array([passages[i].dense_score or 0.0 for i, _, _ in candidates])
         # A sentence is read in its passage's context: the passage's own match to the question
         # breaks ties between sentences that say similar things in different contexts.
         scores = (1 - self.passage_weight) * similarity + self.passage_weight * prior
-        if self.lexical is not None and detect_language(question) == "ar":
+        if self.lexical and question.language == "ar":
             # Same-language questions share words with their answer; rare shared words (names,
             # numbers, technical terms) pin down the sentence better than the embedding alone.
-            tokens = search_tokens(question)
+            idf = self.index.idf(question.tokens)
             scores = scores + self.lexical_weight * np.array(
-                [self.lexical.overlap(tokens, span.text) for _, span, _ in candidates]
+                [idf_overlap(idf, span.text) for _, span, _ in candidates]
             )
-        expected = question_type(question)
-        if expected is not AnswerType.OTHER:
+        if question.answer_type is not AnswerType.OTHER:
             scores = scores + self.type_weight * np.array(
-                [matches_type(span.text, expected) for _, span, _ in candidates]
+                [matches_type(span.text, question.answer_type) for _, span, _ in candidates]
             )
         scored = [
             ScoredSentence(i, span, float(score), float(cosine), vector)
@@ -106,55 +104,3 @@ class SentenceSelector:
             seen.add(key)
             chosen.append(candidate)
         return chosen
-
-
-def refusal(
-    question: str,
-    language: Language,
-    passages: Sequence[Passage],
-    top_score: float | None,
-    mode: str = "extractive",
-) -> Answer:
-    """The answer that says, in the question's language, that the articles do not answer."""
-    return Answer(
-        question=question,
-        language=language,
-        lead=message("refusal", language),
-        sentences=[],
-        citations=[],
-        refused=True,
-        mode=mode,
-        passages=list(passages),
-        top_score=top_score,
-    )
-
-
-def compose_answer(
-    question: str,
-    language: Language,
-    passages: Sequence[Passage],
-    chosen: Sequence[ScoredSentence],
-    top_score: float,
-) -> Answer:
-    """Number the cited passages in order of first use; each sentence carries its marker."""
-    markers: dict[int, int] = {}
-    sentences: list[AnswerSentence] = []
-    support: dict[int, list[ScoredSentence]] = {}
-    for item in chosen:
-        marker = markers.setdefault(item.passage, len(markers) + 1)
-        support.setdefault(marker, []).append(item)
-        text = item.span.text if language == "ar" else f"“{item.span.text}”"
-        sentences.append(AnswerSentence(text, (marker,)))  # SupportChecker scores it
-    citations = [
-        Citation(marker, passages[items[0].passage], items[0].span, items[0].score)
-        for marker, items in support.items()
-    ]
-    return Answer(
-        question=question,
-        language=language,
-        lead=message("lead", language),
-        sentences=sentences,
-        citations=citations,
-        passages=list(passages),
-        top_score=top_score,
-    )

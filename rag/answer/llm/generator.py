@@ -1,0 +1,195 @@
+"""The optional LLM answer: an OpenAI-compatible chat model writes the answer from the passages.
+
+The reply is streamed to the caller token by token and then turned into the same `Answer` the
+extractive path gives: sentences with citation markers (renumbered in order of first use, markers
+to non-existent passages removed and reported), one `Citation` per cited passage pointing at its
+sentence closest to the claim, or a refusal. `SupportChecker` verifies the sentences afterwards,
+as for every generator.
+
+Whatever goes wrong with the model (unreachable, slow, HTTP errors, unreadable, empty or
+uncited output, a stream cut off) the extractive answer is given instead, with a notice saying
+why. One deadline, `settings.llm_timeout`, covers the whole reply, not only the connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from corpus import Span
+from embeddings.cache import CachedEncoder
+from embeddings.index import VectorIndex
+from rag.answer.extractive import ExtractiveGenerator, refusal, top_dense_score
+from rag.answer.llm.prompt import prompt_messages
+from rag.answer.llm.reply import is_refusal, split_reply
+from rag.answer.llm.stream import LLMFailure, classify_failure, reply_tokens
+from rag.config import Settings
+from rag.grounding.citations import resolve
+from rag.grounding.verify import QUOTES, closest_sentence
+from rag.messages import message
+from rag.schema import (
+    Answer,
+    AnswerChunk,
+    AnswerSentence,
+    AnswerStream,
+    Citation,
+    Passage,
+    Question,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger(__name__)
+
+MODE = "llm"
+
+
+def stream_with_notice(
+    fallback: ExtractiveGenerator,
+    question: Question,
+    passages: Sequence[Passage],
+    notice: str,
+    separator: str = "",
+) -> Iterator[AnswerChunk]:
+    """The extractive answer, announced by `notice`, which is also kept on the answer."""
+    yield AnswerChunk(separator + notice + "\n")
+    relayed = AnswerStream(fallback.stream(question, passages))
+    yield from (AnswerChunk(delta) for delta in relayed)
+    answer = relayed.answer
+    yield AnswerChunk(answer=replace(answer, notices=[*answer.notices, notice]))
+
+
+class LLMGenerator:
+    """Answers with a chat model behind an OpenAI-compatible endpoint; extractive on failure."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        index: VectorIndex,
+        encoder: CachedEncoder,
+        fallback: ExtractiveGenerator,
+        chat_model: BaseChatModel | None = None,
+    ) -> None:
+        self.settings = settings
+        self.index = index
+        self.encoder = encoder
+        self.fallback = fallback
+        self.timeout = settings.llm_timeout
+        self.max_sentences = max(3, settings.max_answer_sentences)
+        self._chat_model = chat_model
+        self._lock = threading.Lock()
+
+    @property
+    def chat_model(self) -> BaseChatModel:
+        """The client, built on first use (importing it costs time the extractive path saves)."""
+        with self._lock:
+            if self._chat_model is None:
+                from langchain_openai import ChatOpenAI
+
+                self._chat_model = ChatOpenAI(
+                    base_url=self.settings.llm_base_url,
+                    api_key=self.settings.llm_api_key or "not-needed",
+                    model=self.settings.llm_model or "",
+                    timeout=self.timeout,
+                    max_retries=0,
+                    streaming=True,
+                    temperature=self.settings.llm_temperature,
+                    max_tokens=self.settings.llm_max_tokens,
+                )
+            return self._chat_model
+
+    def stream(self, question: Question, passages: Sequence[Passage]) -> Iterator[AnswerChunk]:
+        if not passages:
+            yield AnswerChunk(answer=refusal(question, passages, mode=MODE))
+            return
+        pieces: list[str] = []
+        try:
+            messages = prompt_messages(question, passages, self.max_sentences)
+            for delta in reply_tokens(self.chat_model, messages, self.timeout):
+                pieces.append(delta)
+                yield AnswerChunk(delta)
+            answer = self.build_answer(question, passages, "".join(pieces))
+        except Exception as error:  # any failure of the model path falls back, never raises
+            failure = classify_failure(error, received=bool(pieces))
+            log.warning("LLM answer failed, falling back to extractive: %s", failure)
+            notice = message(
+                "llm_fallback", question.language, reason=failure.describe(question.language)
+            )
+            separator = "\n\n" if pieces else ""
+            yield from stream_with_notice(self.fallback, question, passages, notice, separator)
+            return
+        yield AnswerChunk(answer=answer)
+
+    def build_answer(self, question: Question, passages: Sequence[Passage], reply: str) -> Answer:
+        """The `Answer` for a complete reply; raises `LLMFailure` when it cannot be one."""
+        if not reply.strip():
+            raise LLMFailure("empty")
+        parsed = split_reply(reply)
+        if is_refusal(reply) or not parsed:  # a refusal, or nothing but markers and punctuation
+            return refusal(question, passages, mode=MODE)
+        renumber: dict[int, int] = {}  # passage number in the prompt -> marker in the answer
+        invalid: list[int] = []
+        for sentence in parsed:
+            valid, wrong = resolve(sentence.numbers, len(passages))
+            for number in valid:
+                renumber.setdefault(number, len(renumber) + 1)
+            invalid += [number for number in wrong if number not in invalid]
+            sentence.numbers = valid
+        if not renumber:
+            raise LLMFailure("uncited", reply[:200])
+        sentences = [
+            AnswerSentence(s.text, tuple(sorted(renumber[n] for n in s.numbers))) for s in parsed
+        ]
+        notices = []
+        if invalid:
+            markers = ", ".join(f"[{number}]" for number in invalid)
+            notices.append(message("invalid_markers", question.language, markers=markers))
+        return Answer(
+            question=question.text,
+            language=question.language,
+            lead=message("llm_lead", question.language),
+            sentences=sentences,
+            citations=self._citations(passages, sentences, renumber),
+            mode=MODE,
+            notices=notices,
+            invalid_markers=[str(number) for number in invalid],
+            passages=list(passages),
+            top_score=top_dense_score(passages),
+        )
+
+    def _citations(
+        self,
+        passages: Sequence[Passage],
+        sentences: Sequence[AnswerSentence],
+        renumber: dict[int, int],
+    ) -> list[Citation]:
+        """One citation per cited passage: its sentence most similar to a sentence citing it."""
+        claims = self.encoder.passages([s.text.strip(QUOTES) for s in sentences])
+        cited = sorted(renumber.items(), key=lambda item: item[1])
+        evidence = self.index.sentences_in([passages[number - 1].chunk for number, _ in cited])
+        citations = []
+        for (number, marker), sentences_of_passage in zip(cited, evidence, strict=True):
+            passage = passages[number - 1]
+            citing = [i for i, s in enumerate(sentences) if marker in s.markers]
+            closest = closest_sentence(sentences_of_passage, claims[citing])
+            if closest is None:
+                text = passage.chunk.text
+                closest = Span(0, len(text), text), 0.0
+            citations.append(Citation(marker, passage, *closest))
+        return citations
+
+
+class UnconfiguredLLM:
+    """Stands in for the LLM when none is configured: the extractive answer, with a notice."""
+
+    def __init__(self, fallback: ExtractiveGenerator) -> None:
+        self.fallback = fallback
+
+    def stream(self, question: Question, passages: Sequence[Passage]) -> Iterator[AnswerChunk]:
+        notice = message("llm_not_configured", question.language)
+        yield from stream_with_notice(self.fallback, question, passages, notice)

@@ -1,0 +1,66 @@
+"""Is each answer sentence supported by the passage it cites?
+
+Support is the best cosine between the answer sentence and any sentence of its cited passages,
+with the same multilingual model that retrieves, so an English sentence can be checked against
+Arabic evidence. Below the threshold a sentence is flagged as unsupported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from corpus import Span
+from embeddings.cache import CachedEncoder
+from embeddings.index import SentenceVector, VectorIndex
+from rag.messages import message
+from rag.schema import Answer
+
+# Quotation marks around a quoted answer sentence, not part of the claim.
+QUOTES = "“”\"«»'‘’ "
+
+
+def closest_sentence(
+    evidence: Sequence[SentenceVector], claims: np.ndarray
+) -> tuple[Span, float] | None:
+    """The evidence sentence closest to any of the claim vectors (one per row), with that
+    cosine; None without evidence."""
+    if not len(evidence):
+        return None
+    similarity = np.stack([vector for _, vector in evidence]) @ np.atleast_2d(claims).T
+    row, _ = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
+    return evidence[row][0], float(similarity.max())
+
+
+class SupportChecker:
+    def __init__(self, index: VectorIndex, encoder: CachedEncoder, threshold: float) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.threshold = threshold
+
+    def verify(self, answer: Answer) -> Answer:
+        """The answer with each sentence's support scored and flagged, and a notice when any
+        sentence is unsupported."""
+        by_marker = {c.marker: c.passage.chunk for c in answer.citations}
+        cited = list(by_marker)
+        evidence_of = dict(
+            zip(cited, self.index.sentences_in(list(by_marker.values())), strict=True)
+        )
+        checked = []
+        for sentence in answer.sentences:
+            evidence = [e for m in sentence.markers if m in evidence_of for e in evidence_of[m]]
+            score = 0.0
+            if evidence:
+                claim_text = sentence.text.strip(QUOTES)
+                # A quoted sentence has its vector in the index already; only new wording (an
+                # LLM's) needs the model.
+                stored = next((v for span, v in evidence if span.text == claim_text), None)
+                claim = stored if stored is not None else self.encoder.passages([claim_text])[0]
+                _, score = closest_sentence(evidence, claim) or (None, 0.0)
+            checked.append(replace(sentence, support=score, supported=score >= self.threshold))
+        notices = list(answer.notices)
+        if any(not s.supported for s in checked):
+            notices.append(message("unsupported", answer.language))
+        return replace(answer, sentences=checked, notices=notices)

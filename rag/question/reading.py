@@ -1,0 +1,35 @@
+"""From the text a user typed to the `Question` every later stage reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from corpus import search_tokens
+from embeddings.cache import CachedEncoder
+from rag.question.answer_type import question_type
+from rag.question.cleaning import clean_question
+from rag.question.follow_up import follow_up_context
+from rag.question.language import detect_language
+from rag.schema import Question
+
+
+def read_question(
+    text: str | None, history: Sequence[str], *, encoder: CachedEncoder, max_chars: int
+) -> Question:
+    """Clean the question (a `QuestionError` says what is wrong with it), take the earlier
+    question it follows up, and embed what will be searched. Language and answer type are
+    those of the question itself, never of the conversation before it."""
+    cleaned = clean_question(text, max_chars)
+    question = Question(
+        text=cleaned,
+        language=detect_language(cleaned),
+        answer_type=question_type(cleaned),
+        context=follow_up_context(cleaned, history),
+        tokens=(),
+        vector=np.zeros(0, dtype=np.float32),
+    )
+    query = question.search_query
+    return replace(question, tokens=tuple(search_tokens(query)), vector=encoder.query(query))

@@ -1,0 +1,80 @@
+"""Hybrid retrieval: dense search by chunk and by best sentence, fused with BM25 by reciprocal rank.
+
+BM25 only runs for Arabic questions: the corpus is Arabic, so an English question shares no
+tokens with it and BM25 would add only noise to the fusion.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from corpus import Chunk
+from embeddings.index import SearchHit, VectorIndex
+from rag.retrieval.fusion import reciprocal_rank_fusion
+from rag.schema import Passage, Question, SearchResult
+
+# Several of the best sentences often share a chunk, so the sentence ranking looks this many
+# times deeper than the chunks it needs.
+SENTENCES_PER_CHUNK = 4
+HYBRID = "hybrid"
+
+
+class HybridSearch:
+    """Dense + lexical candidates, fused; every passage keeps its dense cosine for refusal."""
+
+    def __init__(
+        self,
+        index: VectorIndex,
+        *,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        hybrid: bool = True,
+        rank_unfused: bool = False,
+    ) -> None:
+        self.index = index
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.hybrid = hybrid
+        # Evaluation compares every method alone, BM25 for English questions included, though
+        # the fusion leaves it out.
+        self.rank_unfused = rank_unfused
+
+    def _rankings(self, question: Question) -> tuple[dict[str, list[SearchHit]], list[str]]:
+        """Every ranking made, and the names of those the fusion uses."""
+        depth = self.candidates
+        rankings = {
+            "dense": self.index.search(question.vector.reshape(1, -1), depth)[0],
+            "sentences": self.index.search_sentences(question.vector, depth * SENTENCES_PER_CHUNK)[
+                :depth
+            ],
+        }
+        used = list(rankings)
+        lexical = self.hybrid and question.language == "ar"
+        if lexical or self.rank_unfused:
+            rankings["bm25"] = self.index.search_lexical(question.tokens, depth)
+        if lexical:
+            used.append("bm25")
+        return rankings, used
+
+    def search(self, question: Question, k: int) -> SearchResult:
+        """The top `k` chunks of the fused rankings by chunk, by best sentence and (Arabic
+        questions) by BM25."""
+        rankings, used = self._rankings(question)
+        fused = reciprocal_rank_fusion(
+            [[hit.chunk.id for hit in rankings[name]] for name in used], self.rrf_k
+        )
+        chunks = {hit.chunk.id: hit.chunk for name in used for hit in rankings[name]}
+        order = sorted(fused, key=lambda key: (-fused[key], key))
+        dense = {hit.chunk.id: hit.score for hit in rankings["dense"]}
+        lexical = {hit.chunk.id: hit.score for hit in rankings["bm25"]} if "bm25" in used else {}
+        best = order[:k]
+        missing = [key for key in best if key not in dense]
+        if missing:
+            vectors = self.index.vectors_of(missing)
+            dense.update(zip(missing, (vectors @ question.vector).tolist(), strict=True))
+        passages = [Passage(chunks[key], fused[key], dense[key], lexical.get(key)) for key in best]
+        by_method: dict[str, Sequence[Chunk]] = {
+            method: [hit.chunk for hit in hits] for method, hits in rankings.items()
+        }
+        by_method[HYBRID] = [chunks[key] for key in order[: self.candidates]]
+        return SearchResult(passages, by_method)

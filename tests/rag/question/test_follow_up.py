@@ -1,0 +1,46 @@
+"""Which questions lean on the conversation, and what they are searched with."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.question.follow_up import follow_up_context, is_follow_up
+
+HISTORY = ["ماذا بحث الرئيس أحمد الشرع مع بوتين في موسكو؟"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When did he visit Moscow?",
+        "And what did they sign there?",
+        "متى زارها؟",  # an attached pronoun: "visited it"
+        "ما نتائج زيارته إلى موسكو؟",
+        "وماذا عن ذلك الاتفاق؟",
+        "متى؟",  # too short to stand alone
+    ],
+)
+def test_questions_that_lean_on_the_conversation(question: str) -> None:
+    assert is_follow_up(question)
+    assert follow_up_context(question, HISTORY) == HISTORY[-1]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Lavrov say about the Arab-Russian summit?",
+        "متى ستعقد القمة العربية الروسية الأولى؟",
+    ],
+)
+def test_a_question_that_stands_alone_takes_no_context(question: str) -> None:
+    assert not is_follow_up(question)
+    assert follow_up_context(question, HISTORY) is None
+
+
+def test_without_history_nothing_is_joined() -> None:
+    assert follow_up_context("When did he visit Moscow?", []) is None
+
+
+def test_only_the_last_question_is_joined() -> None:
+    history = ["Who is the Syrian foreign minister?", *HISTORY]
+    assert follow_up_context("When did he arrive?", history) == HISTORY[-1]
