@@ -8,30 +8,36 @@ clicking its message). New articles can be uploaded and are indexed incrementall
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import sys
-import tempfile
 import threading
-import time
-import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from corpus import Span
-from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES, load_file
+from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from embeddings.index import IndexMissingError, IndexUnusableError, Manifest
 from rag.config import Settings, load_settings
-from rag.language import Language, detect_language
+from rag.language import detect_language
 from rag.pipeline import Pipeline
 from rag.questions import QuestionError
 from rag.schema import Answer
+from ui.render import (
+    esc,
+    no_sources_html,
+    placeholder_sources_html,
+    render_answer,
+    render_generic_error,
+    render_question_error,
+    render_sources,
+    render_status,
+    render_streaming,
+    render_thinking,
+    render_user,
+)
+from ui.uploads import MAX_UPLOAD_BYTES, accept_uploads
 
 logger = logging.getLogger("app")
 
@@ -50,347 +56,6 @@ EXAMPLES = [
     "Which Russian minister did the Syrian defence minister meet in Moscow?",
     "When is the Arab-Russian summit scheduled to be held?",
 ]
-GENERIC_ERROR = {
-    "en": "Sorry, something went wrong while answering. Please try again.",
-    "ar": "عذراً، حدث خطأ أثناء الإجابة. حاول مرة أخرى من فضلك.",
-}
-THINKING = {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"}
-# A pasted 10,000-character question is answered (with the "too long" message) but not echoed.
-MAX_ECHO_CHARS = 600
-# Gradio refuses larger uploads outright; smaller ones that exceed MAX_FILE_BYTES get our message.
-MAX_UPLOAD_BYTES = 4 * MAX_FILE_BYTES
-
-# --------------------------------------------------------------------------------------------
-# Rendering: pure functions from answers to HTML. Every text from the corpus or the user is
-# escaped; the markup around it is ours.
-# --------------------------------------------------------------------------------------------
-
-_LANG_ATTRS: dict[Language, str] = {"ar": 'dir="rtl" lang="ar"', "en": 'dir="ltr" lang="en"'}
-_TRAILING_MARKERS = re.compile(r"(\s*)((?:\[\d+\])+)\s*$")
-_MARKER = re.compile(r"\[(\d+)\]")
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def lang_attrs(language: Language) -> str:
-    return _LANG_ATTRS[language]
-
-
-def wrap_message(inner_html: str, language: Language, extra_class: str = "") -> str:
-    """One chat message: a block in the message's language and direction.
-
-    No newlines: the chatbot renders Markdown, and an HTML block ends at a blank line.
-    """
-    classes = f"msg msg-{language}" + (f" {extra_class}" if extra_class else "")
-    return f'<div {lang_attrs(language)} class="{classes}">{inner_html}</div>'
-
-
-def text_html(text: str) -> str:
-    return "<br>".join(esc(line) for line in text.split("\n"))
-
-
-def cite_link(turn: int, marker: int) -> str:
-    return (
-        f'<a href="#src-{turn}-{marker}" class="cite" data-turn="{turn}" '
-        f'data-marker="{marker}">[{marker}]</a>'
-    )
-
-
-def render_user(question: str) -> str:
-    text = (question or "").strip()
-    if not text:
-        return wrap_message('<span class="muted">(سؤال فارغ · empty question)</span>', "ar")
-    if len(text) > MAX_ECHO_CHARS:
-        text = text[:MAX_ECHO_CHARS] + f" … (+{len(question) - MAX_ECHO_CHARS})"
-    return wrap_message(text_html(text), detect_language(text))
-
-
-def render_streaming(text: str, language: Language, turn: int) -> str:
-    """The answer as it streams in: a lead line, then `- sentence [n]` lines."""
-    lines = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        body, markers = line, ""
-        found = _TRAILING_MARKERS.search(line)
-        if found:
-            body = line[: found.start()]
-            markers = " " + "".join(
-                cite_link(turn, int(n)) for n in _MARKER.findall(found.group(2))
-            )
-        body = body.removeprefix("- ")
-        lines.append(
-            f'<p class="stream-line" {lang_attrs(detect_language(body))}>{esc(body)}{markers}</p>'
-        )
-    return wrap_message("".join(lines), language, "streaming")
-
-
-def render_notices(notices: Sequence[str]) -> str:
-    return "".join(
-        f'<p class="notice" {lang_attrs(detect_language(notice))}>'
-        f'<span aria-hidden="true">⚠</span> {esc(notice)}</p>'
-        for notice in notices
-    )
-
-
-def render_answer(answer: Answer, turn: int) -> str:
-    """The final answer: lead, cited sentences with marker links, notices; or a refusal."""
-    if answer.refused:
-        inner = (
-            '<p class="refusal-text" role="note"><span class="refusal-icon" aria-hidden="true">'
-            f"⊘</span> {esc(answer.lead)}</p>{render_notices(answer.notices)}"
-        )
-        return wrap_message(inner, answer.language, "refusal")
-    items = []
-    for sentence in answer.sentences:
-        classes = "sentence" if sentence.supported else "sentence unsupported"
-        title = "" if sentence.supported else ' title="not supported by the cited passage"'
-        cites = "".join(cite_link(turn, marker) for marker in sentence.markers)
-        items.append(
-            f'<li {lang_attrs(detect_language(sentence.text))} class="{classes}"{title}>'
-            f'<span class="sentence-text">{text_html(sentence.text)}</span> {cites}</li>'
-        )
-    sentences = f'<ul class="answer-sentences">{"".join(items)}</ul>' if items else ""
-    inner = f'<p class="lead">{text_html(answer.lead)}</p>{sentences}'
-    return wrap_message(inner + render_notices(answer.notices), answer.language, "answer")
-
-
-def render_question_error(error: QuestionError) -> str:
-    return wrap_message(
-        f'<p class="input-error" role="alert">{text_html(str(error))}</p>',
-        error.language,
-        "question-error",
-    )
-
-
-def render_generic_error() -> str:
-    return (
-        f'<div class="msg-error">{wrap_message(esc(GENERIC_ERROR["ar"]), "ar", "error")}'
-        f"{wrap_message(esc(GENERIC_ERROR['en']), 'en', 'error')}</div>"
-    )
-
-
-def highlight_parts(text: str, span: Span) -> tuple[str, str, str]:
-    """`text` split around the supporting sentence: (before, sentence, after).
-
-    Offsets are trusted only when they point at the sentence's text; otherwise the sentence is
-    searched for, and if it is not in the passage nothing is highlighted.
-    """
-    start, end = max(0, span.start), min(len(text), span.end)
-    if start < end and (not span.text or text[start:end] == span.text):
-        return text[:start], text[start:end], text[end:]
-    if span.text:
-        found = text.find(span.text)
-        if found >= 0:
-            end = found + len(span.text)
-            return text[:found], text[found:end], text[end:]
-    return text, "", ""
-
-
-def no_sources_html(language: Language = "ar") -> str:
-    label = (
-        "لا مصادر لهذه الإجابة · No sources for this answer"
-        if language == "ar"
-        else "No sources for this answer · لا مصادر لهذه الإجابة"
-    )
-    return f'<div class="no-sources" dir="auto"><p>{label}</p></div>'
-
-
-def placeholder_sources_html() -> str:
-    return (
-        '<div class="sources-placeholder"><p dir="rtl" lang="ar">اطرح سؤالاً لتظهر مصادر '
-        'الإجابة هنا.</p><p dir="ltr" lang="en">Ask a question to see the sources of its '
-        "answer here.</p></div>"
-    )
-
-
-def render_sources(answer: Answer, turn: int) -> str:
-    """The sources panel for one answer: each citation with its passage and highlighted sentence."""
-    if answer.refused or not answer.citations:
-        return no_sources_html(answer.language)
-    heading = (
-        f'<div class="sources-head"><span lang="en">Sources for answer #{turn + 1}</span>'
-        f' · <span lang="ar" dir="rtl">مصادر الإجابة رقم {turn + 1}</span></div>'
-    )
-    cards = []
-    for citation in sorted(answer.citations, key=lambda c: c.marker):
-        chunk = citation.passage.chunk
-        before, sentence, after = highlight_parts(chunk.text, citation.sentence)
-        marked = f"<mark>{esc(sentence)}</mark>" if sentence else ""
-        title = chunk.title or chunk.article_id
-        cards.append(
-            f'<section class="source" id="src-{turn}-{citation.marker}" '
-            f'data-marker="{citation.marker}">'
-            f'<header class="source-head" {lang_attrs(detect_language(title))}>'
-            f'<span class="marker">[{citation.marker}]</span> '
-            f'<span class="source-title">{esc(title)}</span></header>'
-            f'<div class="source-meta"><code class="article-id">{esc(chunk.article_id)}</code>'
-            f' · <span class="support">support {citation.support:.2f}</span></div>'
-            f'<div class="passage" {lang_attrs(detect_language(chunk.text))}>'
-            f"{esc(before)}{marked}{esc(after)}</div></section>"
-        )
-    return heading + "".join(cards)
-
-
-# --------------------------------------------------------------------------------------------
-# Index status and uploads
-# --------------------------------------------------------------------------------------------
-
-
-def _age(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
-
-
-def render_status(manifest: Manifest | None, now: float | None = None) -> str:
-    if manifest is None:
-        return '<div class="status-line">No index loaded · لا يوجد فهرس</div>'
-    now = time.time() if now is None else now
-    built = datetime.fromtimestamp(manifest.created, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
-    chunks = manifest.chunks or sum(record.chunks for record in manifest.articles.values())
-    items = [
-        ("Articles", "المقالات", f"{len(manifest.articles):,}"),
-        ("Chunks", "المقاطع", f"{chunks:,}"),
-        ("Model", "النموذج", esc(manifest.model_id)),
-        ("Built", "أُنشئ", f"{built} ({_age(now - manifest.created)})"),
-    ]
-    cells = "".join(
-        f'<div class="status-item"><span class="status-label">{en} · '
-        f'<span lang="ar">{ar}</span></span><span class="status-value" dir="ltr">{value}</span>'
-        "</div>"
-        for en, ar, value in items
-    )
-    return f'<div class="status-grid">{cells}</div>'
-
-
-_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ]+", re.UNICODE)
-
-
-def safe_file_name(name: str) -> str | None:
-    """A plain file name for the corpus folder, or None when nothing usable is left.
-
-    Only the last path component is kept (either separator), control and other unsafe characters
-    become '_', and leading dots go (hidden files are not loaded), so no name can leave the folder.
-    """
-    base = re.split(r"[\\/]", name or "")[-1]
-    base = unicodedata.normalize("NFC", base)
-    base = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in base)
-    base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" .")
-    if not base or base in {".", ".."} or not Path(base).stem.strip("_"):
-        return None
-    if len(base) > 150:
-        suffix = Path(base).suffix[:16]
-        base = base[: 150 - len(suffix)] + suffix
-    return base
-
-
-@dataclass
-class UploadResult:
-    accepted: list[Path] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
-def accept_uploads(
-    files: Sequence[str | Path],
-    corpus_dir: Path,
-    known_ids: set[str] | None = None,
-) -> UploadResult:
-    """Validate uploaded files and copy the good ones into `corpus_dir` under safe names.
-
-    A file is accepted only if its type is supported, it is at most MAX_FILE_BYTES, `load_file`
-    finds at least one article in it (checked under its final name, so ids match), none of its
-    article ids is already in the index (`known_ids`) or earlier in this upload, and its name is
-    free in the corpus folder. A file identical to the one already there is reported unchanged.
-    """
-    result = UploadResult()
-    known = set(known_ids or ())
-    corpus_dir.mkdir(parents=True, exist_ok=True)
-    for item in files:
-        source = Path(item)
-        shown = source.name
-        name = safe_file_name(source.name)
-        if name is None:
-            result.messages.append(f"✗ {shown}: not a usable file name")
-            continue
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            kinds = ", ".join(SUPPORTED_SUFFIXES)
-            result.messages.append(
-                f"✗ {shown}: unsupported file type {suffix or '(none)'} (use {kinds})"
-            )
-            continue
-        try:
-            size = source.stat().st_size
-            if size > MAX_FILE_BYTES:
-                result.messages.append(
-                    f"✗ {shown}: too large ({size:,} bytes; the limit is {MAX_FILE_BYTES:,})"
-                )
-                continue
-            with source.open("rb") as handle:
-                data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as error:
-            result.messages.append(f"✗ {shown}: unreadable ({error.strerror or error})")
-            continue
-        if len(data) > MAX_FILE_BYTES:
-            result.messages.append(f"✗ {shown}: too large (limit {MAX_FILE_BYTES:,} bytes)")
-            continue
-        destination = corpus_dir / name
-        if destination.exists():
-            if destination.is_file() and _same_bytes(destination, data):
-                result.unchanged.append(name)
-                result.messages.append(f"= {name}: already in the corpus, unchanged")
-            else:
-                result.messages.append(
-                    f"✗ {shown}: a different file named {name} is already in the corpus; "
-                    "rename the upload"
-                )
-            continue
-        with tempfile.TemporaryDirectory(prefix="upload-") as staging:
-            staged = Path(staging) / name
-            staged.write_bytes(data)
-            loaded = load_file(staged)
-        problems = [f"{Path(e.source).name}: {e.reason}" for e in loaded.errors]
-        if not loaded.articles:
-            reason = "; ".join(problems) or "no article found"
-            result.messages.append(f"✗ {shown}: {reason}")
-            continue
-        clashes = sorted({a.id for a in loaded.articles} & known)
-        if clashes:
-            result.messages.append(
-                f"✗ {shown}: article id(s) already in the corpus: {', '.join(clashes)}"
-            )
-            continue
-        try:
-            with destination.open("xb") as handle:  # never overwrite
-                handle.write(data)
-        except FileExistsError:
-            result.messages.append(f"✗ {shown}: {name} appeared in the corpus meanwhile; retry")
-            continue
-        except OSError as error:
-            result.messages.append(f"✗ {shown}: could not be saved ({error.strerror or error})")
-            continue
-        known.update(a.id for a in loaded.articles)
-        result.accepted.append(destination)
-        count = len(loaded.articles)
-        note = f" ({len(problems)} line(s) skipped)" if problems else ""
-        result.messages.append(f"✓ {name}: {count} article{'s' if count != 1 else ''} added{note}")
-        result.messages += [f"    - {problem}" for problem in problems]
-    return result
-
 
 # --------------------------------------------------------------------------------------------
 # The app
@@ -474,7 +139,7 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
         language = detect_language(question)
         chat += [
             {"role": "user", "content": render_user(question)},
-            {"role": "assistant", "content": wrap_message(esc(THINKING[language]), language)},
+            {"role": "assistant", "content": render_thinking(language)},
         ]
         label = _turn_label(turn, question)
         turns.append({"label": label, "html": no_sources_html(language)})
