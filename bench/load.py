@@ -142,10 +142,10 @@ def _free_port() -> int:
 
 
 def start_server(index_dir: Path | None) -> tuple[str, Any]:
-    import app
     from embeddings.store import IndexUnusableError
     from rag.config import load_settings
     from rag.pipeline import Pipeline
+    from ui import build_app, serve
 
     settings = load_settings(index_dir=index_dir)
     try:
@@ -155,9 +155,9 @@ def start_server(index_dir: Path | None) -> tuple[str, Any]:
             f"no usable index in {settings.index_dir} ({error}).\n"
             "Build it first with `make index` (or pass --index DIR)."
         ) from None
-    demo = app.build_app(pipeline, settings)
+    demo = build_app(pipeline, settings)
     port = _free_port()
-    app.serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     return f"http://127.0.0.1:{port}/", demo
 
 

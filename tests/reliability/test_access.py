@@ -39,10 +39,10 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
-    import app
     from corpus import DEFAULT_CORPUS_DIR
     from rag.config import load_settings
     from rag.pipeline import Pipeline
+    from ui import build_app, serve
 
     root = tmp_path_factory.mktemp("access")
     corpus_dir = root / "corpus"
@@ -57,9 +57,9 @@ def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
         settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
     auth = settings.app_auth
     assert auth == (USER, password)
-    demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
+    demo = build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
     port = free_port()
-    app.serve(demo, host="127.0.0.1", port=port, auth=auth, prevent_thread_lock=True, quiet=True)
+    serve(demo, host="127.0.0.1", port=port, auth=auth, prevent_thread_lock=True, quiet=True)
     try:
         yield Server(f"http://127.0.0.1:{port}/", password, corpus_dir)
     finally:

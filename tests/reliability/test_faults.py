@@ -319,7 +319,10 @@ def test_injected_text_is_only_ever_quoted_as_data(
 
 # -- no pickles -------------------------------------------------------------------------------
 
-SCANNED = [ROOT / "app.py", *(ROOT / d for d in ("rag", "corpus", "embeddings", "eval", "bench"))]
+SCANNED = [
+    ROOT / "app.py",
+    *(ROOT / d for d in ("ui", "rag", "corpus", "embeddings", "eval", "bench")),
+]
 PICKLE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve"}
 PICKLE_CALLS = {"torch.load", "read_pickle", "Unpickler", "load_pickle"}
 

@@ -46,10 +46,10 @@ NEW_ARTICLE = (
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, embedder, seed_index) -> Iterator[str]:
-    import app
     from corpus import DEFAULT_CORPUS_DIR
     from rag.config import load_settings
     from rag.pipeline import Pipeline
+    from ui import build_app, serve
 
     root = tmp_path_factory.mktemp("ui")
     corpus_dir = root / "corpus"
@@ -57,9 +57,9 @@ def server(tmp_path_factory, embedder, seed_index) -> Iterator[str]:
     index_dir = root / "index"
     shutil.copytree(seed_index, index_dir)  # the upload test adds to it
     settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
-    demo = app.build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
+    demo = build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
     port = free_port()
-    app.serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
+    serve(demo, host="127.0.0.1", port=port, prevent_thread_lock=True, quiet=True)
     try:
         yield f"http://127.0.0.1:{port}/"
     finally:

@@ -1,17 +1,30 @@
-"""The app's pure rendering and upload helpers: escaping, highlights, marker links, direction."""
+"""The chat's HTML: escaping, highlights, marker links, direction, status; no Gradio needed."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-import app
 from corpus import Chunk, Span
-from corpus.loader import MAX_FILE_BYTES
 from rag.schema import Answer, AnswerSentence, Citation, Passage
+from ui.render import (
+    esc,
+    highlight_parts,
+    render_answer,
+    render_generic_error,
+    render_question_error,
+    render_sources,
+    render_status,
+    render_streaming,
+    render_user,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 EVIL = 'قبل <script>alert("x")</script> بعد'
 
@@ -46,13 +59,13 @@ def test_sources_escape_passage_and_title():
     start = text.index("قبل")
     end = text.index("بعد") + 3
     citation = _citation(1, text, start, end, title="<b>عنوان</b>")
-    html = app.render_sources(_answer(citations=[citation]), turn=0)
+    html = render_sources(_answer(citations=[citation]), turn=0)
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "&lt;b&gt;عنوان&lt;/b&gt;" in html
     # The three parts are escaped separately: the highlight wraps exactly the escaped sentence.
     mark = re.search(r"<mark>(.*?)</mark>", html).group(1)
-    assert mark == app.esc(text[start:end])
+    assert mark == esc(text[start:end])
     assert 'id="src-0-1"' in html and "a1" in html and "0.93" in html
 
 
@@ -60,16 +73,16 @@ def test_highlight_uses_offsets_and_falls_back_to_search():
     text = "الجملة الأولى. الجملة الثانية. الجملة الثالثة."
     start = text.index("الجملة الثانية")
     end = start + len("الجملة الثانية.")
-    assert app.highlight_parts(text, Span(start, end, text[start:end])) == (
+    assert highlight_parts(text, Span(start, end, text[start:end])) == (
         text[:start],
         text[start:end],
         text[end:],
     )
     # Stale offsets: the sentence is found by its text.
-    assert app.highlight_parts(text, Span(0, 5, "الجملة الثالثة."))[1] == "الجملة الثالثة."
+    assert highlight_parts(text, Span(0, 5, "الجملة الثالثة."))[1] == "الجملة الثالثة."
     # Not in the passage, or out of range: nothing is highlighted and nothing is lost.
-    assert app.highlight_parts(text, Span(0, 3, "غير موجود")) == (text, "", "")
-    assert app.highlight_parts(text, Span(500, 600, "")) == (text, "", "")
+    assert highlight_parts(text, Span(0, 3, "غير موجود")) == (text, "", "")
+    assert highlight_parts(text, Span(500, 600, "")) == (text, "", "")
 
 
 def test_answer_markers_link_to_their_sources():
@@ -77,17 +90,17 @@ def test_answer_markers_link_to_their_sources():
     citations = [_citation(1, text, 0, len(text)), _citation(2, text, 0, len(text))]
     sentences = [AnswerSentence(text=text, markers=(1, 2))]
     answer = _answer(citations=citations, sentences=sentences)
-    html = app.render_answer(answer, turn=3)
+    html = render_answer(answer, turn=3)
     assert '<a href="#src-3-1" class="cite"' in html and ">[1]</a>" in html
     assert '<a href="#src-3-2" class="cite"' in html
-    sources = app.render_sources(answer, turn=3)
+    sources = render_sources(answer, turn=3)
     assert 'id="src-3-1"' in sources and 'id="src-3-2"' in sources
     assert "\n" not in html  # an HTML block in Markdown must not be split by a blank line
 
 
 def test_answer_escapes_sentence_text_and_does_not_link_quoted_brackets():
     sentence = AnswerSentence(text=f"{EVIL} [7]", markers=(1,))
-    html = app.render_answer(_answer(sentences=[sentence], citations=[]), turn=0)
+    html = render_answer(_answer(sentences=[sentence], citations=[]), turn=0)
     assert "<script>" not in html
     assert 'href="#src-0-7"' not in html and 'href="#src-0-1"' in html
 
@@ -97,21 +110,21 @@ def test_refusal_is_marked_and_has_no_sources():
         _answer(language="en", refused=True),
         lead="The articles in the corpus do not contain an answer to this question.",
     )
-    html = app.render_answer(answer, turn=0)
+    html = render_answer(answer, turn=0)
     assert 'class="msg msg-en refusal"' in html and 'dir="ltr" lang="en"' in html
     assert "do not contain" in html and "cite" not in html
-    sources = app.render_sources(answer, turn=0)
+    sources = render_sources(answer, turn=0)
     assert "no-sources" in sources and "<section" not in sources
 
 
 def test_direction_wrappers():
-    assert app.render_user("من استقبل الشيباني؟").startswith(
+    assert render_user("من استقبل الشيباني؟").startswith(
         '<div dir="rtl" lang="ar" class="msg msg-ar"'
     )
-    assert app.render_user("Who met al-Shaibani?").startswith(
+    assert render_user("Who met al-Shaibani?").startswith(
         '<div dir="ltr" lang="en" class="msg msg-en"'
     )
-    english = app.render_answer(
+    english = render_answer(
         _answer(
             language="en", sentences=[AnswerSentence(text="“استقبل بوتين الشيباني.”", markers=(1,))]
         ),
@@ -119,17 +132,27 @@ def test_direction_wrappers():
     )
     assert english.startswith('<div dir="ltr" lang="en"')
     assert '<li dir="rtl" lang="ar"' in english  # quoted Arabic keeps its own direction
-    assert "<script>" not in app.render_user(EVIL)
+    assert "<script>" not in render_user(EVIL)
 
 
 def test_streaming_links_trailing_markers_and_escapes():
-    html = app.render_streaming("بحسب المقالات:\n- جملة <i>مقتبسة</i> [1][2]", "ar", 4)
+    html = render_streaming("بحسب المقالات:\n- جملة <i>مقتبسة</i> [1][2]", "ar", 4)
     assert 'href="#src-4-1"' in html and 'href="#src-4-2"' in html
     assert "<i>" not in html and "&lt;i&gt;" in html
 
 
+def test_streaming_links_every_marker_of_the_citation_grammar():
+    """The streamed text links markers as `rag.grounding.citations` reads them: lists, ranges,
+    Arabic-Indic and full-width digits, and markers in the middle of an LLM's sentence."""
+    html = render_streaming("The minister signed [1, 3] a deal [٢] in Moscow ［４］.", "en", 0)
+    for marker in (1, 3, 2, 4):
+        assert f'href="#src-0-{marker}"' in html
+    assert "[1, 3]" not in html and "［４］" not in html
+    assert "[a]" in render_streaming("not a marker [a]", "en", 0)
+
+
 def test_long_question_is_not_echoed_whole():
-    html = app.render_user("a" * 10_000)
+    html = render_user("a" * 10_000)
     assert len(html) < 1_000
 
 
@@ -138,9 +161,9 @@ def test_question_error_and_generic_error():
 
     with pytest.raises(QuestionError) as caught:
         clean_question("؟؟!!", 2000)
-    html = app.render_question_error(caught.value)
+    html = render_question_error(caught.value)
     assert 'dir="rtl"' in html and "question-error" in html and "لا يحتوي" in html
-    generic = app.render_generic_error()
+    generic = render_generic_error()
     assert 'lang="ar"' in generic and 'lang="en"' in generic and "Traceback" not in generic
 
 
@@ -158,62 +181,11 @@ def test_status_is_human_readable():
         chunks=8,
         created=1_700_000_000,
     )
-    html = app.render_status(manifest, now=1_700_000_000 + 2 * 3600 + 5)
+    html = render_status(manifest, now=1_700_000_000 + 2 * 3600 + 5)
     assert "2023-11-14 22:13 UTC" in html and "2 hours ago" in html
     assert ">2<" in html and ">8<" in html and "multilingual-e5-small" in html
 
 
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("article.txt", "article.txt"),
-        ("../../etc/passwd.txt", "passwd.txt"),
-        ("..\\..\\evil.md", "evil.md"),
-        (".hidden.txt", "hidden.txt"),
-        ("خبر جديد.html", "خبر جديد.html"),
-        ("a\x00b;rm -rf.txt", "a_b_rm -rf.txt"),
-        ("..", None),
-        ("", None),
-        ("/", None),
-    ],
-)
-def test_safe_file_name(name, expected):
-    assert app.safe_file_name(name) == expected
-
-
-def test_accept_uploads(tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "taken.txt").write_text("عنوان قديم\nنص قديم مختلف تماماً.", encoding="utf-8")
-    uploads = tmp_path / "uploads"
-    uploads.mkdir()
-    good = uploads / "new_article.txt"
-    good.write_text("عنوان الخبر\nافتتح معرض الكتاب في دمشق اليوم.", encoding="utf-8")
-    same_name = uploads / "taken.txt"
-    same_name.write_text("عنوان آخر\nنص آخر.", encoding="utf-8")
-    identical = uploads / "copy" / "taken.txt"
-    identical.parent.mkdir()
-    identical.write_bytes((corpus / "taken.txt").read_bytes())
-    wrong_type = uploads / "report.pdf"
-    wrong_type.write_bytes(b"%PDF-1.4")
-    empty = uploads / "empty.md"
-    empty.write_text("   \n", encoding="utf-8")
-    big = uploads / "big.txt"
-    big.write_bytes(b"a" * (MAX_FILE_BYTES + 1))
-    clash = uploads / "known.txt"
-    clash.write_text("عنوان\nنص مقال معروف.", encoding="utf-8")
-
-    result = app.accept_uploads(
-        [good, same_name, identical, wrong_type, empty, big, clash], corpus, known_ids={"known"}
-    )
-    assert result.accepted == [corpus / "new_article.txt"]
-    assert (corpus / "new_article.txt").read_bytes() == good.read_bytes()
-    assert (corpus / "taken.txt").read_text(encoding="utf-8").startswith("عنوان قديم")  # kept
-    assert result.unchanged == ["taken.txt"]
-    report = "\n".join(result.messages)
-    assert "different file named taken.txt" in report
-    assert "unsupported file type .pdf" in report
-    assert "empty.md" in report and "empty file" in report
-    assert "too large" in report
-    assert "already in the corpus: known" in report
-    assert sorted(p.name for p in corpus.iterdir()) == ["new_article.txt", "taken.txt"]
+def test_rendering_and_upload_checks_load_without_gradio():
+    code = "import sys, ui.render, ui.uploads; sys.exit('gradio' in sys.modules)"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

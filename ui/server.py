@@ -1,0 +1,76 @@
+"""Serving the chat: launch it with its stylesheet, script and limits, or run it from Settings."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from embeddings.store import IndexMissingError, IndexUnusableError
+from rag.config import load_settings
+from rag.pipeline import Pipeline
+from ui.layout import build_app
+from ui.uploads import MAX_UPLOAD_BYTES
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+# Each browser session keeps its chat and sources in memory; the oldest sessions beyond this many
+# are dropped, which bounds the server's memory (a 1000-question soak grew ~40 MB under the
+# default of 10,000).
+SESSION_CAPACITY = 500
+
+
+def _asset(name: str) -> str:
+    return (ASSETS / name).read_text(encoding="utf-8")
+
+
+def serve(
+    demo: gr.Blocks,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    prevent_thread_lock: bool = False,
+    quiet: bool = False,
+) -> Any:
+    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks)."""
+    return demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        css=_asset("app.css"),
+        head=f"<script>\n{_asset('app.js')}</script>\n",
+        max_file_size=MAX_UPLOAD_BYTES,
+        prevent_thread_lock=prevent_thread_lock,
+        quiet=quiet,
+        show_error=False,
+        state_session_capacity=SESSION_CAPACITY,
+    )
+
+
+def main() -> None:
+    """Serve the app on the index and address in Settings (`python app.py`, `make run`)."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    settings = load_settings()
+    try:
+        # A missing or damaged index is refused before the model loads.
+        pipeline = Pipeline.from_settings(settings)
+    except IndexMissingError:
+        print(
+            f"No index found in {settings.index_dir}.\n"
+            "Build it first: `make run` builds the index and starts the app, or run\n"
+            "`python -m rag ingest` and then `python app.py`.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    except IndexUnusableError as error:
+        print(f"The index cannot be used: {error}", file=sys.stderr)
+        sys.exit(2)
+    demo = build_app(pipeline, settings)
+    host, port, auth = settings.host, settings.port, settings.app_auth
+    print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
+    serve(demo, host=host, port=port, auth=auth)
