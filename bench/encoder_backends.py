@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bench.run import loadavg, table
 from corpus import answer_spans
-from embeddings.index import FaissIndex
+from embeddings.faiss_index import FaissIndex
 from embeddings.ingest import ingest_articles
 from embeddings.model import Embedder
 from eval.datasets import SHARED_EVAL_DIR, EvalQuestion, load_squad

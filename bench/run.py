@@ -281,7 +281,7 @@ class Bench:
         return dict(sorted(encoders.items(), key=lambda item: item[0] != "torch"))
 
     def ingest_throughput(self) -> None:
-        from embeddings.index import FaissIndex
+        from embeddings.faiss_index import FaissIndex
         from embeddings.ingest import ingest_articles
         from eval.datasets import load_squad
         from eval.runner import passage_articles
@@ -396,7 +396,7 @@ class Bench:
     )
 
     def query_latency(self) -> None:
-        from embeddings.index import FaissIndex
+        from embeddings.faiss_index import FaissIndex
         from embeddings.ingest import ingest
         from eval.datasets import load_seed_qa
         from rag.pipeline import Pipeline
@@ -715,7 +715,8 @@ def replicate_index(source: Any, target_chunks: int, sigma: float, seed: int) ->
     """
     import numpy as np
 
-    from embeddings.index import FaissIndex, Sentence
+    from embeddings.faiss_index import FaissIndex
+    from embeddings.index import Sentence
     from embeddings.store import ArticleRecord, Manifest
 
     if not source.chunks:

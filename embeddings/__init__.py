@@ -15,7 +15,7 @@ _EXPORTS = {
     "CachedEncoder": "embeddings.cache",
     "E5Embeddings": "embeddings.langchain",
     "VectorIndex": "embeddings.index",
-    "FaissIndex": "embeddings.index",
+    "FaissIndex": "embeddings.faiss_index",
     "SearchHit": "embeddings.index",
     "Sentence": "embeddings.index",
     "Manifest": "embeddings.store",

@@ -25,7 +25,8 @@ from corpus import (
     chunk_article,
     load_corpus,
 )
-from embeddings.index import FaissIndex, Sentence
+from embeddings.faiss_index import FaissIndex
+from embeddings.index import Sentence
 from embeddings.model import Embedder
 from embeddings.store import ArticleRecord, IndexMissingError, Manifest, remove_stale_versions
 
@@ -114,26 +115,7 @@ def ingest_articles(
             )
             previous = None
         old_records = previous.manifest.articles if previous else {}
-        kept = _Parts()
-        fresh = _Parts()
-        records: dict[str, ArticleRecord] = {}
-        for article in articles:
-            old = old_records.get(article.id)
-            if previous is not None and old is not None and old.fingerprint == article.fingerprint:
-                count = kept.keep(previous, article.id)
-                report.unchanged += 1
-            else:
-                count = fresh.add(article, embedder, settings)
-                report.new += old is None
-                report.changed += old is not None
-            records[article.id] = ArticleRecord(
-                fingerprint=article.fingerprint,
-                title=article.title,
-                source=article.source,
-                chunks=count,
-                url=article.url,
-                date=article.date,
-            )
+        kept, fresh, records = _sort_articles(articles, previous, embedder, settings, report)
         report.removed = len(set(old_records) - set(records))
         report.chunks = len(kept.chunks) + len(fresh.chunks)
         if previous is not None and not (report.new or report.changed or report.removed):
@@ -161,6 +143,39 @@ def ingest_articles(
         ).save(index_dir)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sort_articles(
+    articles: Sequence[Article],
+    previous: FaissIndex | None,
+    embedder: Embedder,
+    settings: ChunkerSettings,
+    report: IngestReport,
+) -> tuple[_Parts, _Parts, dict[str, ArticleRecord]]:
+    """Unchanged articles keep their stored chunks and vectors; new and changed ones are
+    chunked for embedding. Returns (kept, fresh, the manifest record of every article)."""
+    old_records = previous.manifest.articles if previous else {}
+    kept = _Parts()
+    fresh = _Parts()
+    records: dict[str, ArticleRecord] = {}
+    for article in articles:
+        old = old_records.get(article.id)
+        if previous is not None and old is not None and old.fingerprint == article.fingerprint:
+            count = kept.keep(previous, article.id)
+            report.unchanged += 1
+        else:
+            count = fresh.add(article, embedder, settings)
+            report.new += old is None
+            report.changed += old is not None
+        records[article.id] = ArticleRecord(
+            fingerprint=article.fingerprint,
+            title=article.title,
+            source=article.source,
+            chunks=count,
+            url=article.url,
+            date=article.date,
+        )
+    return kept, fresh, records
 
 
 @dataclass

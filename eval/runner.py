@@ -19,7 +19,7 @@ from typing import Any
 from tqdm import tqdm
 
 from corpus import Article, Chunk
-from embeddings.index import FaissIndex
+from embeddings.faiss_index import FaissIndex
 from embeddings.ingest import ingest_articles, progress_bar
 from embeddings.model import Embedder
 from eval.datasets import (

@@ -16,7 +16,8 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from embeddings.cache import CachedEncoder
-from embeddings.index import FaissIndex, VectorIndex
+from embeddings.faiss_index import FaissIndex
+from embeddings.index import VectorIndex
 from embeddings.model import Embedder
 from rag.answer.answerability import answerability_models
 from rag.answer.extractive import ExtractiveGenerator

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR
-from embeddings.index import FaissIndex
+from embeddings.faiss_index import FaissIndex
 from embeddings.ingest import ingest
 from embeddings.model import Embedder
 from embeddings.store import POINTER_FILE, live_version

@@ -14,8 +14,8 @@ from embeddings.backend.folders import ModelError
 from embeddings.backend.onnx_int8 import MIN_INT8_COSINE, ONNX_INT8_FILE, int8_model_dir
 from embeddings.backend.packaged import packaged_model_dir
 from embeddings.backend.verification import VERIFICATION_TEXTS, Verification
+from embeddings.faiss_index import FaissIndex
 from embeddings.files import sha256_file
-from embeddings.index import FaissIndex
 from embeddings.ingest import ingest_articles
 from embeddings.model import Embedder
 from embeddings.store import IndexMismatchError

@@ -375,7 +375,7 @@ def _number_of(body: dict, article_word: str) -> int:
 
 @pytest.fixture(scope="module")
 def e2e(tmp_path_factory: pytest.TempPathFactory):
-    from embeddings.index import FaissIndex
+    from embeddings.faiss_index import FaissIndex
     from embeddings.ingest import ingest_articles
     from embeddings.model import Embedder
 

@@ -21,11 +21,10 @@ from corpus import (
     load_corpus,
     load_file,
 )
+from embeddings import faiss_index as index_module
 from embeddings import files as files_module
-from embeddings import index as index_module
 from embeddings.backend.packaged import PACKAGED_MODEL
-from embeddings.files import sha256_file
-from embeddings.index import (
+from embeddings.faiss_index import (
     ANN_FILE,
     CHUNKS_FILE,
     DATA_FILES,
@@ -33,8 +32,9 @@ from embeddings.index import (
     SENTENCES_FILE,
     VECTORS_FILE,
     FaissIndex,
-    Sentence,
 )
+from embeddings.files import sha256_file
+from embeddings.index import Sentence
 from embeddings.ingest import ingest
 from embeddings.model import Embedder
 from embeddings.store import (
