@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -89,11 +90,19 @@ class AnswerSentence:
     markers: tuple[int, ...]
     supported: bool = True
     support: float = 1.0
+    # Offsets in `text` of the part that states the answer (a date, a number, a place, a name).
+    highlight: tuple[int, int] | None = None
 
     @property
     def line(self) -> str:
         """The sentence as a line of the answer text: `- text [1][2]`."""
         return f"- {self.text} {marker_text(self.markers)}".rstrip()
+
+
+# How sure the answer is: "answer" states it, "related" shows the closest passages because no
+# sentence clearly answers, "refused" says the articles hold nothing relevant.
+Tier = Literal["answer", "related", "refused"]
+TIERS: tuple[Tier, ...] = ("answer", "related", "refused")
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,11 @@ class Answer:
     lead: str
     sentences: list[AnswerSentence]
     citations: list[Citation]
-    refused: bool = False
+    tier: Tier = "answer"
+    # The calibrated probability that the answer's first sentence holds the answer.
+    confidence: float | None = None
+    # Further cited sentences beyond the answer, shown apart ("More evidence").
+    evidence: list[AnswerSentence] = field(default_factory=list)
     mode: str = "extractive"
     notices: list[str] = field(default_factory=list)
     invalid_markers: list[str] = field(default_factory=list)
@@ -118,6 +131,10 @@ class Answer:
     # The score the refusal decision was made on, and the signals behind it (extractive answers).
     answerability: float | None = None
     answerability_features: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def refused(self) -> bool:
+        return self.tier == "refused"
 
     @property
     def text(self) -> str:
@@ -133,6 +150,8 @@ class Answer:
             "question": self.question,
             "language": self.language,
             "answer": self.text,
+            "tier": self.tier,
+            "confidence": None if self.confidence is None else round(self.confidence, 6),
             "refused": self.refused,
             "mode": self.mode,
             "citations": [citation.to_json() for citation in self.citations],

@@ -50,7 +50,7 @@ def _answer(language="ar", refused=False, citations=(), sentences=()) -> Answer:
         lead="بحسب المقالات:" if language == "ar" else "The articles answer this in Arabic:",
         sentences=list(sentences),
         citations=list(citations),
-        refused=refused,
+        tier="refused" if refused else "answer",
     )
 
 
