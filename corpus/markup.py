@@ -8,30 +8,30 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from corpus.inline_markdown import strip_inline
+
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _FENCE = re.compile(r"^\s*(?:```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_HEADING_START = re.compile(r"\s{0,3}(#{1,6})\s+")
 # Thematic breaks, and the ==== underline of a setext heading.
 _RULE = re.compile(r"^\s{0,3}(?:([-*_])(?:\s*\1){2,}|=+)\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
 _QUOTE = re.compile(r"^\s*(?:>\s?)+")
 _REFERENCE = re.compile(r"^\s{0,3}\[[^\]]+\]:\s+\S+")
-_INLINE = (
-    (re.compile(r"!\[[^\]]*\](?:\([^)]*\)|\[[^\]]*\])"), ""),  # images carry no article text
-    (re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])"), r"\1"),  # links keep their text
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),
-    (re.compile(r"`([^`]*)`"), r"\1"),
-    (re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1"), r"\2"),
-    # Lone * or _ only at word edges, so snake_case and 2*3 survive.
-    (re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),
-)
 
 
-def _strip_inline(line: str) -> str:
-    for pattern, replacement in _INLINE:
-        line = pattern.sub(replacement, line)
-    return line.strip()
+def _heading(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line, without its optional closing run of #. The end is
+    found without a regular expression: `(.*?)(?:\\s+#+)?\\s*$` backtracked quadratically over
+    a long run of spaces (9 s for 20,000)."""
+    start = _HEADING_START.match(line)
+    if not start:
+        return None
+    text = line[start.end() :].rstrip()
+    unclosed = text.rstrip("#")
+    if unclosed != text and unclosed[-1:].isspace():
+        text = unclosed.rstrip()
+    return len(start.group(1)), text
 
 
 def markdown_to_text(markdown: str) -> tuple[str | None, str]:
@@ -48,22 +48,23 @@ def markdown_to_text(markdown: str) -> tuple[str | None, str]:
             current.clear()
 
     for line in lines:
-        heading = _HEADING.match(line)
+        heading = _heading(line)
         if not line.strip() or _FENCE.match(line) or _RULE.match(line):
             end_block()
         elif _REFERENCE.match(line):
             continue
         elif heading:
             end_block()
-            text = _strip_inline(heading.group(2))
-            if title is None and not blocks and heading.group(1) == "#":
+            level, text = heading
+            text = strip_inline(text)
+            if title is None and not blocks and level == 1:
                 title = text or None
             elif text:
                 blocks.append(text)
         else:
             if _LIST_ITEM.match(line):
                 end_block()
-            text = _strip_inline(_LIST_ITEM.sub("", _QUOTE.sub("", line)))
+            text = strip_inline(_LIST_ITEM.sub("", _QUOTE.sub("", line)))
             if text:
                 current.append(text)
     end_block()
