@@ -88,11 +88,54 @@ _VOID = frozenset(
 )
 _SPACES = re.compile(r"\s+")
 
+# html.parser (3.11) searches forward for the end of each "<" construct. An opener with no end
+# after it is searched to the end of the page, then again from the next opener, so a page of
+# them is quadratic (40 KB of "<a " took 31 s), and an unknown "<![" keyword makes it raise.
+# Such openers are fed to it as text (&lt;), which is what it makes of an unterminated one.
+_SPECIAL_OPENER = re.compile(r"<!--|<!\[")
+_COMMENT_CLOSE = re.compile(r"--\s*>")
+_SECTION_NAME = re.compile(r"[a-zA-Z][-_.a-zA-Z0-9]*")
+_SECTION_CLOSES = dict.fromkeys(
+    ["temp", "cdata", "ignore", "include", "rcdata"], re.compile(r"]\s*]\s*>")
+) | dict.fromkeys(["if", "else", "endif"], re.compile(r"]\s*>"))
+
+
+def _last_start(pattern: re.Pattern[str], text: str) -> int:
+    """Where the last match of `pattern` starts, or -1. Matches of the closers above cannot
+    overlap, so the last one found left to right is the last there is."""
+    return max((match.start() for match in pattern.finditer(text)), default=-1)
+
+
+def _escape_unterminated(html: str) -> str:
+    tags_end = html.rfind(">") + 1  # after that, no opener is terminated
+    head, tail = html[:tags_end], html[tags_end:].replace("<", "&lt;")
+    comments_end = _last_start(_COMMENT_CLOSE, head)
+    sections_end = {close: _last_start(close, head) for close in set(_SECTION_CLOSES.values())}
+    parts: list[str] = []
+    done = 0
+    for opener in _SPECIAL_OPENER.finditer(head):
+        start = opener.start()
+        if opener.group() == "<!--":
+            terminated = comments_end >= start + 4
+        else:
+            name = _SECTION_NAME.match(head, start + 3)
+            close = _SECTION_CLOSES.get(name.group().lower()) if name else None
+            terminated = close is not None and sections_end[close] >= start + 3
+        if not terminated:
+            parts += [head[done:start], "&lt;"]
+            done = start + 1
+    return "".join([*parts, head[done:], tail])
+
 
 class _MainText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self._open: list[str] = []
+        # How many of each tag, and of hidden and region tags, are open: this is asked on every
+        # text and tag, and scanning the stack made it quadratic in the nesting depth.
+        self._depth: dict[str, int] = {}
+        self._hidden_depth = 0
+        self._region_depth = 0
         self.page_parts: list[str] = []
         self.title_parts: list[str] = []
         self.regions: list[list[str]] = []
@@ -100,21 +143,22 @@ class _MainText(HTMLParser):
         self.h1s: list[tuple[int, str]] = []
         self._h1_parts: list[str] | None = None
 
-    def _hidden(self) -> bool:
-        return any(tag in _HIDDEN for tag in self._open)
-
-    def _in_region(self) -> bool:
-        return any(tag in _REGIONS for tag in self._open)
+    def _count(self, tag: str, change: int) -> None:
+        self._depth[tag] = self._depth.get(tag, 0) + change
+        if tag in _HIDDEN:
+            self._hidden_depth += change
+        elif tag in _REGIONS:
+            self._region_depth += change
 
     def _emit(self, text: str) -> None:
-        if self._hidden() or "title" in self._open:
+        if self._hidden_depth or self._depth.get("title"):
             return
         if self._h1_parts is not None:
             self._h1_parts.append(text)
-        if "header" in self._open:
+        if self._depth.get("header"):
             return
         self.page_parts.append(text)
-        if self._in_region():
+        if self._region_depth:
             self.regions[-1].append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -124,27 +168,29 @@ class _MainText(HTMLParser):
             self._emit(" ")
         if tag in _VOID:
             return
-        if tag in _REGIONS and not self._in_region() and not self._hidden():
+        if tag in _REGIONS and not self._region_depth and not self._hidden_depth:
             self.regions.append([])
-        if tag == "h1" and not self._hidden():
+        if tag == "h1" and not self._hidden_depth:
             self._h1_parts = []
         self._open.append(tag)
+        self._count(tag, 1)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._open:
+        if self._depth.get(tag):
             # Pop up to the matching tag: real pages leave inner elements (<p>, <li>) unclosed,
             # and closing the outer element closes them, as in a browser.
-            while self._open.pop() != tag:
-                pass
+            while (closed := self._open.pop()) != tag:
+                self._count(closed, -1)
+            self._count(tag, -1)
             if tag == "h1" and self._h1_parts is not None:
-                region = len(self.regions) - 1 if self._in_region() else -1
+                region = len(self.regions) - 1 if self._region_depth else -1
                 self.h1s.append((region, _SPACES.sub(" ", "".join(self._h1_parts)).strip()))
                 self._h1_parts = None
         if tag in _BLOCKS:
             self._emit("\n")
 
     def handle_data(self, data: str) -> None:
-        if "title" in self._open and not self._hidden():
+        if self._depth.get("title") and not self._hidden_depth:
             self.title_parts.append(data)
         self._emit(_SPACES.sub(" ", data))
 
@@ -154,7 +200,7 @@ def html_to_text(html: str) -> tuple[str | None, str]:
     without scripts, navigation, headers, footers, asides and forms. The title is the first
     <h1> of that text, else the page <title>."""
     parser = _MainText()
-    parser.feed(html)
+    parser.feed(_escape_unterminated(html))
     parser.close()
     regions = ["".join(parts) for parts in parser.regions]
     chosen = max(range(len(regions)), key=lambda i: len(regions[i].strip()), default=-1)

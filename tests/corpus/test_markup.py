@@ -8,7 +8,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus.inline_markdown import strip_inline
-from corpus.markup import _heading, markdown_to_text
+from corpus.markup import _heading, html_to_text, markdown_to_text
 from tests.corpus.timing import assert_linear
 
 # The regular expressions inline Markdown was stripped with before the linear rewrite, kept
@@ -79,3 +79,29 @@ MARKDOWN_SHAPES = {
 @pytest.mark.parametrize("markdown", MARKDOWN_SHAPES.values(), ids=MARKDOWN_SHAPES)
 def test_markdown_time_is_linear_on_hostile_lines(markdown):
     assert_linear(markdown_to_text, markdown)
+
+
+# Deep nesting, about 200 KB: what is hidden or in a region was a scan of the open-tag stack.
+NESTING = ["<p>x", "<div>", "<article><p>x", "<main><li>x", "<nav><p>x", "<header><h1>t"]
+NESTING += ["<script>", "<table><td>c", "<title>x"]
+# Openers html.parser searches the rest of the page for when they have no terminator.
+UNTERMINATED = ["<!--", "<!--x>", "</", "<a ", "<a b=", "<a/", "<![", "<![CDATA[x>", "<?", "<!x"]
+# html.parser alone takes about 2 s of CPU per MB here on a page of one tag per 4 bytes.
+HTML_SECONDS_PER_MB = 5.0
+
+
+@pytest.mark.parametrize("shape", NESTING + UNTERMINATED)
+def test_html_time_is_linear_on_hostile_pages(shape):
+    assert_linear(html_to_text, shape * (SIZE // len(shape)), HTML_SECONDS_PER_MB)
+
+
+def test_unterminated_markup_is_text():
+    assert html_to_text("<p>Hello <b")[1] == "\nHello <b"
+    # The tags after an unclosed comment are still read as tags.
+    assert html_to_text("<p>a <!-- b</p>")[1] == "\na <!-- b\n"
+
+
+def test_unknown_marked_section_is_text_not_an_error():
+    # html.parser raises AssertionError on these.
+    assert html_to_text("<p>a <![foo]> b</p>")[1] == "\na <![foo]> b\n"
+    assert html_to_text("<p>a <![<![ b</p>")[1] == "\na <![<![ b\n"
