@@ -66,6 +66,16 @@ def _check_id(article_id: str) -> None:
         raise _Rejected(f"invalid article id {article_id!r}: must not be a path")
     if any(unicodedata.category(char) == "Cc" for char in article_id):
         raise _Rejected(f"invalid article id {article_id!r}: contains control characters")
+    # Bidi overrides and isolates (U+202E, U+2066-2069) and other invisible format characters
+    # make an id display as a different one, in citations and in the index.
+    formats = sorted(
+        {f"U+{ord(char):04X}" for char in article_id if unicodedata.category(char) == "Cf"}
+    )
+    if formats:
+        raise _Rejected(
+            f"invalid article id {article_id!r}: contains invisible format characters"
+            f" ({', '.join(formats)}), such as bidi overrides"
+        )
 
 
 def _article(
