@@ -119,8 +119,9 @@ def _cut_word(text: str, count: Count, start: int, end: int, max_tokens: int) ->
     while start < end:
         fits = partial(_fits_to, count, max_tokens, start, positions)
         cut = _last_fitting(fits, start + 1, end, start + length)
-        if cut < end:
-            cut = character_cut(text, start, cut)
+        safe = character_cut(text, start, cut) if cut < end else cut
+        if safe != cut and fits(safe):  # the budget holds first; whole characters if they fit
+            cut = safe
         pieces.append(Span(start, cut, text[start:cut]))
         length, start = cut - start, cut
     return pieces
@@ -172,10 +173,13 @@ class _Packer:
         farthest = max(first_new, bisect_right(self.ends, start + self.reach) - 1)
         guess = bisect_right(self.ends, start + self.previous_length) - 1
         last = _last_fitting(fits, first_new, farthest, guess)
-        return next(
+        sentence_end = next(
             (i for i in range(last, first_new - 1, -1) if self.ends[i] in self.is_sentence_end),
             last,
         )
+        # The search checked `last`, and shorter spans fit too unless counts shrink as text
+        # grows, which can happen inside one long word; the budget holds either way.
+        return sentence_end if sentence_end == last or fits(sentence_end) else last
 
     def next_goal(self, first_new: int) -> int:
         """End of what the next chunk must hold whole: the next sentence if it fits the
@@ -222,10 +226,15 @@ class _Packer:
 
     def chunks(self) -> list[Chunk]:
         chunks: list[Chunk] = []
+        budget = self.settings.max_tokens
         first_new = 0  # first unit not yet in any chunk; the next chunk must include it
         start = self.starts[0] if self.units else 0
         while first_new < len(self.units):
             last = self.chunk_end(start, first_new)
+            if start < self.starts[first_new] and self.count(start, self.ends[last]) > budget:
+                # The overlap was chosen to fit by counts that shrink as text grows; drop it.
+                start = self.starts[first_new]
+                last = self.chunk_end(start, first_new)
             end = self.ends[last]
             chunks.append(
                 Chunk(

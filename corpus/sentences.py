@@ -77,7 +77,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _cut_points(text: str, start: int, end: int, level: int) -> list[int]:
     """Where [start, end) may be cut: after soft punctuation (level 0) or before whitespace."""
-    return [match.start() for match in _CUT_POINTS[level].finditer(text, start + 1, end)]
+    cuts = [match.start() for match in _CUT_POINTS[level].finditer(text, start + 1, end)]
+    # A comma can carry marks too; a space cut leaves any mark with the space it follows.
+    return [cut for cut in cuts if not _splits_a_character(text, cut)] if level == 0 else cuts
 
 
 _JOINERS = frozenset("\u200c\u200d")
