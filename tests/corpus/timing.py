@@ -12,6 +12,12 @@ from collections.abc import Callable
 
 # Generous for a slow shared machine; every quadratic path measured was 10-1000x over it.
 SECONDS_PER_MB = 2.0
+# html.parser alone takes about 2 s of CPU per MB here on a page of one tag per 4 bytes.
+HTML_SECONDS_PER_MB = 5.0
+# The e5 tokenizer alone takes about 0.6 s per MB here, and the chunker counts each stretch of
+# text 5-15 times: the seed corpus chunks at 4-9 s per MB. Before chunking was made linear,
+# 200 KB of unpunctuated Arabic took over 200 s per MB.
+CHUNK_SECONDS_PER_MB = 20.0
 
 
 def seconds_per_mb(run: Callable[[str], object], text: str) -> float:
