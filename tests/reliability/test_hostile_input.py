@@ -2,8 +2,9 @@
 
 Each example is an adversarial shape repeated to at least 200 KB: runs of every Markdown
 opener, HTML tags nested without closing, text with no punctuation at all, one very long line,
-nothing but joiners, mixed Arabic and Latin. The bound is CPU seconds per MB of input
-(tests/corpus/timing.py); the quadratic paths these guard against were 10-1000 times over it.
+nothing but joiners, letters stacked with marks, mixed Arabic and Latin. The bound is CPU
+seconds per MB of input (tests/corpus/timing.py); the quadratic paths these guard against were
+10-1000 times over it.
 """
 
 from __future__ import annotations
@@ -36,11 +37,13 @@ HTML = ["<p>", "<div>", "<article>", "<main>", "<script>", "<nav>", "<header>", 
 HTML += ["<table><td>", "<td>", "</p>", "</div>", "<!--", "</", "<a ", "<![", "&amp;"]
 WORDS = ["كلمة", "بوتين", "الخارجية", "Putin", "Moscow", "x", "٣٥", "3", "كَتَبَ", "😀"]
 JOINERS = ["\u200c", "\u200d", "\u200b", "\u2060"]
+MARKS = ["\u0301", "\u0316", "\u064e", "\u0651", "\u20dd"]
 SHAPES = {
     "markdown openers": MARKDOWN + WORDS,
     "html nesting": HTML + WORDS,
     "no punctuation": WORDS,
     "only joiners": JOINERS,
+    "stacked marks": [*MARKS, "a", "ب"],
     "mixed arabic and latin": WORDS + JOINERS + MARKDOWN[:4] + HTML[:3] + ["،", ".", "\n"],
 }
 
