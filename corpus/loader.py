@@ -115,6 +115,8 @@ def _jsonl_article(line: str, source: str) -> Article:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise _Rejected(f"invalid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:  # "[[[[..." deeper than the decoder's recursion limit
+        raise _Rejected("invalid JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise _Rejected(f"expected a JSON object, got {type(record).__name__}")
     article_id = _required_string(record, "id")
