@@ -6,7 +6,8 @@ of an overlap) is found by galloping out from a guess instead of adding one unit
 a chunk costs a few token counts of about its own length. Those searches assume that a longer
 span never has fewer tokens than a shorter one it contains, which holds for subword tokenizers
 such as e5's on whitespace-separated text; with that, the cuts are the ones a unit-by-unit scan
-would find.
+would find. Where it fails (inside one long word, a longer span can tokenize shorter) a cut may
+differ, but never the budget: every chunk is counted before it is kept.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _CLAUSE_ENDS = CLAUSE_BREAKS | {"؛", ";"}
 # Searches for one chunk and the next ask about the same slices, never about ones far behind.
 _COUNT_CACHE_SIZE = 1024
 
-Count = Callable[[int, int], int]
+_Count = Callable[[int, int], int]
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ class Chunk:
         return f"{self.title}\n{self.text}" if self.title else self.text
 
 
-def _counter(text: str, count_tokens: Callable[[str], int]) -> Count:
+def _counter(text: str, count_tokens: Callable[[str], int]) -> _Count:
     """Token counts of slices text[start:end], the recent ones kept."""
 
     @lru_cache(maxsize=_COUNT_CACHE_SIZE)
@@ -102,15 +103,15 @@ def _last_fitting(fits: Callable[[int], bool], lo: int, hi: int, guess: int) -> 
     return good
 
 
-def _fits_to(count: Count, budget: int, start: int, ends: Sequence[int], i: int) -> bool:
+def _fits_to(count: _Count, budget: int, start: int, ends: Sequence[int], i: int) -> bool:
     return count(start, ends[i]) <= budget
 
 
-def _fits_from(count: Count, budget: int, starts: Sequence[int], end: int, i: int) -> bool:
+def _fits_from(count: _Count, budget: int, starts: Sequence[int], end: int, i: int) -> bool:
     return count(starts[i], end) <= budget
 
 
-def _cut_word(text: str, count: Count, start: int, end: int, max_tokens: int) -> list[Span]:
+def _cut_word(text: str, count: _Count, start: int, end: int, max_tokens: int) -> list[Span]:
     """A word over the token budget in pieces that fit, each cut where it splits no character
     from its marks. A piece is at least one character, even one over the budget."""
     pieces: list[Span] = []
@@ -127,7 +128,7 @@ def _cut_word(text: str, count: Count, start: int, end: int, max_tokens: int) ->
     return pieces
 
 
-def _fit_units(text: str, count: Count, max_tokens: int) -> list[Span]:
+def _fit_units(text: str, count: _Count, max_tokens: int) -> list[Span]:
     """Sentences, with long ones cut at commas, any piece still over the token budget cut
     greedily at whitespace, and any word still over it cut inside."""
     units: list[Span] = []
@@ -152,7 +153,7 @@ def _fit_units(text: str, count: Count, max_tokens: int) -> list[Span]:
 
 
 class _Packer:
-    def __init__(self, article: Article, count: Count, settings: ChunkerSettings) -> None:
+    def __init__(self, article: Article, count: _Count, settings: ChunkerSettings) -> None:
         self.article = article
         self.text = article.text
         self.count = count
