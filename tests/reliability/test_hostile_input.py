@@ -10,9 +10,10 @@ seconds per MB of input (tests/corpus/timing.py); the quadratic paths these guar
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from corpus import Article, answer_spans, chunk_article, clean_text, split_sentences
@@ -62,9 +63,13 @@ def hostile_fragment(draw: st.DrawFn) -> str:
     return fragment
 
 
-def _linear(run: Callable[[str], object], limit: float = SECONDS_PER_MB) -> Callable:
+def _linear(run: Callable[[str], object], worst: str, limit: float = SECONDS_PER_MB) -> Callable:
+    """A test that `run` is linear on hostile fragments, always including `worst`, a shape it
+    was once quadratic (or slowest) on."""
+
     @pytest.mark.slow
     @FEW
+    @example(fragment=worst)
     @given(fragment=hostile_fragment())
     def test(fragment: str) -> None:
         # Repeated here rather than drawn, so a failure shows the fragment, not 200 KB.
@@ -73,11 +78,12 @@ def _linear(run: Callable[[str], object], limit: float = SECONDS_PER_MB) -> Call
     return test
 
 
-test_markdown_to_text_is_linear = _linear(markdown_to_text)
-test_html_to_text_is_linear = _linear(html_to_text, HTML_SECONDS_PER_MB)
-test_clean_text_is_linear = _linear(clean_text)
-test_split_sentences_is_linear = _linear(lambda text: split_sentences(text, max_chars=800))
-test_answer_spans_is_linear = _linear(answer_spans)
+SPACED_COMMAS = "a، " + " " * 100
+test_markdown_to_text_is_linear = _linear(markdown_to_text, "**a ")
+test_html_to_text_is_linear = _linear(html_to_text, "<div>", HTML_SECONDS_PER_MB)
+test_clean_text_is_linear = _linear(clean_text, "\u0301\u0316")
+test_split_sentences_is_linear = _linear(partial(split_sentences, max_chars=800), SPACED_COMMAS)
+test_answer_spans_is_linear = _linear(answer_spans, SPACED_COMMAS)
 
 _count_tokens = e5_token_counter()
 
@@ -87,4 +93,6 @@ def _chunk(text: str) -> object:
     return chunk_article(article, _count_tokens)
 
 
-test_chunk_article_is_linear_with_the_real_tokenizer = _linear(_chunk, CHUNK_SECONDS_PER_MB)
+test_chunk_article_is_linear_with_the_real_tokenizer = _linear(
+    _chunk, "كلمة عربية طويلة ", CHUNK_SECONDS_PER_MB
+)
