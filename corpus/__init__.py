@@ -1,4 +1,8 @@
-"""Article loading, cleaning, normalization and chunking for the Arabic news corpus."""
+"""Article loading, cleaning, normalization and chunking for the Arabic news corpus.
+
+Loading here runs in the calling process; corpus.isolated loads in a worker process with a
+time limit per file (it is not imported here, because the worker runs as `-m corpus.isolated`).
+"""
 
 from pathlib import Path
 

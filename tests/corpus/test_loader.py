@@ -194,6 +194,15 @@ def test_jsonl_loads_good_lines_and_reports_bad_ones(tmp_path):
     assert "control characters" in errors[f"{path}:11"]
 
 
+def test_a_deeply_nested_jsonl_line_fails_alone(tmp_path):
+    good = jsonl_line(id="a", title="t", text=ARABIC_BODY)
+    result = load_file(write(tmp_path / "deep.jsonl", f"{good}\n{'[' * 100_000}\n"))
+    assert [article.id for article in result.articles] == ["a"]
+    assert result.errors == [
+        LoadError(f"{tmp_path / 'deep.jsonl'}:2", "invalid JSON: nested too deeply")
+    ]
+
+
 def test_invalid_utf8_reports_the_byte_offset(tmp_path):
     error = only_error(write(tmp_path / "bad.txt", "عنوان".encode() + b"\xff rest"))
     assert error.reason == "not valid UTF-8 (invalid byte at offset 10)"

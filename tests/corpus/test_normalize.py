@@ -1,6 +1,8 @@
 import pytest
 
-from corpus import normalize_text, search_tokens
+from corpus import clean_text, normalize_text, search_tokens
+from corpus.normalize import stream_safe
+from tests.corpus.timing import assert_linear
 
 
 def test_removes_harakat_tanween_shadda_and_sukun():
@@ -118,3 +120,23 @@ def test_search_splits_on_punctuation_and_is_deterministic():
     assert tokens == search_tokens(text)
     assert all(token.isalnum() for token in tokens)
     assert "شيبان" in tokens
+
+
+# Two accents of different combining classes, alternating and then in two blocks: the orders
+# NFKC's canonical reordering is slowest on, quadratic in the run (80 KB took 3.5 s).
+MARK_RUNS = ["a" + "\u0301\u0316" * 100_000, "a" + "\u0301" * 100_000 + "\u0316" * 100_000]
+
+
+@pytest.mark.parametrize("text", MARK_RUNS, ids=["alternating", "blocks"])
+def test_long_runs_of_marks_normalize_in_linear_time(text):
+    assert_linear(normalize_text, text)
+    assert_linear(clean_text, text)
+    normalized = normalize_text(text)
+    assert normalize_text(normalized) == normalized
+    assert "\u034f" in normalized  # a grapheme joiner after every 30 marks
+
+
+def test_stream_safe_leaves_ordinary_text_alone():
+    for text in ["كَتَبَ الوزيرُ", "e\u0301" * 40, "a" + "\u0301" * 30, "-" * 100, "ﷺ"]:
+        assert stream_safe(text) == text
+    assert stream_safe("a" + "\u0301" * 61) == "a" + ("\u0301" * 30 + "\u034f") * 2 + "\u0301"

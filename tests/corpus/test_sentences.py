@@ -93,9 +93,32 @@ def test_max_chars_falls_back_to_whitespace():
     assert all(len(span.text) <= 30 for span in spans)
 
 
-def test_max_chars_keeps_a_single_long_word_whole():
-    word = "ا" * 40
-    assert texts(f"قصير {word} قصير", max_chars=10) == ["قصير", word, "قصير"]
+def test_max_chars_cuts_a_word_longer_than_the_cap():
+    word = "ا" * 25
+    assert texts(f"قصير {word} قصير", max_chars=10) == ["قصير", "ا" * 10, "ا" * 10, "ا" * 5, "قصير"]
+
+
+@pytest.mark.parametrize(
+    ("word", "max_chars", "pieces"),
+    [
+        ("بَ" * 6, 5, ["بَ" * 2, "بَ" * 2, "بَ" * 2]),  # a letter keeps its tashkeel
+        ("e\u0301" * 3, 3, ["e\u0301", "e\u0301", "e\u0301"]),
+        ("\u200c".join(["كلمة"] * 3), 5, ["كلمة\u200c", "كلمة\u200c", "كلمة"]),  # ZWNJ stays behind
+        ("ab\u200dcd\u200def", 3, ["a", "b\u200dc", "d\u200de", "f"]),  # ZWJ joins both sides
+        (
+            "\ud83d\ude00" * 3,
+            3,
+            ["\ud83d\ude00", "\ud83d\ude00", "\ud83d\ude00"],
+        ),  # surrogate pairs
+    ],
+)
+def test_a_hard_cut_never_splits_a_character_from_its_marks(word, max_chars, pieces):
+    assert texts(word, max_chars) == pieces
+
+
+def test_a_hard_cut_is_forced_when_a_mark_run_exceeds_the_cap():
+    source = "e" + "\u0301" * 9
+    assert texts(source, max_chars=4) == ["e\u0301\u0301\u0301", "\u0301" * 4, "\u0301" * 2]
 
 
 def test_max_chars_leaves_short_sentences_alone():
@@ -124,6 +147,4 @@ def test_offsets_and_limits_hold_for_arbitrary_text(source, max_chars):
     spans = split_sentences(source, max_chars)
     assert_exact_spans(source, spans)
     if max_chars is not None:
-        assert all(
-            len(span.text) <= max_chars or not any(c.isspace() for c in span.text) for span in spans
-        )
+        assert all(len(span.text) <= max_chars for span in spans)

@@ -269,7 +269,7 @@ def _check_chunks(article: Article, budget: ChunkerSettings, count=whitespace_to
         assert text[chunk.start : chunk.end] == chunk.text
         assert chunk.text and chunk.text == chunk.text.strip()
         assert chunk.id == f"{article.id}:{chunk.start}-{chunk.end}"
-        assert count(chunk.text) <= budget.max_tokens or len(chunk.text.split()) == 1
+        assert count(chunk.text) <= budget.max_tokens
         if previous is not None:
             assert chunk.start > previous.start and chunk.end > previous.end
             if chunk.start < previous.end:  # the overlap stays within its budget

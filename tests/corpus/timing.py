@@ -1,0 +1,31 @@
+"""CPU time per megabyte of input, the measure every hostile-input test bounds.
+
+CPU time of this process, not wall time: the test machine is shared, and other processes'
+load must not make a linear function look slow. Inputs should be at least ~200 KB so that
+constant costs (imports, a tokenizer's first call) do not dominate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+# Generous for a slow shared machine; every quadratic path measured was 10-1000x over it.
+SECONDS_PER_MB = 2.0
+# html.parser alone takes about 2 s of CPU per MB here on a page of one tag per 4 bytes.
+HTML_SECONDS_PER_MB = 5.0
+# The e5 tokenizer alone takes about 0.6 s per MB here, and the chunker counts each stretch of
+# text 5-15 times: the seed corpus chunks at 4-9 s per MB. Before chunking was made linear,
+# 200 KB of unpunctuated Arabic took over 200 s per MB.
+CHUNK_SECONDS_PER_MB = 20.0
+
+
+def seconds_per_mb(run: Callable[[str], object], text: str) -> float:
+    started = time.process_time()
+    run(text)
+    return (time.process_time() - started) / (len(text.encode("utf-8", "surrogatepass")) / 1e6)
+
+
+def assert_linear(run: Callable[[str], object], text: str, limit: float = SECONDS_PER_MB) -> None:
+    rate = seconds_per_mb(run, text)
+    assert rate < limit, f"{rate:.2f} s per MB on {len(text)} characters"

@@ -1,0 +1,98 @@
+"""Hostile input of every shape takes time linear in its size in every loader and splitter.
+
+Each example is an adversarial shape repeated to at least 200 KB: runs of every Markdown
+opener, HTML tags nested without closing, text with no punctuation at all, one very long line,
+nothing but joiners, letters stacked with marks, mixed Arabic and Latin. The bound is CPU
+seconds per MB of input (tests/corpus/timing.py); the quadratic paths these guard against were
+10-1000 times over it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from corpus import Article, answer_spans, chunk_article, clean_text, split_sentences
+from corpus.markup import html_to_text, markdown_to_text
+from tests.corpus.conftest import e5_token_counter
+from tests.corpus.timing import (
+    CHUNK_SECONDS_PER_MB,
+    HTML_SECONDS_PER_MB,
+    SECONDS_PER_MB,
+    assert_linear,
+)
+
+MIN_BYTES = 200_000
+FEW = settings(
+    max_examples=5,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+MARKDOWN = ["**", "__", "~~", "*", "_", "`", "[", "![", "<http://", "](", "#", "# ", "> ", "- "]
+HTML = ["<p>", "<div>", "<article>", "<main>", "<script>", "<nav>", "<header>", "<li>"]
+HTML += ["<table><td>", "<td>", "</p>", "</div>", "<!--", "</", "<a ", "<![", "&amp;"]
+WORDS = ["كلمة", "بوتين", "الخارجية", "Putin", "Moscow", "x", "٣٥", "3", "كَتَبَ", "😀"]
+JOINERS = ["\u200c", "\u200d", "\u200b", "\u2060"]
+MARKS = ["\u0301", "\u0316", "\u064e", "\u0651", "\u20dd"]
+SHAPES = {
+    "markdown openers": MARKDOWN + WORDS,
+    "html nesting": HTML + WORDS,
+    "no punctuation": WORDS,
+    "only joiners": JOINERS,
+    "stacked marks": [*MARKS, "a", "ب"],
+    "mixed arabic and latin": WORDS + JOINERS + MARKDOWN[:4] + HTML[:3] + ["،", ".", "\n"],
+}
+
+
+@st.composite
+def hostile_fragment(draw: st.DrawFn) -> str:
+    """Pieces of one shape, to be repeated: joined with nothing or spaces, on one very long
+    line or in lines of about 60 characters. (Shorter lines are linear too, but cost a fixed
+    few microseconds a line whatever they hold.)"""
+    pieces = SHAPES[draw(st.sampled_from(sorted(SHAPES)))]
+    separator = draw(st.sampled_from(["", " "]))
+    fragment = separator.join(draw(st.lists(st.sampled_from(pieces), min_size=1, max_size=6)))
+    fragment += separator
+    if draw(st.booleans()):
+        fragment = fragment * (60 // len(fragment) + 1) + "\n"
+    return fragment
+
+
+def _linear(run: Callable[[str], object], worst: str, limit: float = SECONDS_PER_MB) -> Callable:
+    """A test that `run` is linear on hostile fragments, always including `worst`, a shape it
+    was once quadratic (or slowest) on."""
+
+    @pytest.mark.slow
+    @FEW
+    @example(fragment=worst)
+    @given(fragment=hostile_fragment())
+    def test(fragment: str) -> None:
+        # Repeated here rather than drawn, so a failure shows the fragment, not 200 KB.
+        assert_linear(run, fragment * (MIN_BYTES // len(fragment.encode()) + 1), limit)
+
+    return test
+
+
+SPACED_COMMAS = "a، " + " " * 100
+test_markdown_to_text_is_linear = _linear(markdown_to_text, "**a ")
+test_html_to_text_is_linear = _linear(html_to_text, "<div>", HTML_SECONDS_PER_MB)
+test_clean_text_is_linear = _linear(clean_text, "\u0301\u0316")
+test_split_sentences_is_linear = _linear(partial(split_sentences, max_chars=800), SPACED_COMMAS)
+test_answer_spans_is_linear = _linear(answer_spans, SPACED_COMMAS)
+
+_count_tokens = e5_token_counter()
+
+
+def _chunk(text: str) -> object:
+    article = Article.create(id="hostile", title=None, text=text, source="hostile")
+    return chunk_article(article, _count_tokens)
+
+
+test_chunk_article_is_linear_with_the_real_tokenizer = _linear(
+    _chunk, "كلمة عربية طويلة ", CHUNK_SECONDS_PER_MB
+)
