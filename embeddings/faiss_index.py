@@ -4,7 +4,7 @@ indexes, a JSONL chunk store, and BM25 in memory. On disk it is one version fold
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,11 +21,11 @@ from embeddings.store import (
     RECOVERY,
     IndexCorruptError,
     Manifest,
-    live_version,
     manifest_of,
     new_version,
     publish,
     read_jsonl,
+    read_live,
     read_npy,
     verify_files,
     write_jsonl,
@@ -208,12 +208,7 @@ class FaissIndex:
     def load_for(cls, index_dir: Path, embedder: Embedder) -> FaissIndex:
         """Load the live version for `embedder`: refused unless built with these very weights.
         A missing or damaged manifest is refused before the model loads."""
-        version = live_version(index_dir)
-        manifest = manifest_of(version)
-        manifest.check_model(
-            embedder.model_id, embedder.weights_hash, embedder.dimension, index_dir
-        )
-        return cls._open(version, manifest)
+        return cls._load(index_dir, lambda manifest: manifest.check_for(embedder, index_dir))
 
     @classmethod
     def load(
@@ -225,10 +220,19 @@ class FaissIndex:
         dimension: int | None = None,
     ) -> FaissIndex:
         """Load the live version; refuse one built with another model (where one is named)."""
-        version = live_version(index_dir)
-        manifest = manifest_of(version)
-        manifest.check_model(model_id, weights_sha256, dimension, index_dir)
-        return cls._open(version, manifest)
+        return cls._load(
+            index_dir,
+            lambda manifest: manifest.check_model(model_id, weights_sha256, dimension, index_dir),
+        )
+
+    @classmethod
+    def _load(cls, index_dir: Path, check: Callable[[Manifest], None]) -> FaissIndex:
+        def read(version: Path) -> FaissIndex:
+            manifest = manifest_of(version)
+            check(manifest)
+            return cls._open(version, manifest)
+
+        return read_live(index_dir, read)
 
     @classmethod
     def _open(cls, version: Path, manifest: Manifest) -> FaissIndex:
