@@ -15,7 +15,7 @@ import numpy as np
 from corpus import Chunk, Span, search_tokens
 from embeddings import files
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
-from embeddings.index import SearchHit, Sentence, SentenceVector
+from embeddings.index import Rows, SearchHit, Sentence, SentenceVector
 from embeddings.lexical import Bm25Index
 from embeddings.store import (
     RECOVERY,
@@ -133,6 +133,23 @@ class FaissIndex:
 
     def chunk_rows(self, article_id: str) -> list[int]:
         return self._chunk_rows.get(article_id, [])
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return [self.chunks[row] for row in self.chunk_rows(article_id)]
+
+    def rows_of(self, article_ids: Iterable[str]) -> Rows:
+        """The chunks and sentences of these articles with their vectors, in that order."""
+        chunk_rows: list[int] = []
+        sentence_rows: list[int] = []
+        for article_id in article_ids:
+            chunk_rows += self.chunk_rows(article_id)
+            sentence_rows += self.sentence_rows(article_id)
+        return Rows(
+            [self.chunks[row] for row in chunk_rows],
+            self.vectors[chunk_rows],
+            [self.sentences[row] for row in sentence_rows],
+            self.sentence_vectors[sentence_rows],
+        )
 
     def sentence_rows(self, article_id: str) -> list[int]:
         return self._sentence_rows.get(article_id, [])
