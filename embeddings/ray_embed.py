@@ -19,6 +19,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -60,14 +61,23 @@ class EmbedActor:
         return {"row": batch["row"], "vector": vectors}
 
 
+@dataclass(frozen=True)
+class RaySession:
+    """The Ray a process works on: its GCS address, and the token file of a local one (Ray
+    2.60 turns token auth on), which another driver needs to join it."""
+
+    address: str
+    token_file: Path | None = None
+
+
 @contextmanager
-def ray_session(num_cpus: int | None = None) -> Iterator[None]:
+def ray_session(num_cpus: int | None = None) -> Iterator[RaySession]:
     """Ray for this process: the one already running, the cluster in RAY_ADDRESS, or a new
     local one with `num_cpus` (default: this machine's), stopped again at the end."""
     import ray
 
     if ray.is_initialized():
-        yield
+        yield RaySession(ray.get_runtime_context().gcs_address)
         return
     options: dict[str, Any] = {
         "include_dashboard": False,
@@ -90,8 +100,9 @@ def ray_session(num_cpus: int | None = None) -> Iterator[None]:
         finally:
             if real_home is not None:
                 os.environ["HOME"] = real_home
+    token = home / ".ray" / "auth_token" if home is not None else None
     try:
-        yield
+        yield RaySession(ray.get_runtime_context().gcs_address, token)
     finally:
         ray.shutdown()
         if home is not None:
