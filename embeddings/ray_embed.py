@@ -14,6 +14,7 @@ wheel, once per node, into `cache_dir`).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import tempfile
@@ -131,6 +132,7 @@ def embed_on_ray(
     cpus = int(ray.cluster_resources().get("CPU", 1))
     pool = max(1, min(actors or cpus // cpus_per_actor, len(groups)))
     ray.data.DataContext.get_current().enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # no execution plan on every call
     embedded = ray.data.from_arrow(blocks).map_batches(
         EmbedActor,
         fn_constructor_kwargs={
