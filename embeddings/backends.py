@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -24,13 +24,15 @@ MILVUS_FILE = "milvus.db"
 @dataclass(frozen=True)
 class IndexTarget:
     """Which index: the backend, the index folder (FAISS versions, milvus-lite's file and the
-    ingest lock) and, for Milvus, the URI, token and collection prefix."""
+    ingest lock) and, for Milvus, the URI, token, collection prefix and vector index type."""
 
     backend: str
     index_dir: Path
     milvus_uri: str | None = None
-    milvus_token: str | None = None
+    milvus_token: str | None = field(default=None, repr=False)
     milvus_prefix: str = "rag_"
+    # The vector index a (re)build makes: FLAT, IVF_FLAT (milvus-lite too), IVF_SQ8, HNSW.
+    milvus_index: str = "FLAT"
 
     def __post_init__(self) -> None:
         if self.backend not in INDEX_BACKENDS:
@@ -64,7 +66,11 @@ def index_writer(target: IndexTarget, embedder: Embedder) -> IndexWriter:
         from embeddings.milvus.writer import MilvusWriter
 
         return MilvusWriter(
-            target.uri, embedder, prefix=target.milvus_prefix, token=target.milvus_token
+            target.uri,
+            embedder,
+            prefix=target.milvus_prefix,
+            token=target.milvus_token,
+            index_type=target.milvus_index,
         )
     from embeddings.faiss_writer import FaissWriter
 

@@ -105,6 +105,12 @@ class MilvusIndex:
             .tolist()
         )
 
+    def _params(self, name: str, metric: str, limit: int) -> dict[str, int]:
+        if metric != "IP":
+            return {}
+        ann = self.manifest.ann if name == self.names.chunks else self.manifest.sentence_ann
+        return collections.search_params(dict(ann), limit)
+
     def _search(
         self, name: str, field: str, data: list, k: int, fields: list[str], metric: str = "IP"
     ) -> list[list[dict]]:
@@ -119,7 +125,7 @@ class MilvusIndex:
             anns_field=field,
             limit=limit,
             output_fields=fields,
-            search_params={"metric_type": metric, "params": {}},
+            search_params={"metric_type": metric, "params": self._params(name, metric, limit)},
             consistency_level=STRONG,
             timeout=TIMEOUT,
         )

@@ -47,6 +47,9 @@ class Settings:
     milvus_uri: str | None = None
     milvus_token: str | None = field(default=None, repr=False)
     milvus_prefix: str = "rag_"
+    # The vector index a Milvus (re)build makes: FLAT (exact), IVF_FLAT, or on a Milvus server or
+    # cluster IVF_SQ8 or HNSW.
+    milvus_index: str = "FLAT"
     # Ray batch ingest (`python -m rag ingest --engine ray`): actors each load the model once;
     # 0 is one per CPU of the local Ray or the cluster in RAY_ADDRESS.
     ray_actors: int = 0
@@ -97,6 +100,7 @@ class Settings:
             self.milvus_uri,
             self.milvus_token,
             self.milvus_prefix,
+            self.milvus_index,
         )
 
     @property

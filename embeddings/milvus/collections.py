@@ -8,8 +8,8 @@
     <prefix>meta       the state row (the commit point of a write) and the manifest in parts
 
 A chunk's title is its article's, from the manifest: milvus-lite has no nullable fields, and one
-copy of it is enough. Local milvus-lite offers FLAT (exact, as FAISS is up to 30k vectors);
-a cluster would use IVF_SQ8 or HNSW (README, Past one machine).
+copy of it is enough. The vector index is FLAT by default (exact, as FAISS is up to 30k
+vectors); a cluster would use IVF_SQ8 or HNSW (README, Past one machine).
 """
 
 from __future__ import annotations
@@ -26,7 +26,37 @@ BM25_B = 0.75
 MAX_VARCHAR = 65_535  # bytes, the most a Milvus 2.5 VARCHAR holds
 MAX_ID = 512
 STRONG = "Strong"  # every read sees every write before it
-VECTOR_INDEX = {"index_type": "FLAT", "metric_type": "IP"}
+# Index types of the vector fields: (build parameters, search parameters). milvus-lite builds
+# FLAT and IVF_FLAT; IVF_SQ8 and HNSW are for a Milvus server or cluster (RAG_MILVUS_INDEX).
+# nprobe 32 as FAISS's IVF (embeddings/ann.py); ef is raised to k where k is larger.
+VECTOR_INDEXES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+    "FLAT": ({}, {}),
+    "IVF_FLAT": ({"nlist": 1024}, {"nprobe": 32}),
+    "IVF_SQ8": ({"nlist": 1024}, {"nprobe": 32}),
+    "HNSW": ({"M": 32, "efConstruction": 200}, {"ef": 128}),
+}
+
+
+def ann_settings(index_type: str) -> dict[str, Any]:
+    """What the manifest records of a vector index (the schema's `AnnSettings`)."""
+    if index_type not in VECTOR_INDEXES:
+        raise ValueError(
+            f"unknown Milvus index type '{index_type}'; choose one of {', '.join(VECTOR_INDEXES)}"
+        )
+    search = VECTOR_INDEXES[index_type][1]
+    return {
+        "factory": f"milvus:{index_type}",
+        "metric": "ip",
+        "nprobe": search.get("nprobe"),
+        "ef_search": search.get("ef"),
+    }
+
+
+def search_params(ann: dict[str, Any], k: int) -> dict[str, int]:
+    """The search parameters of the index a manifest records, for `k` results."""
+    if ann.get("ef_search"):
+        return {"ef": max(int(ann["ef_search"]), k)}
+    return {"nprobe": int(ann["nprobe"])} if ann.get("nprobe") else {}
 
 
 @dataclass(frozen=True)
@@ -106,8 +136,10 @@ def _schema(client: Any, fields: list[tuple[str, str, dict[str, Any]]], bm25: bo
     return schema
 
 
-def create(client: Any, names: Collections, dimension: int) -> None:
-    """Drop whatever the names hold and create the three collections, empty."""
+def create(client: Any, names: Collections, dimension: int, index_type: str = "FLAT") -> None:
+    """Drop whatever the names hold and create the three collections, empty, with vector
+    indexes of `index_type` (see VECTOR_INDEXES)."""
+    ann_settings(index_type)  # refuses an unknown type before anything is dropped
     for name in names.all():
         if client.has_collection(name, timeout=TIMEOUT):
             client.drop_collection(name, timeout=TIMEOUT)
@@ -117,8 +149,11 @@ def create(client: Any, names: Collections, dimension: int) -> None:
         ("chunks", names.chunks, "dense"),
         ("sentences", names.sentences, "vector"),
     ):
+        kind = "FLAT" if role == "meta" else index_type
         index = client.prepare_index_params()
-        index.add_index(field_name=vector, **VECTOR_INDEX)
+        index.add_index(
+            field_name=vector, index_type=kind, metric_type="IP", params=VECTOR_INDEXES[kind][0]
+        )
         if role == "chunks":
             index.add_index(
                 field_name="sparse",

@@ -10,24 +10,29 @@ from typing import TYPE_CHECKING
 from embeddings.index import IndexChange, Rows
 from embeddings.manifest import RECOVERY, IndexCorruptError, Manifest, package_versions
 from embeddings.milvus import collections
-from embeddings.milvus.collections import VECTOR_INDEX, Collections
+from embeddings.milvus.collections import Collections, ann_settings
 from embeddings.milvus.connection import connect, is_local
 from embeddings.milvus.store import READY, MilvusStore
 
 if TYPE_CHECKING:
     from embeddings.model import Embedder
 
-# What the manifest records of how the vectors are searched (the schema of `AnnSettings`).
-ANN_SETTINGS = {"factory": f"milvus:{VECTOR_INDEX['index_type']}", "metric": "ip"}
-
 
 class MilvusWriter:
     """The `IndexWriter` of the Milvus index at `uri`."""
 
     def __init__(
-        self, uri: str, embedder: Embedder, *, prefix: str = "rag_", token: str | None = None
+        self,
+        uri: str,
+        embedder: Embedder,
+        *,
+        prefix: str = "rag_",
+        token: str | None = None,
+        index_type: str = "FLAT",
     ) -> None:
         self.uri = uri
+        # A rebuild makes vector indexes of this type; an update keeps the stored ones.
+        self._ann = ann_settings(index_type)
         self.embedder = embedder
         self.location = uri
         self.notes: list[str] = []
@@ -35,6 +40,7 @@ class MilvusWriter:
         self._token = token
         self._store: MilvusStore | None = None
         self._interrupted: set[str] = set()
+        self._stored_ann: dict = {}
 
     def _connect(self) -> MilvusStore:
         if self._store is None:
@@ -58,6 +64,7 @@ class MilvusWriter:
         manifest = store.manifest(state)
         manifest.check_for(self.embedder, self.uri)
         collections.check(store.client, self._names, manifest.dimension)
+        self._stored_ann = dict(manifest.ann)
         if state.get("state") == READY:
             return manifest
         self._interrupted = store.pending()
@@ -72,8 +79,10 @@ class MilvusWriter:
         fresh = change.fresh
         rewritten = {chunk.article_id for chunk in fresh.chunks}
         rewritten |= {sentence.article_id for sentence in fresh.sentences}
+        ann = self._ann if change.rebuild or not self._stored_ann else self._stored_ann
         if change.rebuild:
-            collections.create(store.client, self._names, change.manifest.dimension)
+            kind = str(ann["factory"]).removeprefix("milvus:")
+            collections.create(store.client, self._names, change.manifest.dimension, kind)
             store.begin_write(())
         else:
             doomed = change.replaced | rewritten | self._interrupted
@@ -81,8 +90,8 @@ class MilvusWriter:
             store.delete_articles(doomed)
         store.insert(fresh, chunk_of_sentences(fresh))
         manifest = change.manifest
-        manifest.ann = dict(ANN_SETTINGS)  # type: ignore[assignment]
-        manifest.sentence_ann = dict(ANN_SETTINGS)  # type: ignore[assignment]
+        manifest.ann = dict(ann)  # type: ignore[assignment]
+        manifest.sentence_ann = dict(ann)  # type: ignore[assignment]
         manifest.chunks = sum(record.chunks for record in manifest.articles.values())
         manifest.packages = package_versions()
         store.commit(manifest)

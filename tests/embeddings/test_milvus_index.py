@@ -234,3 +234,37 @@ def test_no_index_tells_to_run_ingest_and_creates_no_file(
     assert not (tmp_path / "milvus.db").exists()
     with pytest.raises(IndexUnusableError, match="35"):
         MilvusIndex.load_for(str(tmp_path / "a name with spaces.db"), embedder)
+
+
+def test_an_ivf_index_is_built_recorded_and_searched(
+    tmp_path: Path, embedder: Embedder, faiss_seed: FaissIndex
+) -> None:
+    """The path a cluster takes with RAG_MILVUS_INDEX (IVF_FLAT is the one milvus-lite builds)."""
+    from embeddings.index import IndexChange, Rows
+    from embeddings.manifest import Manifest
+    from embeddings.milvus.writer import MilvusWriter
+
+    uri = str(tmp_path / "ivf.db")
+    rows = Rows(
+        faiss_seed.chunks, faiss_seed.vectors, faiss_seed.sentences, faiss_seed.sentence_vectors
+    )
+    manifest = Manifest.from_json(faiss_seed.manifest.to_json())
+    try:
+        MilvusWriter(uri, embedder, index_type="IVF_FLAT").write(
+            IndexChange(manifest, rows, set(), rebuild=True)
+        )
+        index = MilvusIndex.load_for(uri, embedder)
+        assert index.manifest.ann == {
+            "factory": "milvus:IVF_FLAT",
+            "metric": "ip",
+            "nprobe": 32,
+            "ef_search": None,
+        }
+        query = faiss_seed.vectors[:1]
+        assert [h.chunk for h in index.search(query, 5)[0]] == [
+            h.chunk for h in faiss_seed.search(query, 5)[0]
+        ]
+    finally:
+        release_local(uri)
+    with pytest.raises(ValueError, match="unknown Milvus index type"):
+        MilvusWriter(uri, embedder, index_type="DISKANN")
