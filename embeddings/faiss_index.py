@@ -4,7 +4,7 @@ indexes, a JSONL chunk store, and BM25 in memory. On disk it is one version fold
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,17 +15,17 @@ import numpy as np
 from corpus import Chunk, Span, search_tokens
 from embeddings import files
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
-from embeddings.index import SearchHit, Sentence, SentenceVector
+from embeddings.index import Rows, SearchHit, Sentence, SentenceVector
 from embeddings.lexical import Bm25Index
 from embeddings.store import (
     RECOVERY,
     IndexCorruptError,
     Manifest,
-    live_version,
     manifest_of,
     new_version,
     publish,
     read_jsonl,
+    read_live,
     read_npy,
     verify_files,
     write_jsonl,
@@ -134,6 +134,23 @@ class FaissIndex:
     def chunk_rows(self, article_id: str) -> list[int]:
         return self._chunk_rows.get(article_id, [])
 
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return [self.chunks[row] for row in self.chunk_rows(article_id)]
+
+    def rows_of(self, article_ids: Iterable[str]) -> Rows:
+        """The chunks and sentences of these articles with their vectors, in that order."""
+        chunk_rows: list[int] = []
+        sentence_rows: list[int] = []
+        for article_id in article_ids:
+            chunk_rows += self.chunk_rows(article_id)
+            sentence_rows += self.sentence_rows(article_id)
+        return Rows(
+            [self.chunks[row] for row in chunk_rows],
+            self.vectors[chunk_rows],
+            [self.sentences[row] for row in sentence_rows],
+            self.sentence_vectors[sentence_rows],
+        )
+
     def sentence_rows(self, article_id: str) -> list[int]:
         return self._sentence_rows.get(article_id, [])
 
@@ -208,12 +225,7 @@ class FaissIndex:
     def load_for(cls, index_dir: Path, embedder: Embedder) -> FaissIndex:
         """Load the live version for `embedder`: refused unless built with these very weights.
         A missing or damaged manifest is refused before the model loads."""
-        version = live_version(index_dir)
-        manifest = manifest_of(version)
-        manifest.check_model(
-            embedder.model_id, embedder.weights_hash, embedder.dimension, index_dir
-        )
-        return cls._open(version, manifest)
+        return cls._load(index_dir, lambda manifest: manifest.check_for(embedder, index_dir))
 
     @classmethod
     def load(
@@ -225,10 +237,19 @@ class FaissIndex:
         dimension: int | None = None,
     ) -> FaissIndex:
         """Load the live version; refuse one built with another model (where one is named)."""
-        version = live_version(index_dir)
-        manifest = manifest_of(version)
-        manifest.check_model(model_id, weights_sha256, dimension, index_dir)
-        return cls._open(version, manifest)
+        return cls._load(
+            index_dir,
+            lambda manifest: manifest.check_model(model_id, weights_sha256, dimension, index_dir),
+        )
+
+    @classmethod
+    def _load(cls, index_dir: Path, check: Callable[[Manifest], None]) -> FaissIndex:
+        def read(version: Path) -> FaissIndex:
+            manifest = manifest_of(version)
+            check(manifest)
+            return cls._open(version, manifest)
+
+        return read_live(index_dir, read)
 
     @classmethod
     def _open(cls, version: Path, manifest: Manifest) -> FaissIndex:

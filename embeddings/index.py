@@ -1,6 +1,7 @@
 """The vector index protocol: what retrieval and answering need from a store of chunks and
-answer sentences. `rag/` depends only on it, so a backend (`embeddings/faiss_index.py`, or a
-vector database) can be replaced without touching `rag/`.
+answer sentences. `rag/` depends only on it, so a backend (`embeddings/faiss_index.py`,
+`embeddings/milvus_index.py`) can be replaced without touching `rag/`. `IndexWriter` is what
+ingest needs from a backend to bring it up to date.
 
 Sentence vectors are stored beside the chunk vectors so that choosing the answer sentences of the
 retrieved passages costs a dot product at question time, not a model call.
@@ -8,7 +9,7 @@ retrieved passages costs a dot product at question time, not a model call.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -63,3 +64,52 @@ class VectorIndex(Protocol):
     def sentences_in(self, chunks: Sequence[Chunk]) -> list[list[SentenceVector]]:
         """For each chunk, the article's answer sentences that lie inside it."""
         ...
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        """Every chunk of an article, in article order (to show the whole article)."""
+        ...
+
+
+# Passage texts -> their unit vectors, one row per text, in order: the embedding step of an
+# ingest, in this process or on a batch engine (`embeddings/ray_embed.py`).
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+@dataclass
+class Rows:
+    """Chunks and answer sentences with their unit vectors, as an ingest writes them."""
+
+    chunks: list[Chunk]
+    chunk_vectors: np.ndarray
+    sentences: list[Sentence]
+    sentence_vectors: np.ndarray
+
+
+@dataclass
+class IndexChange:
+    """What an ingest found, for a writer to apply.
+
+    `manifest` describes the index as it must be afterwards (every article's record). `fresh`
+    holds the rows of new and changed articles. The stored rows of `replaced` articles (changed
+    or removed) must go. `rebuild` starts from an empty index."""
+
+    manifest: Manifest
+    fresh: Rows
+    replaced: set[str]
+    rebuild: bool
+
+
+class IndexWriter(Protocol):
+    """One backend's side of an ingest; the ingest itself decides what changed."""
+
+    # Where the index is, for the ingest report (a folder or a Milvus URI).
+    location: str
+    # What the writer found that the report should say (e.g. an interrupted write it repairs).
+    notes: list[str]
+
+    def previous(self) -> Manifest | None:
+        """The manifest of the index as stored, None if there is none; refuses an index of
+        another model or a damaged one."""
+        ...
+
+    def write(self, change: IndexChange) -> None: ...

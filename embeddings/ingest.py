@@ -1,8 +1,11 @@
-"""Incremental ingest: articles -> chunks -> vectors -> a new index version.
+"""Incremental ingest: articles -> chunks -> vectors -> the index.
 
-Only new and changed articles are embedded; unchanged ones keep their stored vectors and deleted
-ones are dropped. The result is saved as a new version and swapped in atomically (see store.py),
-so an interrupted ingest leaves the previous index as it was.
+The article fingerprints in the index's manifest decide what changed: only new and changed
+articles are chunked and embedded; unchanged ones keep their stored rows and removed ones are
+dropped. Deciding is separate from writing: the embedding step is an `Embed` function (this
+process by default, or Ray: `embeddings/ray_embed.py`) and each backend applies the change with
+its `IndexWriter` (FAISS saves a new version and swaps it in atomically, see store.py; Milvus
+deletes and re-inserts the changed articles, see `embeddings/milvus_index.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -25,10 +29,10 @@ from corpus import (
     chunk_article,
     load_corpus,
 )
-from embeddings.faiss_index import FaissIndex
-from embeddings.index import Sentence
+from embeddings.faiss_writer import FaissWriter
+from embeddings.index import Embed, IndexChange, IndexWriter, Rows, Sentence
+from embeddings.manifest import ArticleRecord, Manifest
 from embeddings.model import Embedder
-from embeddings.store import ArticleRecord, IndexMissingError, Manifest, remove_stale_versions
 
 EMBED_BATCH = 32
 # Texts per progress update; large enough that length-sorted batches stay homogeneous.
@@ -39,6 +43,7 @@ Progress = Callable[[int, int], None]
 @dataclass
 class IngestReport:
     index_dir: Path
+    location: str = ""
     articles: int = 0
     new: int = 0
     changed: int = 0
@@ -59,7 +64,7 @@ class IngestReport:
 
     def summary(self) -> str:
         lines = [
-            f"index      {self.index_dir}",
+            f"index      {self.location or self.index_dir}",
             f"articles   {self.articles} ({self.new} new, {self.changed} changed, "
             f"{self.unchanged} unchanged, {self.removed} removed)",
             f"chunks     {self.chunks} ({self.embedded_chunks} embedded, with "
@@ -85,15 +90,6 @@ def _ingest_lock(index_dir: Path) -> Iterator[None]:
         yield
 
 
-def _previous(index_dir: Path, embedder: Embedder, rebuild: bool) -> FaissIndex | None:
-    if rebuild:
-        return None
-    try:
-        return FaissIndex.load_for(index_dir, embedder)
-    except IndexMissingError:
-        return None
-
-
 def ingest_articles(
     articles: Sequence[Article],
     index_dir: Path,
@@ -103,28 +99,36 @@ def ingest_articles(
     rebuild: bool = False,
     progress: Progress | None = None,
     skipped: Sequence[LoadError] = (),
+    writer: IndexWriter | None = None,
+    embed: Embed | None = None,
 ) -> IngestReport:
+    """Bring the index up to date with `articles`: the manifest's article fingerprints decide
+    what changed, `embed` (in this process by default) embeds the new and changed articles, and
+    `writer` (the FAISS index in `index_dir` by default) applies the change."""
     settings = settings or ChunkerSettings()
+    writer = writer or FaissWriter(index_dir, embedder)
+    embed = embed or partial(embed_passages_sorted, embedder, progress=progress)
     started = time.perf_counter()
-    report = IngestReport(index_dir=index_dir, articles=len(articles), skipped=list(skipped))
+    report = IngestReport(
+        index_dir=index_dir, location=writer.location, articles=len(articles), skipped=list(skipped)
+    )
     with _ingest_lock(index_dir):
-        previous = _previous(index_dir, embedder, rebuild)
-        if previous is not None and previous.manifest.chunker != settings.as_dict():
+        previous = None if rebuild else writer.previous()
+        report.notes += writer.notes
+        if previous is not None and previous.chunker != settings.as_dict():
             report.notes.append(
                 "chunker settings changed: every article is chunked and embedded again"
             )
             previous = None
-        old_records = previous.manifest.articles if previous else {}
-        kept, fresh, records = _sort_articles(articles, previous, embedder, settings, report)
-        report.removed = len(set(old_records) - set(records))
-        report.chunks = len(kept.chunks) + len(fresh.chunks)
+        old_records = previous.articles if previous else {}
+        fresh, records = _sort_articles(articles, old_records, embedder, settings, report)
+        removed = set(old_records) - set(records)
+        report.removed = len(removed)
+        report.chunks = sum(record.chunks for record in records.values())
         if previous is not None and not (report.new or report.changed or report.removed):
             report.notes.append("index is up to date: nothing written")
-            # An ingest killed after its swap, or mid-save, may have left old versions behind.
-            remove_stale_versions(index_dir)
             report.seconds = time.perf_counter() - started
             return report
-        fresh.embed(embedder, report, progress)
         manifest = Manifest(
             model_id=embedder.model_id,
             weights_sha256=embedder.weights_hash,
@@ -133,35 +137,28 @@ def ingest_articles(
             articles=records,
             ann={},
         )
-        # `fresh.embed` left one (possibly empty) array in each vector list: never 0 to concatenate.
-        FaissIndex.build(
-            manifest,
-            kept.chunks + fresh.chunks,
-            np.concatenate([*kept.chunk_vectors, *fresh.chunk_vectors]),
-            kept.sentences + fresh.sentences,
-            np.concatenate([*kept.sentence_vectors, *fresh.sentence_vectors]),
-        ).save(index_dir)
+        rows = fresh.embed(embed, embedder, report)
+        replaced = removed | (fresh.article_ids & set(old_records))
+        writer.write(IndexChange(manifest, rows, replaced, rebuild=previous is None))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _sort_articles(
     articles: Sequence[Article],
-    previous: FaissIndex | None,
+    old_records: dict[str, ArticleRecord],
     embedder: Embedder,
     settings: ChunkerSettings,
     report: IngestReport,
-) -> tuple[_Parts, _Parts, dict[str, ArticleRecord]]:
-    """Unchanged articles keep their stored chunks and vectors; new and changed ones are
-    chunked for embedding. Returns (kept, fresh, the manifest record of every article)."""
-    old_records = previous.manifest.articles if previous else {}
-    kept = _Parts()
-    fresh = _Parts()
+) -> tuple[_Fresh, dict[str, ArticleRecord]]:
+    """New and changed articles are chunked for embedding; unchanged ones keep their stored
+    rows. Returns (the fresh rows to embed, the manifest record of every article)."""
+    fresh = _Fresh()
     records: dict[str, ArticleRecord] = {}
     for article in articles:
         old = old_records.get(article.id)
-        if previous is not None and old is not None and old.fingerprint == article.fingerprint:
-            count = kept.keep(previous, article.id)
+        if old is not None and old.fingerprint == article.fingerprint:
+            count = old.chunks
             report.unchanged += 1
         else:
             count = fresh.add(article, embedder, settings)
@@ -175,46 +172,39 @@ def _sort_articles(
             url=article.url,
             date=article.date,
         )
-    return kept, fresh, records
+    return fresh, records
 
 
 @dataclass
-class _Parts:
-    """Chunks and answer sentences with their vectors (kept from the old index, or fresh)."""
+class _Fresh:
+    """Chunks and answer sentences of new and changed articles, before they are embedded."""
 
+    article_ids: set[str] = field(default_factory=set)
     chunks: list[Chunk] = field(default_factory=list)
-    chunk_vectors: list[np.ndarray] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
-    sentence_vectors: list[np.ndarray] = field(default_factory=list)
     sentence_texts: list[str] = field(default_factory=list)
-
-    def keep(self, previous: FaissIndex, article_id: str) -> int:
-        chunk_rows = previous.chunk_rows(article_id)
-        sentence_rows = previous.sentence_rows(article_id)
-        self.chunks += [previous.chunks[row] for row in chunk_rows]
-        self.chunk_vectors.append(previous.vectors[chunk_rows])
-        self.sentences += [previous.sentences[row] for row in sentence_rows]
-        self.sentence_vectors.append(previous.sentence_vectors[sentence_rows])
-        return len(chunk_rows)
 
     def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
         chunks = chunk_article(article, embedder.count_tokens, settings)
         spans = answer_spans(article.text)
+        self.article_ids.add(article.id)
         self.chunks += chunks
         self.sentences += [Sentence(article.id, span.start, span.end) for span in spans]
         self.sentence_texts += [span.text for span in spans]
         return len(chunks)
 
-    def embed(self, embedder: Embedder, report: IngestReport, progress: Progress | None) -> None:
+    def embed(self, embed: Embed, embedder: Embedder, report: IngestReport) -> Rows:
         texts = [chunk.search_text for chunk in self.chunks] + self.sentence_texts
         started = time.perf_counter()
-        vectors = embed_passages_sorted(embedder, texts, progress)
+        vectors = embed(texts) if texts else np.zeros((0, embedder.dimension), np.float32)
         report.embed_seconds = time.perf_counter() - started
+        if vectors.shape != (len(texts), embedder.dimension):
+            raise RuntimeError(f"{vectors.shape} vectors for {len(texts)} texts")
         report.embedded_chunks = len(self.chunks)
         report.embedded_sentences = len(self.sentence_texts)
         report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
-        self.chunk_vectors = [vectors[: len(self.chunks)]]
-        self.sentence_vectors = [vectors[len(self.chunks) :]]
+        split = len(self.chunks)
+        return Rows(self.chunks, vectors[:split], self.sentences, vectors[split:])
 
 
 def embed_passages_sorted(
@@ -253,8 +243,11 @@ def ingest(
     *,
     rebuild: bool = False,
     progress: Progress | None = None,
+    writer: IndexWriter | None = None,
+    embed: Embed | None = None,
 ) -> IngestReport:
-    """Load every article file under `corpus_dir` and bring the index up to date with it."""
+    """Load every article file under `corpus_dir` and bring the index up to date with it
+    (see `ingest_articles`)."""
     if not corpus_dir.is_dir():
         # Otherwise a mistyped folder would look like an empty corpus and empty the index.
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; nothing ingested")
@@ -267,4 +260,6 @@ def ingest(
         rebuild=rebuild,
         progress=progress,
         skipped=loaded.errors,
+        writer=writer,
+        embed=embed,
     )

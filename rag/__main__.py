@@ -22,21 +22,39 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from embeddings.backends import index_writer
     from embeddings.ingest import ingest, progress_bar
     from rag.pipeline import embedder_for
 
     settings = _settings(args)
     embedder = embedder_for(settings)
     embedder.warm_up()
+    writer = index_writer(settings.index_target, embedder)
     with progress_bar("embedding", disable=args.quiet) as progress:
-        report = ingest(
-            settings.corpus_dir,
-            settings.index_dir,
-            embedder,
-            settings.chunker,
-            rebuild=args.rebuild,
-            progress=progress,
-        )
+        if args.engine == "ray":
+            from embeddings.ray_embed import ray_engine
+
+            engine = ray_engine(
+                embedder,
+                actors=settings.ray_actors,
+                cpus_per_actor=settings.ray_cpus_per_actor,
+                progress=progress,
+            )
+        else:
+            engine = nullcontext(None)  # in this process (ingest's default)
+        with engine as embed:
+            report = ingest(
+                settings.corpus_dir,
+                settings.index_dir,
+                embedder,
+                settings.chunker,
+                rebuild=args.rebuild,
+                progress=progress,
+                writer=writer,
+                embed=embed,
+            )
     print(report.summary())
     return 0
 
@@ -75,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rebuild", action="store_true", help="ignore the old index and rebuild it"
     )
     ingest_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest_cmd.add_argument(
+        "--engine",
+        choices=["process", "ray"],
+        default="process",
+        help="embed in this process, or on Ray (local, or the cluster in RAY_ADDRESS)",
+    )
     ingest_cmd.set_defaults(run=_ingest)
 
     ask_cmd = commands.add_parser("ask", help="answer a question from the index")

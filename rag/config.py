@@ -18,6 +18,7 @@ from typing import Any
 
 from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
 from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
+from embeddings.backends import IndexTarget
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Written by `python -m eval calibrate`; only the keys that are settings are read from it.
@@ -40,6 +41,19 @@ class Settings:
     # nDCG@10 0.004 lower ar-ar and 0.007 en-ar (README, Performance). An index is tied to its
     # backend.
     embedding_backend: str = "torch"
+    # Where the index lives: "faiss" (files in index_dir) or "milvus" (a milvus-lite file in
+    # index_dir unless milvus_uri names a Milvus server or cluster). README, Past one machine.
+    index_backend: str = "faiss"
+    milvus_uri: str | None = None
+    milvus_token: str | None = field(default=None, repr=False)
+    milvus_prefix: str = "rag_"
+    # The vector index a Milvus (re)build makes: FLAT (exact), IVF_FLAT, or on a Milvus server or
+    # cluster IVF_SQ8 or HNSW.
+    milvus_index: str = "FLAT"
+    # Ray batch ingest (`python -m rag ingest --engine ray`): actors each load the model once;
+    # 0 is one per CPU of the local Ray or the cluster in RAY_ADDRESS.
+    ray_actors: int = 0
+    ray_cpus_per_actor: int = 1
     chunk_tokens: int = ChunkerSettings.max_tokens
     chunk_overlap: int = ChunkerSettings.overlap_tokens
     top_k: int = 5
@@ -77,6 +91,17 @@ class Settings:
     @property
     def chunker(self) -> ChunkerSettings:
         return ChunkerSettings(max_tokens=self.chunk_tokens, overlap_tokens=self.chunk_overlap)
+
+    @property
+    def index_target(self) -> IndexTarget:
+        return IndexTarget(
+            self.index_backend,
+            self.index_dir,
+            self.milvus_uri,
+            self.milvus_token,
+            self.milvus_prefix,
+            self.milvus_index,
+        )
 
     @property
     def refusal_thresholds(self) -> dict[str, float]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
+from embeddings.backends import open_index
 from embeddings.cache import CachedEncoder
-from embeddings.faiss_index import FaissIndex
 from embeddings.index import VectorIndex
 from embeddings.model import Embedder
 from rag.answer.answerability import answerability_models
@@ -92,7 +92,7 @@ class Pipeline:
         cls, settings: Settings, embedder: Embedder | None = None, **options: Any
     ) -> Pipeline:
         embedder = embedder or embedder_for(settings)
-        index = FaissIndex.load_for(settings.index_dir, embedder)
+        index = open_index(settings.index_target, embedder)
         return cls(settings, embedder, index, **options)
 
     @property

@@ -7,11 +7,14 @@ they are session-scoped. Treat them as read-only: a test that changes an index c
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from corpus import DEFAULT_CORPUS_DIR
+from corpus import DEFAULT_CORPUS_DIR, load_corpus
+from embeddings.index import Embed
 from embeddings.model import Embedder
 
 
@@ -33,3 +36,61 @@ def seed_index(embedder: Embedder, tmp_path_factory: pytest.TempPathFactory) -> 
     assert report.skipped == [], report.summary()
     assert report.articles == report.new > 0, report.summary()
     return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_vectors(embedder: Embedder, seed_index: Path) -> Embed:
+    """An `Embed` that returns the vectors the in-process ingest stored in `seed_index` (and
+    embeds any other text), so another backend gets the very same rows without a second
+    embedding of the corpus."""
+    from embeddings.faiss_index import FaissIndex
+
+    index = FaissIndex.load(seed_index)
+    texts = {a.id: a.text for a in load_corpus(DEFAULT_CORPUS_DIR).articles}
+    known = {c.search_text: v for c, v in zip(index.chunks, index.vectors, strict=True)}
+    for sentence, vector in zip(index.sentences, index.sentence_vectors, strict=True):
+        known[texts[sentence.article_id][sentence.start : sentence.end]] = vector
+
+    def embed(batch: Sequence[str]) -> np.ndarray:
+        new = [text for text in dict.fromkeys(batch) if text not in known]
+        if new:
+            known.update(zip(new, embedder.embed_passages(new), strict=True))
+        return np.stack([known[text] for text in batch]).astype(np.float32)
+
+    return embed
+
+
+def build_milvus(
+    index_dir: Path, embedder: Embedder, embed: Embed, corpus: Path = DEFAULT_CORPUS_DIR
+) -> str:
+    """A Milvus (milvus-lite) index of `corpus` in `index_dir`, by the real ingest; its URI."""
+    from embeddings.backends import IndexTarget, index_writer
+    from embeddings.ingest import ingest
+
+    target = IndexTarget("milvus", index_dir)
+    report = ingest(corpus, index_dir, embedder, writer=index_writer(target, embedder), embed=embed)
+    assert report.skipped == [] and report.chunks > 0, report.summary()
+    return target.uri
+
+
+@pytest.fixture(scope="module")
+def milvus_seed(
+    embedder: Embedder, seed_vectors: Embed, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Path]:
+    """An index folder whose Milvus index holds the seed corpus, one per test module (its
+    milvus-lite engine is stopped after the module)."""
+    from embeddings.milvus.connection import release_local
+
+    index_dir = tmp_path_factory.mktemp("milvus-seed") / "index"
+    uri = build_milvus(index_dir, embedder, seed_vectors)
+    yield index_dir
+    release_local(uri)
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[object]:
+    """A local Ray with 2 CPUs for the whole session (starting one costs 10-20 s)."""
+    from embeddings.ray_embed import ray_session
+
+    with ray_session(num_cpus=2) as session:
+        yield session

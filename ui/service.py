@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from embeddings.backends import index_writer
 from embeddings.ingest import Progress, ingest
 from embeddings.store import Manifest
 from rag.config import Settings
@@ -40,6 +41,7 @@ class Service:
                 current.embedder,
                 self.settings.chunker,
                 progress=progress,
+                writer=index_writer(self.settings.index_target, current.embedder),
             )
             fresh = Pipeline.from_settings(self.settings, embedder=current.embedder)
             with self._swap:

@@ -47,6 +47,7 @@ from embeddings.store import (
     live_version,
     read_manifest,
 )
+from tests.embeddings.manifests import edit_manifest
 
 DIMENSION = 384
 NEW_SENTENCE = "وأضاف المتحدث أن المحادثات بين الجانبين ستستمر الأسبوع المقبل في العاصمة الروسية."
@@ -108,10 +109,8 @@ def add_paragraph(path: Path) -> None:
 
 def refresh_checksum(index_dir: Path, name: str) -> None:
     """Record the current hash of a data file, so only the reader's own checks can catch it."""
-    version = live_version(index_dir)
-    manifest = json.loads((version / MANIFEST_FILE).read_text(encoding="utf-8"))
-    manifest["files"][name] = sha256_file(version / name)
-    (version / MANIFEST_FILE).write_text(json.dumps(manifest), encoding="utf-8")
+    digest = sha256_file(live_version(index_dir) / name)
+    edit_manifest(index_dir, lambda manifest: manifest["files"].__setitem__(name, digest))
 
 
 # -- round trip ------------------------------------------------------------------------------
@@ -415,20 +414,16 @@ def test_other_weights_are_refused(seed_index: Path) -> None:
 def test_ingest_into_an_index_of_another_model_asks_for_rebuild(
     index_copy: Path, embedder: Embedder
 ) -> None:
-    path = live_version(index_copy) / MANIFEST_FILE
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["model_id"] = "intfloat/multilingual-e5-base"
-    path.write_text(json.dumps(manifest), encoding="utf-8")
+    edit_manifest(
+        index_copy, lambda manifest: manifest.update(model_id="intfloat/multilingual-e5-base")
+    )
     with pytest.raises(IndexMismatchError, match=r"multilingual-e5-base.*--rebuild"):
         ingest(DEFAULT_CORPUS_DIR, index_copy, embedder)
     # (`rebuild=True` then replaces it: see test_rebuild_recovers_a_corrupt_index.)
 
 
 def test_other_format_version_is_refused(index_copy: Path) -> None:
-    path = live_version(index_copy) / MANIFEST_FILE
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["format_version"] = 99
-    path.write_text(json.dumps(manifest), encoding="utf-8")
+    edit_manifest(index_copy, lambda manifest: manifest.update(format_version=99))
     with pytest.raises(IndexMismatchError, match=r"index format 99.*--rebuild"):
         FaissIndex.load(index_copy)
 
@@ -495,10 +490,7 @@ def test_damaged_manifest_is_a_clear_error(index_copy: Path, content: str) -> No
 
 @pytest.mark.parametrize("ann", [{}, {"factory": "Flat", "metric": "nonsense"}])
 def test_damaged_ann_settings_are_a_clear_error(index_copy: Path, ann: dict) -> None:
-    path = live_version(index_copy) / MANIFEST_FILE
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["ann"] = ann
-    path.write_text(json.dumps(manifest), encoding="utf-8")
+    edit_manifest(index_copy, lambda manifest: manifest.update(ann=ann))
     with pytest.raises(IndexCorruptError, match="--rebuild"):
         FaissIndex.load(index_copy)
 

@@ -1,5 +1,6 @@
 """The answer chain on the real seed corpus with the real model: retrieval, cited answers in both
-languages, refusal, follow-up questions, streaming and the `ask` CLI.
+languages, refusal, follow-up questions, streaming and the `ask` CLI. The chain's tests run on
+both index backends (FAISS, and Milvus on the real milvus-lite engine).
 
 The questions here are written for these tests from the seed articles; they are not the
 evaluation's seed questions.
@@ -12,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,9 +29,17 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 300
 
 
+@pytest.fixture(scope="module", params=["faiss", "milvus"])
+def index_settings(request: pytest.FixtureRequest, seed_index: Path) -> dict[str, Any]:
+    """The seed corpus in each index backend: the chain must not tell them apart."""
+    if request.param == "milvus":
+        return {"index_backend": "milvus", "index_dir": request.getfixturevalue("milvus_seed")}
+    return {"index_backend": "faiss", "index_dir": seed_index}
+
+
 @pytest.fixture(scope="module")
-def pipeline(embedder: Embedder, seed_index: Path) -> Pipeline:
-    return Pipeline.from_settings(load_settings(index_dir=seed_index), embedder)
+def pipeline(embedder: Embedder, index_settings: dict[str, Any]) -> Pipeline:
+    return Pipeline.from_settings(load_settings(**index_settings), embedder)
 
 
 def _article_text(article_id: str) -> str:
@@ -104,15 +114,15 @@ def test_a_question_the_corpus_does_not_answer_is_refused_in_its_language(
 
 
 def test_refusal_follows_the_threshold_on_the_answerability_score(
-    embedder: Embedder, seed_index: Path
+    embedder: Embedder, index_settings: dict[str, Any]
 ) -> None:
     """The same question is refused exactly when its score is below the language's threshold."""
     question = "من هو نظير وزير الدفاع السوري الذي التقاه في موسكو؟"
-    score = Pipeline.from_settings(load_settings(index_dir=seed_index), embedder).ask(question)
+    score = Pipeline.from_settings(load_settings(**index_settings), embedder).ask(question)
     assert score.answerability is not None
     for offset, refused in ((-0.01, False), (0.01, True)):
         settings = load_settings(
-            index_dir=seed_index, refusal_threshold_ar=score.answerability + offset
+            **index_settings, refusal_threshold_ar=score.answerability + offset
         )
         answer = Pipeline.from_settings(settings, embedder).ask(question)
         assert answer.refused is refused
