@@ -69,13 +69,22 @@ def read_live(index_dir: Path, read: Callable[[Path], T], attempts: int = 10) ->
     reader never mixes two versions; when a save replaced (and removed) it mid-read, the read
     starts again on the new one instead of calling the index damaged."""
     for attempt in range(1, attempts + 1):
-        version = live_version(index_dir)
+        pointed = _pointer(index_dir)
         try:
-            return read(version)
+            return read(live_version(index_dir))
         except (IndexUnusableError, OSError):
-            if attempt == attempts or live_version(index_dir) == version:
+            # Resolving the version can lose the race too: CURRENT read, then that version
+            # removed by the save that replaced it. Only a pointer that stayed put is damage.
+            if attempt == attempts or _pointer(index_dir) == pointed:
                 raise
     raise AssertionError("unreachable")
+
+
+def _pointer(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / POINTER_FILE).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def read_manifest(index_dir: Path) -> Manifest:
