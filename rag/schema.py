@@ -15,6 +15,14 @@ from rag.question.language import Language
 
 
 @dataclass(frozen=True)
+class Turn:
+    """An earlier exchange of the conversation: the question, and what its answer stated."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     """What every stage after the question needs to know about it, computed once."""
 
@@ -99,6 +107,9 @@ class AnswerSentence:
         return f"- {self.text} {marker_text(self.markers)}".rstrip()
 
 
+# Quotation marks around a quoted answer sentence, not part of what it says.
+QUOTES = "“”\"«»'‘’ "
+
 # How sure the answer is: "answer" states it, "related" shows the closest passages because no
 # sentence clearly answers, "refused" says the articles hold nothing relevant.
 Tier = Literal["answer", "related", "refused"]
@@ -128,9 +139,8 @@ class Answer:
     rankings: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     top_score: float | None = None
-    # The score the refusal decision was made on, and the signals behind it (extractive answers).
-    answerability: float | None = None
-    answerability_features: dict[str, float] = field(default_factory=dict)
+    # The signals the confidence was computed from (`rag.answer.confidence.FEATURES`).
+    confidence_features: dict[str, float] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
@@ -140,6 +150,20 @@ class Answer:
     def text(self) -> str:
         body = "\n".join(sentence.line for sentence in self.sentences)
         return f"{self.lead}\n{body}" if body else self.lead
+
+    @property
+    def statement(self) -> str:
+        """What the answer states, for a follow-up question to lean on: the highlighted part of
+        its first sentence, or that sentence; nothing when it is not in the answer tier."""
+        if self.tier != "answer" or not self.sentences:
+            return ""
+        first = self.sentences[0]
+        text = first.text if first.highlight is None else first.text[slice(*first.highlight)]
+        return text.strip(QUOTES)
+
+    @property
+    def turn(self) -> Turn:
+        return Turn(self.question, self.statement)
 
     @property
     def unsupported_sentences(self) -> list[str]:
@@ -159,7 +183,6 @@ class Answer:
             "invalid_markers": self.invalid_markers,
             "notices": self.notices,
             "top_score": None if self.top_score is None else round(self.top_score, 6),
-            "answerability": None if self.answerability is None else round(self.answerability, 6),
             "retrieved": [
                 {"article_id": p.article_id, "chunk_id": p.chunk.id, "score": round(p.score, 6)}
                 for p in self.passages

@@ -21,7 +21,7 @@ from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline
 from rag.question.language import detect_language
-from rag.schema import Answer
+from rag.schema import Answer, Turn
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 300
@@ -155,12 +155,13 @@ def test_a_follow_up_question_is_searched_with_the_conversation(
     def mentions_sharaa(answer: Answer) -> bool:
         return any("الشرع" in p.chunk.text for p in answer.passages[:2])
 
-    answer = pipeline.ask(follow_up, history)
+    answer = pipeline.ask(follow_up, [Turn(question) for question in history])
     assert mentions_sharaa(answer), answer.render_text()
     assert not answer.refused
     # History that the question does not lean on is ignored.
     standalone = "What did Lavrov say about the Arab-Russian summit?"
-    assert pipeline.ask(standalone, history).passages == pipeline.ask(standalone).passages
+    turns = [Turn(question) for question in history]
+    assert pipeline.ask(standalone, turns).passages == pipeline.ask(standalone).passages
 
 
 def test_the_stream_adds_up_to_the_final_answer(pipeline: Pipeline) -> None:

@@ -28,9 +28,10 @@ from rag.answer.llm.reply import is_refusal, split_reply
 from rag.answer.llm.stream import LLMFailure, classify_failure, reply_tokens
 from rag.config import Settings
 from rag.grounding.citations import resolve
-from rag.grounding.verify import QUOTES, closest_sentence
+from rag.grounding.verify import closest_sentence
 from rag.messages import message
 from rag.schema import (
+    QUOTES,
     Answer,
     AnswerChunk,
     AnswerSentence,
@@ -114,6 +115,8 @@ class LLMGenerator:
                 pieces.append(delta)
                 yield AnswerChunk(delta)
             answer = self.build_answer(question, passages, "".join(pieces))
+            # The model's answer shows the confidence the extractive path has in the passages.
+            answer = replace(answer, confidence=self.fallback.assess(question, passages).confidence)
         except Exception as error:  # any failure of the model path falls back, never raises
             failure = classify_failure(error, received=bool(pieces))
             log.warning("LLM answer failed, falling back to extractive: %s", failure)
