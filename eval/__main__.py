@@ -67,15 +67,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--k", type=int, help="passages per answer")
     gather = commands.add_parser("collect", help="ask the calibration sets with the tiers off")
     gather.add_argument("--out", type=Path, required=True, help="folder for the records (JSONL)")
-    for command in (gather,):
-        command.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file")
-        command.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English file")
-        command.add_argument("--arcd", type=Path, default=ARCD, help="ARCD train file")
+    gather.add_argument("--index-root", type=Path, help="where to keep the sets' indexes")
+    gather.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file")
+    gather.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English file")
+    gather.add_argument("--arcd", type=Path, default=ARCD, help="ARCD train file")
     fit = commands.add_parser("calibrate", help="fit the fusion or the confidence from records")
     fit.add_argument("--records", type=Path, required=True, help="folder `collect` wrote")
     fit.add_argument("--fit", choices=("fusion", "confidence"), required=True)
-    fit.add_argument("--xquad", type=Path, default=XQUAD_AR)
-    fit.add_argument("--xquad-en", type=Path, default=XQUAD_EN)
     fit.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     return parser
 
@@ -88,7 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "collect":
             settings = load_settings(args.config)
             counts = collect(
-                args.xquad, args.xquad_en, args.arcd, settings, embedder_for(settings), args.out
+                args.xquad,
+                args.xquad_en,
+                args.arcd,
+                settings,
+                embedder_for(settings),
+                args.out,
+                args.index_root,
             )
             print(json.dumps(counts, indent=2))
             return 0

@@ -51,9 +51,20 @@ def _off_topic(questions: list[EvalQuestion]) -> list[EvalQuestion]:
 
 
 def collect(
-    xquad_ar: Path, xquad_en: Path, arcd: Path, settings: Settings, embedder: Embedder, out: Path
+    xquad_ar: Path,
+    xquad_en: Path,
+    arcd: Path,
+    settings: Settings,
+    embedder: Embedder,
+    out: Path,
+    index_root: Path | None = None,
 ) -> dict[str, int]:
-    """Ask every set and write its records into `out`; returns the count per set."""
+    """Ask every set and write its records into `out`; returns the count per set. Each set's
+    index is kept under `index_root` (by default the cache's `eval-index`)."""
+
+    def index_dir(path: Path) -> Path:
+        return index_root / path.stem if index_root else squad_index_dir(settings, path)
+
     settings = replace(settings, confidence=None, tier_thresholds=None)
     out.mkdir(parents=True, exist_ok=True)
     xquad, xquad_english, arcd_set = (
@@ -61,8 +72,8 @@ def collect(
         load_squad(xquad_ar, xquad_en),
         load_squad(arcd),
     )
-    on_xquad = SquadPipelines.build(xquad, settings, embedder, squad_index_dir(settings, xquad_ar))
-    on_arcd = SquadPipelines.build(arcd_set, settings, embedder, squad_index_dir(settings, arcd))
+    on_xquad = SquadPipelines.build(xquad, settings, embedder, index_dir(xquad_ar))
+    on_arcd = SquadPipelines.build(arcd_set, settings, embedder, index_dir(arcd))
     counts = {}
     for name, pipelines, squad in (
         ("xquad-ar", on_xquad, xquad),
