@@ -50,11 +50,11 @@ def _fusion(sets: Mapping[str, list[Record]], rrf_k: int) -> tuple[dict, dict]:
     }
     for language, (even, odd, arcd) in plans.items():
         even, odd, arcd = _ranked(even), _ranked(odd), _ranked(arcd)
-        fitted, score = fit_weights([*even, *arcd], FUSED[language], rrf_k)
+        fitted, gain = fit_weights([even, arcd], FUSED[language], rrf_k)
         weights[language] = fitted
         equal = dict.fromkeys(FUSED[language], 1.0)
         stats[language] = {
-            "fit_ndcg@10": round(score, 4),
+            "fit_worst_gain": round(gain, 4),
             "xquad_odd": {
                 "fitted": round(mean_ndcg(odd, fitted, rrf_k), 4),
                 "equal_weights": round(mean_ndcg(odd, equal, rrf_k), 4),
@@ -73,7 +73,7 @@ def _fusion_cv(
     for fold in range(FOLDS):
         train = [r for r in folded if fold_of(r) != fold]
         test = [r for r in folded if fold_of(r) == fold]
-        fitted, _ = fit_weights([*fixed, *train], methods, rrf_k)
+        fitted, _ = fit_weights([fixed, train], methods, rrf_k)
         scores += [(mean_ndcg([r], fitted, rrf_k)) for r in test]
     equal = dict.fromkeys(methods, 1.0)
     return {

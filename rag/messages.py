@@ -59,6 +59,14 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "أُزيلت إشارات إلى مصادر غير موجودة: {markers}",
         "en": "Removed citations to passages that do not exist: {markers}",
     },
+    "uncited_dropped": {
+        "ar": "حُذفت {count} جملة من رد النموذج لأنها لا تستشهد بأي مقطع.",
+        "en": "Left out {count} sentence(s) of the model's reply that cite no passage.",
+    },
+    "sentences_cut": {
+        "ar": "اختُصر رد النموذج: حُذفت {count} جملة زائدة.",
+        "en": "The model's reply was cut short: {count} more sentence(s) left out.",
+    },
     "unsupported": {
         "ar": "تنبيه: بعض الجمل غير مدعومة بالمصدر المذكور.",
         "en": "Warning: some sentences are not supported by the passage they cite.",

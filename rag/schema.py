@@ -107,6 +107,9 @@ class AnswerSentence:
         return f"- {self.text} {marker_text(self.markers)}".rstrip()
 
 
+# The heading of an answer's further evidence (the UI folds it away).
+EVIDENCE_HEADING: dict[Language, str] = {"ar": "أدلة أخرى:", "en": "More evidence:"}
+
 # Quotation marks around a quoted answer sentence, not part of what it says.
 QUOTES = "“”\"«»'‘’ "
 
@@ -179,6 +182,7 @@ class Answer:
             "refused": self.refused,
             "mode": self.mode,
             "citations": [citation.to_json() for citation in self.citations],
+            "evidence": [{"text": s.text, "markers": list(s.markers)} for s in self.evidence],
             "unsupported_sentences": self.unsupported_sentences,
             "invalid_markers": self.invalid_markers,
             "notices": self.notices,
@@ -193,6 +197,8 @@ class Answer:
     def render_text(self) -> str:
         """The answer for a terminal: its text, notices, and each citation with its sentence."""
         lines = [self.text, *self.notices]
+        if self.evidence:
+            lines += ["", EVIDENCE_HEADING[self.language], *(s.line for s in self.evidence)]
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(

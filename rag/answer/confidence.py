@@ -26,9 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus import normalize_text
+from corpus import normalize_text, search_tokens
 from embeddings.index import VectorIndex
-from rag.answer.direct import answer_span
 from rag.answer.selection import ScoredSentence
 from rag.question.answer_type import matches_type
 from rag.retrieval.lexical import idf_overlap
@@ -47,6 +46,10 @@ FEATURES = (
     "agreement",  # how many other articles say what the best sentence says
     "numbers_missing",  # 1 when a number of the question occurs in no retrieved passage
     "type_missing",  # 1 when a date or quantity is asked for and the best sentence has none
+    "span_found",  # 1 when a date, number or name is asked for and the best sentence states one
+    "novelty",  # share of the best sentence's words the question does not have
+    "question_words",  # how many words the question has (short questions are vaguer)
+    "sentence_words",  # log of how many the best sentence has
 )
 
 _NUMBER = re.compile(r"\d+")
@@ -63,14 +66,14 @@ REPORT_COSINE = 0.95
 
 
 def agreeing(
-    question: Question,
     scored: Sequence[ScoredSentence],
     passages: Sequence[Passage],
     same_claim: float,
+    span: tuple[int, int] | None,
 ) -> list[ScoredSentence]:
-    """The best sentence of each other article that reports what the best sentence says."""
+    """The best sentence of each other article that reports what the best sentence says
+    (`span`: the answer span found in the best sentence)."""
     best = scored[0]
-    span = answer_span(best.span.text, question.answer_type, question.tokens)
     stated = normalize_text(best.span.text[slice(*span)]) if span else None
     found: dict[str, ScoredSentence] = {}
     own = passages[best.passage].article_id
@@ -92,11 +95,14 @@ def confidence_features(
     scored: Sequence[ScoredSentence],
     index: VectorIndex,
     same_claim: float,
+    span: tuple[int, int] | None,
 ) -> dict[str, float]:
-    """The signals of `FEATURES`, from the selector's scored sentences (best first, not empty).
-    Two sentences say the same thing when their cosine reaches `same_claim` (the support
-    threshold: the cosine at which one sentence supports another)."""
+    """The signals of `FEATURES`, from the selector's scored sentences (best first, not empty)
+    and the answer span found in the best one. Two sentences say the same thing when their
+    cosine reaches `same_claim` (the support threshold: the cosine at which one sentence
+    supports another)."""
     best = scored[0]
+    sentence_tokens = set(search_tokens(best.span.text))
     different = [s for s in scored[1:] if not _says_the_same(s, best, same_claim)]
     other_passage = next((s.score for s in different if s.passage != best.passage), 0.0)
     next_sentence = next((s.score for s in different), 0.0)
@@ -118,11 +124,15 @@ def confidence_features(
         "gap": best.score - other_passage,
         "sentence_gap": best.score - next_sentence,
         "overlap": overlap,
-        "agreement": float(len(agreeing(question, scored, passages, same_claim))),
+        "agreement": float(len(agreeing(scored, passages, same_claim, span))),
         "numbers_missing": float(bool(numbers - set(_NUMBER.findall(normalize_text(everything))))),
         "type_missing": float(
             expected.has_surface_form and not matches_type(best.span.text, expected)
         ),
+        "span_found": float(span is not None),
+        "novelty": len(sentence_tokens - set(question.tokens)) / max(1, len(sentence_tokens)),
+        "question_words": float(len(set(question.tokens))),
+        "sentence_words": math.log1p(len(sentence_tokens)),
     }
 
 

@@ -68,6 +68,8 @@ class Assessment:
     and the confidence (None without a fitted model), and the tier they decide."""
 
     scored: list[ScoredSentence]
+    # Offsets of the answer span (a date, number, name) in the best sentence, if it states one.
+    span: tuple[int, int] | None
     features: dict[str, float]
     confidence: float | None
     tier: Tier
@@ -90,21 +92,20 @@ class _Citing:
         return self.markers[item.passage]
 
     def sentence(
-        self, item: ScoredSentence, *also: ScoredSentence, highlight: bool = False
+        self,
+        item: ScoredSentence,
+        *also: ScoredSentence,
+        highlight: tuple[int, int] | None = None,
     ) -> AnswerSentence:
         """The sentence as the answer shows it (quoted for English questions), citing its
-        passage and those of `also` (other articles saying the same)."""
+        passage and those of `also` (other articles saying the same), with `highlight` (offsets
+        in the sentence) marking what answers."""
         markers = tuple(dict.fromkeys(self.marker(s) for s in (item, *also)))
         quoted = self.question.language != "ar"
         text = f"“{item.span.text}”" if quoted else item.span.text
-        span = (
-            answer_span(item.span.text, self.question.answer_type, self.question.tokens)
-            if highlight
-            else None
-        )
-        if span is not None and quoted:
-            span = (span[0] + 1, span[1] + 1)
-        return AnswerSentence(text, markers, highlight=span)
+        if highlight is not None and quoted:
+            highlight = (highlight[0] + 1, highlight[1] + 1)
+        return AnswerSentence(text, markers, highlight=highlight)
 
 
 def _lead(question: Question, first: AnswerSentence, articles: int) -> str:
@@ -150,22 +151,22 @@ class ExtractiveGenerator:
     def assess(self, question: Question, passages: Sequence[Passage]) -> Assessment:
         scored = self.selector.score(question, passages)
         if not scored:
-            return Assessment(
-                [], {}, None if question.language not in self.models else 0.0, "refused"
-            )
+            empty = None if question.language not in self.models else 0.0
+            return Assessment([], None, {}, empty, "refused")
+        span = answer_span(scored[0].span.text, question.answer_type, question.tokens)
         features = confidence_features(
-            question, passages, scored, self.selector.index, self.same_claim
+            question, passages, scored, self.selector.index, self.same_claim, span
         )
         model = self.models.get(question.language)
         confidence = model.probability(features) if model is not None else None
         tiers = self.tiers.get(question.language)
         tier = tiers.tier(confidence) if tiers is not None and confidence is not None else "answer"
-        return Assessment(scored, features, confidence, tier)
+        return Assessment(scored, span, features, confidence, tier)
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         assessment = self.assess(question, passages)
         if assessment.tier == "answer":
-            answer = self._answer_tier(question, passages, assessment.scored)
+            answer = self._answer_tier(question, passages, assessment)
         elif assessment.tier == "related":
             answer = self._related_tier(question, passages, assessment.scored)
         else:
@@ -178,10 +179,11 @@ class ExtractiveGenerator:
         )
 
     def _answer_tier(
-        self, question: Question, passages: Sequence[Passage], scored: Sequence[ScoredSentence]
+        self, question: Question, passages: Sequence[Passage], assessment: Assessment
     ) -> Answer:
+        scored = assessment.scored
         best = scored[0]
-        agree = agreeing(question, scored, passages, self.same_claim)
+        agree = agreeing(scored, passages, self.same_claim, assessment.span)
         second = next(
             (
                 s
@@ -192,7 +194,7 @@ class ExtractiveGenerator:
             None,
         )
         citing = _Citing(question, passages)
-        sentences = [citing.sentence(best, *agree, highlight=True)]
+        sentences = [citing.sentence(best, *agree, highlight=assessment.span)]
         shown = [best, *agree]
         if second is not None:
             sentences.append(citing.sentence(second))

@@ -106,11 +106,23 @@ def test_fusion_weights_follow_the_ranking_that_finds_the_gold() -> None:
         _ranked(f"g{i}", [f"x{i}:0-1", f"y{i}:0-1", f"g{i}:0-1"], [f"g{i}:0-1", f"x{i}:0-1"])
         for i in range(5)
     ]
-    weights, score = fit_weights(records, ["dense", "bm25"], rrf_k=60)
+    weights, gain = fit_weights([records], ["dense", "bm25"], rrf_k=60)
     assert weights["bm25"] > weights["dense"] == 1.0
-    assert score == pytest.approx(1.0)
-    assert mean_ndcg(records, {"dense": 1.0, "bm25": 0.0}, 60) < score
+    assert mean_ndcg(records, weights, 60) == pytest.approx(1.0)
+    assert gain == pytest.approx(1.0 - mean_ndcg(records, {"dense": 1.0, "bm25": 1.0}, 60))
     assert fused_articles(records[0], weights, 60)[0] == "g0"
+
+
+def test_fusion_weights_do_not_trade_one_source_for_another() -> None:
+    # On the first source BM25 finds the gold, on the second dense does: equal weights stay.
+    bm25_wins = [
+        _ranked(f"g{i}", [f"x{i}:0-1", f"y{i}:0-1", f"g{i}:0-1"], [f"g{i}:0-1"]) for i in range(5)
+    ]
+    dense_wins = [
+        _ranked(f"h{i}", [f"h{i}:0-1"], [f"x{i}:0-1", f"y{i}:0-1", f"h{i}:0-1"]) for i in range(5)
+    ]
+    weights, gain = fit_weights([bm25_wins, dense_wins], ["dense", "bm25"], rrf_k=60)
+    assert weights == {"dense": 1.0, "bm25": 1.0} and gain == 0.0
 
 
 def test_support_threshold_separates_the_groups() -> None:

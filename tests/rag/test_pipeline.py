@@ -218,3 +218,30 @@ def test_cli_batch_answers_each_line_with_one_model_load(seed_index: Path, tmp_p
     assert lines[0]["refused"] is False and lines[0]["citations"]
     assert lines[1]["refused"] is True and lines[1]["citations"] == []
     assert all(len(line["retrieved"]) == 3 for line in lines)
+
+
+@pytest.mark.slow
+def test_cli_batch_reports_a_bad_line_and_goes_on(seed_index: Path, tmp_path: Path) -> None:
+    batch = tmp_path / "questions.jsonl"
+    batch.write_text(
+        '{"q": "no question key"}\n'
+        + json.dumps({"question": "س" * 5000}, ensure_ascii=False)
+        + "\nnot json\n"
+        + json.dumps({"question": "من التقى لافروف في موسكو؟"}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = _cli(seed_index, "--questions", str(batch))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [("error" in line) for line in lines] == [True, True, True, False]
+    assert 'no "question"' in lines[0]["error"] and "invalid JSON" in lines[2]["error"]
+    assert "5000" in lines[1]["error"]  # too long: its length and the limit, in its language
+    assert lines[3]["citations"]
+
+
+def test_terminal_output_shows_control_characters_as_escapes() -> None:
+    from rag.__main__ import terminal_safe
+
+    assert terminal_safe("نص\x1b[2J\x07 آخر\nسطر\x9b") == "نص\\x1b[2J\\x07 آخر\nسطر\\x9b"

@@ -153,9 +153,9 @@ def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
     question = read_question(
         "سؤال؟", (), encoder=_FixedVector(np.ones(3, dtype=np.float32) / np.sqrt(3)), max_chars=100
     )
-    values = confidence_features(question, passages, scored, _NoCorpus(), 0.85)
+    values = confidence_features(question, passages, scored, _NoCorpus(), 0.85, None)
     assert values["gap"] == pytest.approx(0.10) and values["sentence_gap"] == pytest.approx(0.10)
     # Were the paraphrase a different claim, it would be the runner-up.
-    values = confidence_features(question, passages, scored, _NoCorpus(), 0.999)
+    values = confidence_features(question, passages, scored, _NoCorpus(), 0.999, None)
     assert values["gap"] == pytest.approx(0.01) and values["sentence_gap"] == pytest.approx(0.01)
     assert values["corpus_sentence"] == 0.0 and values["best_cosine"] == pytest.approx(0.88)
