@@ -27,7 +27,11 @@ from eval.datasets import article_of
 from eval.selective import tier_metrics
 from rag.answer.confidence import FEATURES, ConfidenceModel, TierThresholds
 
-ANSWER_PRECISION = 0.95
+# The precision the answer tier must reach on the fitted mix. 0.95 there leaves the answer tier
+# almost empty (1% of XQuAD's answerable questions, the reader has no better sentence to give),
+# so the target is 0.90 on the mix, where ARCD (harder) pulls precision down and XQuAD is answered
+# at about 0.95; the README gives the coverage and precision this buys on every held-out set.
+ANSWER_PRECISION = 0.90
 REFUSAL_PRECISION = 0.95
 # Inverse L2 strength of the logistic model, chosen by cross-validation (see README).
 REGULARIZATION = 1.0
