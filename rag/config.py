@@ -130,8 +130,9 @@ def _calibrated(model: str) -> dict[str, Any]:
     fitted_for = recorded.get(CALIBRATED_MODEL_KEY, PACKAGED_MODEL)
     if fitted_for != model:
         logger.warning(
-            "%s was calibrated for %s, not %s: refusal is not calibrated for this model "
-            "(it refuses nothing). Run `python -m eval calibrate` with this model.",
+            "%s was calibrated for %s, not %s: this model has no confidence (every answer is "
+            "in the answer tier) and equal fusion weights. Run `python -m eval collect` and "
+            "`python -m eval calibrate` with this model.",
             CALIBRATION_FILE,
             fitted_for,
             model,

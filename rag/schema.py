@@ -32,6 +32,9 @@ class Question:
     # The earlier question a follow-up leans on ("when did he visit Moscow?"), or None.
     context: str | None
     tokens: tuple[str, ...]  # `corpus.search_tokens` of the search query
+    # `corpus.search_tokens` of `text` alone: what the question itself names, which the
+    # confidence weighs (a follow-up's context says nothing about how precise the question is).
+    own_tokens: tuple[str, ...]
     vector: np.ndarray = field(repr=False, compare=False)  # query vector of the search query
 
     @property

@@ -107,11 +107,11 @@ def confidence_features(
     other_passage = next((s.score for s in different if s.passage != best.passage), 0.0)
     next_sentence = next((s.score for s in different), 0.0)
     everything = "\n".join(p.chunk.search_text for p in passages)
-    numbers = set(_NUMBER.findall(normalize_text(question.search_query)))
+    numbers = set(_NUMBER.findall(normalize_text(question.text)))
     expected = question.answer_type
     corpus_best = index.search_sentences(question.vector, 1)
     overlap = (
-        idf_overlap(index.idf(question.tokens), best.span.text)
+        idf_overlap(index.idf(question.own_tokens), best.span.text)
         if question.language == "ar"
         else 0.0
     )
@@ -130,8 +130,8 @@ def confidence_features(
             expected.has_surface_form and not matches_type(best.span.text, expected)
         ),
         "span_found": float(span is not None),
-        "novelty": len(sentence_tokens - set(question.tokens)) / max(1, len(sentence_tokens)),
-        "question_words": float(len(set(question.tokens))),
+        "novelty": len(sentence_tokens - set(question.own_tokens)) / max(1, len(sentence_tokens)),
+        "question_words": float(len(set(question.own_tokens))),
         "sentence_words": math.log1p(len(sentence_tokens)),
     }
 

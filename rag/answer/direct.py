@@ -83,12 +83,17 @@ _DAY_MONTH = (
     rf"{_D}{{1,2}}\s+(?:من\s+)?(?:شهر\s+)?(?:{_MONTH}){_E}"
     rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+)?{_YEAR}{_E})?"
 )
+# Two days of one month: "يومي 23 و24 شباط", "23-24 February".
+_DAY_RANGE = (
+    rf"(?:يومي\s+)?{_D}{{1,2}}\s*(?:و|-|–)\s*{_D}{{1,2}}\s+(?:من\s+)?(?:شهر\s+)?(?:{_MONTH}){_E}"
+    rf"(?:\s*[،,]?\s*(?:من\s+)?(?:عام\s+)?{_YEAR}{_E})?"
+)
 _MONTH_YEAR = rf"(?:{_MONTH})\s+(?:من\s+)?(?:عام\s+|العام\s+)?{_YEAR}{_E}"
 _MONTH_ALONE = rf"(?:(?:{_PART_OF_MONTH})\s+)?(?:شهر\s+)?(?:{_MONTH}){_E}"
 _DATE = re.compile(
     rf"{_B}(?:"
     # [يوم] weekday [، ] day month [year]; "Thursday 31 July 2025"
-    rf"(?:(?:يوم\s+)?(?:{_WEEKDAY}){_E}\s*[،,]?\s*(?:الموافق\s+)?)?(?:{_DAY_MONTH}|{_MONTH_YEAR})"
+    rf"(?:(?:يوم\s+)?(?:{_WEEKDAY}){_E}\s*[،,]?\s*(?:الموافق\s+)?)?(?:{_DAY_RANGE}|{_DAY_MONTH}|{_MONTH_YEAR})"
     rf"|(?:يوم\s+)?(?:{_WEEKDAY}){_E}"
     rf"|{_MONTH_ALONE}"
     rf"|(?:عام|سنة|العام)\s+{_YEAR}{_E}"
@@ -172,7 +177,8 @@ def english_statement(span_text: str, answer_type: AnswerType) -> str | None:
     if not answer_type.has_surface_form:
         return None
     text = span_text.translate(_ASCII_DIGITS)
-    text = re.sub(r"\b(?:يوم|شهر|من|عام|العام|سنة)\s+", "", text + " ").strip()
+    text = re.sub(r"\b(?:يومي|يوم|شهر|من|عام|العام|سنة)\s+", "", text + " ").strip()
+    text = re.sub(r"(\d)\s*(?:و|-|–)\s*(\d)", r"\1 and \2", text)
     text = re.sub(r"\s*[،,]\s*", " ", text)
     text = _english_names(text, _MONTHS)
     text = _english_names(text, _WEEKDAYS)

@@ -29,7 +29,9 @@ def read_question(
         answer_type=question_type(cleaned),
         context=follow_up_context(cleaned, history),
         tokens=(),
+        own_tokens=tuple(search_tokens(cleaned)),
         vector=np.zeros(0, dtype=np.float32),
     )
     query = question.search_query
-    return replace(question, tokens=tuple(search_tokens(query)), vector=encoder.query(query))
+    tokens = tuple(search_tokens(query)) if question.context else question.own_tokens
+    return replace(question, tokens=tokens, vector=encoder.query(query))
