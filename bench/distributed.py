@@ -47,7 +47,7 @@ def ingest_engines(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[
     from embeddings.ingest import ingest_articles
     from embeddings.ray_embed import embed_on_ray, ray_session
     from eval.datasets import load_squad
-    from eval.runner import passage_articles
+    from eval.runs import passage_articles
 
     articles = passage_articles(load_squad(XQUAD_AR).passages[: sizes["paragraphs"]])
     results: dict[str, Any] = {"paragraphs": len(articles), "loadavg_start": loadavg()}

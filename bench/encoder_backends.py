@@ -30,7 +30,7 @@ from embeddings.ingest import ingest_articles
 from embeddings.model import Embedder
 from eval.datasets import SHARED_EVAL_DIR, EvalQuestion, load_squad
 from eval.metrics import ndcg_at_k
-from eval.runner import passage_articles
+from eval.runs import passage_articles
 
 XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
 BACKENDS = ("torch", "onnx-int8")

@@ -34,7 +34,7 @@ from embeddings.ingest import EMBED_BATCH, embed_passages_sorted
 from embeddings.model import Embedder
 from eval.datasets import SHARED_EVAL_DIR, load_squad
 from eval.metrics import ndcg_at_k
-from eval.runner import passage_articles
+from eval.runs import passage_articles
 
 XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
 XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"

@@ -285,7 +285,7 @@ class Bench:
         from embeddings.faiss_index import FaissIndex
         from embeddings.ingest import ingest_articles
         from eval.datasets import load_squad
-        from eval.runner import passage_articles
+        from eval.runs import passage_articles
 
         self.require("embedder")
         ar = load_squad(XQUAD_AR)
@@ -547,7 +547,7 @@ class Bench:
 
         from embeddings.backend.packaged import packaged_model_dir
         from eval.metrics import RankedGold, retrieval_metrics
-        from eval.runner import rankings
+        from eval.records import rankings
         from rag.pipeline import Pipeline
 
         self.require("embedder", "xquad_index", "passages")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from corpus.article import Article
 from corpus.chunking import Chunk, ChunkerSettings, chunk_article
-from corpus.cleaning import CleanedText, clean_text
+from corpus.cleaning import CleanedText, clean_text, is_heading
 from corpus.loader import LoadError, LoadResult, load_corpus, load_file
 from corpus.normalize import normalize_text, search_tokens
 from corpus.sentences import Span, answer_spans, split_sentences
@@ -27,6 +27,7 @@ __all__ = [
     "answer_spans",
     "chunk_article",
     "clean_text",
+    "is_heading",
     "load_corpus",
     "load_file",
     "normalize_text",

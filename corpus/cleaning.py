@@ -134,6 +134,12 @@ def _is_title_like(paragraph: str) -> bool:
     )
 
 
+def is_heading(line: str) -> bool:
+    """A line that titles what follows (a headline, a section heading, a category label):
+    short and unpunctuated. It names a topic; it states nothing."""
+    return _is_title_like(line.strip())
+
+
 def _is_byline(paragraph: str) -> bool:
     return _words(paragraph) <= _BYLINE_MAX_WORDS and not any(
         char in _BYLINE_FORBIDDEN or char.isdigit() for char in paragraph

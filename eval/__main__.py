@@ -2,6 +2,8 @@
 
 python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
 python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
+python -m eval collect --out DIR        (records for calibration, from XQuAD and ARCD train)
+python -m eval calibrate --records DIR  (fit fusion or confidence, write rag/calibration.json)
 """
 
 from __future__ import annotations
@@ -12,26 +14,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eval.calibration import (
-    MAX_FALSE_REFUSAL,
-    calibrate,
-    fit_answerability,
-    support_scores,
-    support_threshold,
-    write_calibration,
-)
-from eval.datasets import load_squad
+from eval.calibrate import calibrate_command
+from eval.collect import collect
+from eval.datasets import SHARED_EVAL_DIR
 from eval.report import format_summary_table, write_report
-from eval.runner import (
-    SPLITS,
-    SquadPipelines,
-    evaluate_seed_qa,
-    evaluate_squad,
-    questions_in_split,
-    squad_index_dir,
-)
-from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, load_settings
+from eval.runs import SPLITS, evaluate_seed_qa, evaluate_squad
+from rag.config import CALIBRATION_FILE, load_settings
 from rag.pipeline import embedder_for
+
+XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
+XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"
+ARCD = SHARED_EVAL_DIR / "arcd" / "arcd-train.json"
 
 
 def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
@@ -44,50 +37,7 @@ def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
         print(f"report:  {write_report(results, args.report)}")
 
 
-def _calibrate(args: argparse.Namespace) -> int:
-    # Thresholds off: every question is answered, so every score and signal is seen.
-    off = float("-inf")
-    settings = load_settings(args.config, refusal_threshold_ar=off, refusal_threshold_en=off)
-    embedder = embedder_for(settings)
-    sets = [load_squad(args.passages), *(load_squad(args.passages, q) for q in args.questions)]
-    pipelines = SquadPipelines.build(
-        sets[0], settings, embedder, args.index or squad_index_dir(settings, args.passages)
-    )
-    records: dict[str, list[dict[str, Any]]] = {}
-    for squad in sets:
-        answered, unanswerable = pipelines.ask(
-            squad.name, questions_in_split(squad, "even"), with_rankings=False
-        )
-        for record in [*answered, *unanswerable]:
-            if record["features"]:
-                records.setdefault(record["lang"], []).append(record)
-    models = {
-        language: fit_answerability(
-            [r["features"] for r in group], [r["answerable"] for r in group]
-        )
-        for language, group in records.items()
-    }
-    scores = {
-        language: {
-            kind: [models[language].score(r["features"]) for r in group if r["answerable"] == want]
-            for kind, want in (("answerable", True), ("unanswerable", False))
-        }
-        for language, group in records.items()
-    }
-    calibration = calibrate(scores, args.max_false_refusal)
-    calibration["answerability"] = {language: m.to_json() for language, m in models.items()}
-    calibration[CALIBRATED_MODEL_KEY] = settings.model
-    calibration["source"] = [str(args.passages), *map(str, args.questions)]
-    if args.questions:
-        # English paragraphs as claims against their Arabic translations.
-        english = load_squad(args.questions[0])
-        calibration.update(support_threshold(*support_scores(sets[0], english, embedder)))
-    write_calibration(calibration, args.out)
-    print(json.dumps(calibration, indent=2, ensure_ascii=False))
-    return 0
-
-
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m eval",
         description=__doc__,
@@ -95,13 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--config", type=Path, help="TOML settings file")
     commands = parser.add_subparsers(dest="command", required=True)
-
     seed = commands.add_parser(
         "seed-qa", help="questions on the indexed corpus (seed_qa.jsonl format)"
     )
     seed.add_argument("file", type=Path)
     seed.add_argument("--index", type=Path, help="index folder of the corpus")
-
     squad = commands.add_parser("squad", help="any SQuAD v1.1-format file, indexed on its own")
     squad.add_argument("passages", type=Path)
     squad.add_argument("--questions", type=Path, help="parallel file whose questions join by id")
@@ -111,34 +59,43 @@ def main(argv: list[str] | None = None) -> int:
     squad.add_argument(
         "--split", choices=SPLITS, default="all", help="odd = held out from calibration"
     )
-
-    calibrate = commands.add_parser(
-        "calibrate",
-        help="fit the answerability model and refusal thresholds on the even articles of a SQuAD set",
-    )
-    calibrate.add_argument("passages", type=Path)
-    calibrate.add_argument("--index", type=Path, help="where to keep this set's index")
-    calibrate.add_argument(
-        "--questions",
-        type=Path,
-        nargs="*",
-        default=[],
-        help="parallel question files (other languages)",
-    )
-    calibrate.add_argument("--max-false-refusal", type=float, default=MAX_FALSE_REFUSAL)
-    calibrate.add_argument("--out", type=Path, default=CALIBRATION_FILE)
-
     for command in (seed, squad):
         command.add_argument("--json", type=Path, help="write the results JSON here")
         command.add_argument(
             "--report", type=Path, help="write report.md and plots into this folder"
         )
         command.add_argument("--k", type=int, help="passages per answer")
+    gather = commands.add_parser("collect", help="ask the calibration sets with the tiers off")
+    gather.add_argument("--out", type=Path, required=True, help="folder for the records (JSONL)")
+    gather.add_argument("--index-root", type=Path, help="where to keep the sets' indexes")
+    gather.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file")
+    gather.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English file")
+    gather.add_argument("--arcd", type=Path, default=ARCD, help="ARCD train file")
+    fit = commands.add_parser("calibrate", help="fit the fusion or the confidence from records")
+    fit.add_argument("--records", type=Path, required=True, help="folder `collect` wrote")
+    fit.add_argument("--fit", choices=("fusion", "confidence"), required=True)
+    fit.add_argument("--out", type=Path, default=CALIBRATION_FILE)
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         if args.command == "calibrate":
-            return _calibrate(args)
+            return calibrate_command(args)
+        if args.command == "collect":
+            settings = load_settings(args.config)
+            counts = collect(
+                args.xquad,
+                args.xquad_en,
+                args.arcd,
+                settings,
+                embedder_for(settings),
+                args.out,
+                args.index_root,
+            )
+            print(json.dumps(counts, indent=2))
+            return 0
         if args.command == "seed-qa":
             settings = load_settings(args.config, index_dir=args.index, top_k=args.k)
             results = evaluate_seed_qa(args.file, settings)

@@ -47,16 +47,17 @@ class AnswerRecord(TypedDict, total=False):
     id: str
     question: str
     direction: str
-    lang: str  # the question's language: refusal thresholds are per language
+    lang: str  # the question's language: the confidence and its tiers are per language
     answerable: bool
     gold_ids: list[str]
     aliases: list[str]
     ranked: dict[str, list[str]]  # method -> retrieved ids, best first
     answer: str
+    tier: str  # "answer", "related" or "refused"
     refused: bool
+    confidence: float | None  # the calibrated probability the tier was decided on
     top_score: float
-    answerability: float  # the score the refusal decision was made on
-    features: dict[str, float]  # the answerability signals behind it
+    features: dict[str, float]  # the confidence signals behind it
     citations: list[Citation]
     sentences: list[SentenceRecord]
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag

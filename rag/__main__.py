@@ -59,27 +59,67 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(path: Path) -> list[str | ValueError]:
+    """The questions of a JSONL file (`{"question": ...}` or a JSON string per line); a line
+    that holds none becomes an error for that line, not the end of the batch."""
+    questions: list[str | ValueError] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            questions.append(ValueError(f"line {number}: invalid JSON ({error.msg})"))
+            continue
+        question = item.get("question") if isinstance(item, dict) else item
+        if isinstance(question, str):
+            questions.append(question)
+        else:
+            questions.append(ValueError(f'line {number}: no "question" string'))
+    return questions
+
+
+# Control characters from article text would drive the terminal (colours, cursor moves, a
+# reset) when printed raw; they are shown as escapes instead.
+def terminal_safe(text: str) -> str:
+    """`text` with its control characters (but newlines) shown as `\\xNN`."""
+    return "".join(
+        f"\\x{ord(ch):02x}" if (ord(ch) < 0x20 and ch != "\n") or ord(ch) in (0x7F, 0x9B) else ch
+        for ch in text
+    )
+
+
 def _ask(args: argparse.Namespace) -> int:
     from rag.pipeline import Pipeline
+    from rag.question.cleaning import QuestionError
 
     settings = _settings(args)
     pipeline = Pipeline.from_settings(settings)
-    if args.questions:
-        questions = [
-            json.loads(line)
-            for line in args.questions.read_text(encoding="utf-8").splitlines()
-            if line.strip()
-        ]
-        texts = [q["question"] if isinstance(q, dict) else str(q) for q in questions]
-    else:
-        texts = [args.question]
-    for text in texts:
-        answer = pipeline.ask(text)
+    items: list[str | ValueError] = _batch(args.questions) if args.questions else [args.question]
+    failed = 0
+    for item in items:
+        try:
+            if isinstance(item, ValueError):
+                raise item
+            answer = pipeline.ask(item)
+        except (QuestionError, ValueError) as error:
+            # One bad question must not abort the rest of a batch.
+            failed += 1
+            if args.json or args.questions:
+                print(
+                    json.dumps(
+                        {"question": item if isinstance(item, str) else None, "error": str(error)},
+                        ensure_ascii=False,
+                    )
+                )
+            else:
+                print(f"error: {error}", file=sys.stderr)
+            continue
         if args.json or args.questions:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
-            print(answer.render_text())
-    return 0
+            print(terminal_safe(answer.render_text()))
+    return 2 if failed and not args.questions else 0
 
 
 def main(argv: list[str] | None = None) -> int:

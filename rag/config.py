@@ -62,14 +62,15 @@ class Settings:
     rrf_k: int = 60
     hybrid: bool = True
     max_answer_sentences: int = 4
-    # Below this answerability score the corpus is judged not to hold the answer. Per question
-    # language, because cross-lingual similarities run lower. Calibrated by `python -m eval
-    # calibrate` on XQuAD, which the seed questions are not part of; see README.
-    refusal_threshold_ar: float = 0.0
-    refusal_threshold_en: float = 0.0
-    # The answerability model per question language (rag/answer/answerability.py), fitted by the same
-    # command; the thresholds above apply to its score. Without one, to the best sentence's score.
-    answerability: dict[str, Any] | None = None
+    # Weights of the fused rankings per question language ({"ar": {"dense": 1.0, "sentences":
+    # 1.0, "bm25": 1.0}, "en": {...}}); equal weights without one. Fitted by `python -m eval
+    # calibrate` on XQuAD and ARCD train, which the seed questions are not part of; see README.
+    fusion_weights: dict[str, Any] | None = None
+    # The confidence model per question language (rag/answer/confidence.py) and the thresholds on
+    # its probability that make the tiers ({"ar": {"answer": 0.8, "related": 0.2}, ...}), fitted
+    # by the same command. Without them every answer is in the answer tier.
+    confidence: dict[str, Any] | None = None
+    tier_thresholds: dict[str, Any] | None = None
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.
     support_threshold: float = 0.85
     answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
@@ -102,10 +103,6 @@ class Settings:
             self.milvus_prefix,
             self.milvus_index,
         )
-
-    @property
-    def refusal_thresholds(self) -> dict[str, float]:
-        return {"ar": self.refusal_threshold_ar, "en": self.refusal_threshold_en}
 
     @property
     def llm_configured(self) -> bool:
@@ -146,7 +143,7 @@ _FIELD_TYPES = {f.name: str(f.type) for f in fields(Settings)}
 _FIELD_NAMES = set(_FIELD_TYPES)
 
 
-# The calibration file names the model its thresholds and answerability model were fitted for:
+# The calibration file names the model its thresholds and confidence model were fitted for:
 # scores from another model fall elsewhere, so they are not applied to it.
 CALIBRATED_MODEL_KEY = "calibrated_model"
 
@@ -158,8 +155,9 @@ def _calibrated(model: str) -> dict[str, Any]:
     fitted_for = recorded.get(CALIBRATED_MODEL_KEY, PACKAGED_MODEL)
     if fitted_for != model:
         logger.warning(
-            "%s was calibrated for %s, not %s: refusal is not calibrated for this model "
-            "(it refuses nothing). Run `python -m eval calibrate` with this model.",
+            "%s was calibrated for %s, not %s: this model has no confidence (every answer is "
+            "in the answer tier) and equal fusion weights. Run `python -m eval collect` and "
+            "`python -m eval calibrate` with this model.",
             CALIBRATION_FILE,
             fitted_for,
             model,

@@ -5,9 +5,14 @@ from __future__ import annotations
 from rag.question.language import Language
 
 _MESSAGES: dict[str, dict[Language, str]] = {
-    "lead": {
-        "ar": "بحسب المقالات:",
-        "en": "The articles answer this in Arabic; here are the supporting passages, quoted:",
+    "lead": {"ar": "بحسب المقالات:", "en": "According to the articles:"},
+    "lead_reported": {"ar": "بحسب {articles}:", "en": "According to {count} articles:"},
+    # An English question's date or number, stated in English before the Arabic evidence.
+    "direct_date": {"ar": "{lead}", "en": "{lead} on {statement} {markers}."},
+    "direct_number": {"ar": "{lead}", "en": "{lead} {statement} {markers}."},
+    "related": {
+        "ar": "لم أجد إجابة مباشرة في المقالات، وهذه أقرب المقاطع إلى السؤال:",
+        "en": "I could not find a direct answer in the articles; the closest passages are:",
     },
     "refusal": {
         "ar": "لا تتضمن المقالات المتوفرة إجابة عن هذا السؤال، لذلك لن أخمّن.",
@@ -54,6 +59,14 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "أُزيلت إشارات إلى مصادر غير موجودة: {markers}",
         "en": "Removed citations to passages that do not exist: {markers}",
     },
+    "uncited_dropped": {
+        "ar": "حُذفت {count} جملة من رد النموذج لأنها لا تستشهد بأي مقطع.",
+        "en": "Left out {count} sentence(s) of the model's reply that cite no passage.",
+    },
+    "sentences_cut": {
+        "ar": "اختُصر رد النموذج: حُذفت {count} جملة زائدة.",
+        "en": "The model's reply was cut short: {count} more sentence(s) left out.",
+    },
     "unsupported": {
         "ar": "تنبيه: بعض الجمل غير مدعومة بالمصدر المذكور.",
         "en": "Warning: some sentences are not supported by the passage they cite.",
@@ -63,3 +76,12 @@ _MESSAGES: dict[str, dict[Language, str]] = {
 
 def message(key: str, language: Language, **values: object) -> str:
     return _MESSAGES[key][language].format(**values)
+
+
+def arabic_count(count: int) -> str:
+    """ "N articles" in Arabic, with the number agreement Arabic grammar asks for."""
+    if count == 1:
+        return "مقالة واحدة"
+    if count == 2:
+        return "مقالتين"
+    return f"{count} مقالات" if count <= 10 else f"{count} مقالاً"

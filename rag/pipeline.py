@@ -19,7 +19,7 @@ from embeddings.backends import open_index
 from embeddings.cache import CachedEncoder
 from embeddings.index import VectorIndex
 from embeddings.model import Embedder
-from rag.answer.answerability import answerability_models
+from rag.answer.confidence import confidence_models, tier_thresholds
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
@@ -29,7 +29,7 @@ from rag.grounding.verify import SupportChecker
 from rag.question.reading import read_question
 from rag.retrieval.hybrid import HybridSearch
 from rag.retrieval.retriever import PassageRetriever
-from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult
+from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult, Turn
 
 
 def embedder_for(settings: Settings) -> Embedder:
@@ -65,6 +65,7 @@ class Pipeline:
             candidates=settings.candidates,
             rrf_k=settings.rrf_k,
             hybrid=settings.hybrid,
+            weights=settings.fusion_weights,
             rank_unfused=rank_unfused,
         )
         selector = SentenceSelector(
@@ -72,9 +73,9 @@ class Pipeline:
         )
         self.extractive = ExtractiveGenerator(
             selector,
-            settings.refusal_thresholds,
             settings.support_threshold,
-            answerability_models(settings.answerability),
+            confidence_models(settings.confidence),
+            tier_thresholds(settings.tier_thresholds),
         )
         # Without a configured model, mode "llm" answers extractively and says so.
         self.llm: AnswerGenerator = (
@@ -100,7 +101,7 @@ class Pipeline:
         """The LangChain retriever face of this pipeline's search, for outside callers."""
         return PassageRetriever(search=self.search, read=self.read, k=self.settings.top_k)
 
-    def read(self, text: str, history: Sequence[str] = ()) -> Question:
+    def read(self, text: str, history: Sequence[Turn] = ()) -> Question:
         return read_question(
             text, history, encoder=self.encoder, max_chars=self.settings.max_question_chars
         )
@@ -137,7 +138,7 @@ class Pipeline:
             )
 
     def _request(
-        self, question: str, history: Sequence[str], k: int | None, mode: str | None
+        self, question: str, history: Sequence[Turn], k: int | None, mode: str | None
     ) -> dict[str, Any]:
         return {
             "question": question,
@@ -149,7 +150,7 @@ class Pipeline:
     def stream(
         self,
         question: str,
-        history: Sequence[str] = (),
+        history: Sequence[Turn] = (),
         *,
         k: int | None = None,
         mode: str | None = None,
@@ -159,7 +160,7 @@ class Pipeline:
     def ask(
         self,
         question: str,
-        history: Sequence[str] = (),
+        history: Sequence[Turn] = (),
         *,
         k: int | None = None,
         mode: str | None = None,

@@ -15,6 +15,14 @@ from rag.question.language import Language
 
 
 @dataclass(frozen=True)
+class Turn:
+    """An earlier exchange of the conversation: the question, and what its answer stated."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass(frozen=True)
 class Question:
     """What every stage after the question needs to know about it, computed once."""
 
@@ -24,6 +32,9 @@ class Question:
     # The earlier question a follow-up leans on ("when did he visit Moscow?"), or None.
     context: str | None
     tokens: tuple[str, ...]  # `corpus.search_tokens` of the search query
+    # `corpus.search_tokens` of `text` alone: what the question itself names, which the
+    # confidence weighs (a follow-up's context says nothing about how precise the question is).
+    own_tokens: tuple[str, ...]
     vector: np.ndarray = field(repr=False, compare=False)  # query vector of the search query
 
     @property
@@ -99,6 +110,12 @@ class AnswerSentence:
         return f"- {self.text} {marker_text(self.markers)}".rstrip()
 
 
+# The heading of an answer's further evidence (the UI folds it away).
+EVIDENCE_HEADING: dict[Language, str] = {"ar": "أدلة أخرى:", "en": "More evidence:"}
+
+# Quotation marks around a quoted answer sentence, not part of what it says.
+QUOTES = "“”\"«»'‘’ "
+
 # How sure the answer is: "answer" states it, "related" shows the closest passages because no
 # sentence clearly answers, "refused" says the articles hold nothing relevant.
 Tier = Literal["answer", "related", "refused"]
@@ -128,9 +145,8 @@ class Answer:
     rankings: Mapping[str, Sequence[Chunk]] = field(default_factory=dict)
     timings_ms: dict[str, float] = field(default_factory=dict)
     top_score: float | None = None
-    # The score the refusal decision was made on, and the signals behind it (extractive answers).
-    answerability: float | None = None
-    answerability_features: dict[str, float] = field(default_factory=dict)
+    # The signals the confidence was computed from (`rag.answer.confidence.FEATURES`).
+    confidence_features: dict[str, float] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
@@ -140,6 +156,20 @@ class Answer:
     def text(self) -> str:
         body = "\n".join(sentence.line for sentence in self.sentences)
         return f"{self.lead}\n{body}" if body else self.lead
+
+    @property
+    def statement(self) -> str:
+        """What the answer states, for a follow-up question to lean on: the highlighted part of
+        its first sentence, or that sentence; nothing when it is not in the answer tier."""
+        if self.tier != "answer" or not self.sentences:
+            return ""
+        first = self.sentences[0]
+        text = first.text if first.highlight is None else first.text[slice(*first.highlight)]
+        return text.strip(QUOTES)
+
+    @property
+    def turn(self) -> Turn:
+        return Turn(self.question, self.statement)
 
     @property
     def unsupported_sentences(self) -> list[str]:
@@ -155,11 +185,11 @@ class Answer:
             "refused": self.refused,
             "mode": self.mode,
             "citations": [citation.to_json() for citation in self.citations],
+            "evidence": [{"text": s.text, "markers": list(s.markers)} for s in self.evidence],
             "unsupported_sentences": self.unsupported_sentences,
             "invalid_markers": self.invalid_markers,
             "notices": self.notices,
             "top_score": None if self.top_score is None else round(self.top_score, 6),
-            "answerability": None if self.answerability is None else round(self.answerability, 6),
             "retrieved": [
                 {"article_id": p.article_id, "chunk_id": p.chunk.id, "score": round(p.score, 6)}
                 for p in self.passages
@@ -170,6 +200,8 @@ class Answer:
     def render_text(self) -> str:
         """The answer for a terminal: its text, notices, and each citation with its sentence."""
         lines = [self.text, *self.notices]
+        if self.evidence:
+            lines += ["", EVIDENCE_HEADING[self.language], *(s.line for s in self.evidence)]
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(

@@ -16,6 +16,7 @@ import gradio as gr
 from rag.question.cleaning import QuestionError
 from rag.question.language import Language, detect_language
 from rag.schema import AnswerStream
+from rag.schema import Turn as Exchange
 from ui.render import (
     no_sources_html,
     placeholder_sources_html,
@@ -71,7 +72,7 @@ class Chat:
         question: str,
         chat: list[dict] | None,
         turns: list[Turn] | None,
-        history: list[str] | None,
+        history: list[Exchange] | None,
         k: float,
         mode: str,
     ) -> Iterator[tuple]:
@@ -99,7 +100,13 @@ class Chat:
             yield update(sources)
 
     def _replies(
-        self, question: str, history: list[str], k: float, mode: str, language: Language, turn: int
+        self,
+        question: str,
+        history: list[Exchange],
+        k: float,
+        mode: str,
+        language: Language,
+        turn: int,
     ) -> Iterator[tuple[str, str]]:
         """(message, sources) as the answer streams in, ending with the answer or an error.
 
@@ -114,7 +121,7 @@ class Chat:
             for delta in relayed:
                 streamed += delta
                 yield render_streaming(streamed, language, turn), placeholder_sources_html()
-            history.append(question)
+            history.append(relayed.answer.turn)
             yield render_answer(relayed.answer, turn), render_sources(relayed.answer, turn)
         except QuestionError as error:
             yield render_question_error(error), no_sources_html(error.language)

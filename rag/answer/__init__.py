@@ -1,17 +1,18 @@
-"""The answer stage: sentence selection, the extractive answer and its answerability, and the
-optional LLM answer."""
+"""The answer stage: sentence selection, the extractive answer in three tiers decided by a
+calibrated confidence, the directly stated part of an answer, and the optional LLM answer."""
 
-from rag.answer.answerability import AnswerabilityModel, answerability_models
+from rag.answer.confidence import ConfidenceModel, TierThresholds, confidence_models
 from rag.answer.extractive import ExtractiveGenerator, refusal
 from rag.answer.generator import AnswerGenerator
 from rag.answer.selection import ScoredSentence, SentenceSelector
 
 __all__ = [
     "AnswerGenerator",
-    "AnswerabilityModel",
+    "ConfidenceModel",
     "ExtractiveGenerator",
     "ScoredSentence",
     "SentenceSelector",
-    "answerability_models",
+    "TierThresholds",
+    "confidence_models",
     "refusal",
 ]

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from corpus import Span, normalize_text
+from corpus import Span, is_heading, normalize_text
 from embeddings.index import VectorIndex
-from rag.question.answer_type import AnswerType, matches_type
+from rag.question.answer_type import matches_type
 from rag.retrieval.lexical import idf_overlap
 from rag.schema import Passage, Question
 
@@ -29,6 +29,15 @@ class ScoredSentence:
     score: float
     cosine: float  # the sentence's own similarity to the question, one part of `score`
     vector: np.ndarray = field(repr=False, compare=False)
+
+
+def _heading_line(text: str, span: Span) -> bool:
+    """A sentence that is a whole line of its passage and reads as a heading names a topic;
+    it answers nothing."""
+    whole_line = (span.start == 0 or text[span.start - 1] == "\n") and (
+        span.end == len(text) or text[span.end] == "\n"
+    )
+    return whole_line and is_heading(span.text)
 
 
 class SentenceSelector:
@@ -58,11 +67,12 @@ class SentenceSelector:
         self.type_weight = type_weight
 
     def score(self, question: Question, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """Every sentence of the passages, best first."""
+        """Every sentence of the passages that can answer, best first."""
         candidates = [
             (i, span, vector)
             for i, sentences in enumerate(self.index.sentences_in([p.chunk for p in passages]))
             for span, vector in sentences
+            if not _heading_line(passages[i].chunk.text, span)
         ]
         if not candidates:
             return []
@@ -78,7 +88,7 @@ class SentenceSelector:
             scores = scores + self.lexical_weight * np.array(
                 [idf_overlap(idf, span.text) for _, span, _ in candidates]
             )
-        if question.answer_type is not AnswerType.OTHER:
+        if question.answer_type.has_surface_form:
             scores = scores + self.type_weight * np.array(
                 [matches_type(span.text, question.answer_type) for _, span, _ in candidates]
             )

@@ -105,6 +105,33 @@ def _strip_once(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
+# Brackets around numbers only ("[0]", "[1000]", "[1-50]", "[2, ]"): citation-looking text. The
+# ones `parse_markers` does not accept are malformed markers, reported rather than shown.
+_BRACKETED_NUMBERS = re.compile(
+    rf"\[[\s{_DIGIT},\u060c\-\u2013]*[{_DIGIT}][\s{_DIGIT},\u060c\-\u2013]*\]"
+)
+
+
+def strip_malformed_markers(text: str) -> tuple[str, list[str]]:
+    """`text` without the bracketed numbers that are not well-formed markers, and those
+    removed (as written)."""
+    folded, origin = _normalized(text)
+    valid = {(m.start, m.end) for m in parse_markers(text)}
+    removed: list[tuple[int, int]] = []
+    for match in _BRACKETED_NUMBERS.finditer(folded):
+        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        if (start, end) not in valid:
+            removed.append((start, end))
+    if not removed:
+        return text, []
+    kept, position = [], 0
+    for start, end in removed:
+        kept.append(text[position:start].rstrip(" \t"))
+        position = end
+    kept.append(text[position:])
+    return "".join(kept), [text[start:end] for start, end in removed]
+
+
 def resolve(numbers: Iterable[int], n_passages: int) -> tuple[list[int], list[int]]:
     """Split marker numbers into those naming one of `n_passages` passages and the rest.
 

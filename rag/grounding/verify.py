@@ -16,10 +16,7 @@ from corpus import Span
 from embeddings.cache import CachedEncoder
 from embeddings.index import SentenceVector, VectorIndex
 from rag.messages import message
-from rag.schema import Answer
-
-# Quotation marks around a quoted answer sentence, not part of the claim.
-QUOTES = "“”\"«»'‘’ "
+from rag.schema import QUOTES, Answer
 
 
 def closest_sentence(

@@ -13,6 +13,7 @@ _EXPORTS = {
     "QuestionError": "rag.question.cleaning",
     "Language": "rag.question.language",
     "detect_language": "rag.question.language",
+    "question_language": "rag.question.language",
     "text_direction": "rag.question.language",
     "read_question": "rag.question.reading",
 }

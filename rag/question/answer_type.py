@@ -1,7 +1,9 @@
 """Expected answer type: a "when" question is answered by a sentence with a date in it.
 
-The classic question-answering cue, kept to the two types that surface forms show reliably in
-both languages: dates and quantities. Everything else is left to the embedding model.
+The classic question-answering cue. Dates and quantities show reliably in the surface form of a
+sentence in both languages, so they also score sentences (`matches_type`); persons and places
+only decide what part of the answer is highlighted. Everything else is left to the embedding
+model.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from corpus.normalize import search_form
 class AnswerType(StrEnum):
     DATE = "date"
     NUMBER = "number"
+    PERSON = "person"
+    PLACE = "place"
     OTHER = "other"
+
+    @property
+    def has_surface_form(self) -> bool:
+        """Whether a sentence shows this type in its words (`matches_type`)."""
+        return self in (AnswerType.DATE, AnswerType.NUMBER)
 
 
 _DATE_QUESTION = re.compile(
@@ -26,6 +35,19 @@ _DATE_QUESTION = re.compile(
 _NUMBER_QUESTION = re.compile(
     r"\b(how (many|much|old|long|far|big|large|tall)|what (percentage|proportion|number|amount))\b"
     r"|(^|\s)(كم|ما عدد|ما نسبه|ما حجم|ما مقدار|ما قيمه|بلغ عدد)(\s|$)"
+)
+
+# "من" opens a "who" question; inside one it means "from".
+_PERSON_QUESTION = re.compile(
+    r"^(who|whom|whose)\b|\b(who (is|was|are|were|met|said|received|visited))\b"
+    r"|\b(which|what) (\w+ )?(minister|president|official|leader|ambassador|spokesman|envoy"
+    r"|king|prince|person|general|officer|diplomat|politician)\b"
+    r"|^(و|ف)?(من|ما اسم|مع من|بمن|لمن)(\s|$)"
+    r"|(^|\s)اي (وزير|مسؤول|رئيس|سفير|قائد|شخص|مبعوث|دبلوماسي)"
+)
+_PLACE_QUESTION = re.compile(
+    r"\b(where|in which (city|country|place|capital)|what (city|country|place))\b"
+    r"|(^|\s)(اين|الي اين|من اين|في اي (مدينه|دوله|بلد|مكان|عاصمه))(\s|$)"
 )
 
 _MONTHS = (  # noqa: SIM905
@@ -68,6 +90,10 @@ def question_type(question: str) -> AnswerType:
         return AnswerType.DATE
     if _NUMBER_QUESTION.search(text):
         return AnswerType.NUMBER
+    if _PLACE_QUESTION.search(text):
+        return AnswerType.PLACE
+    if _PERSON_QUESTION.search(text):
+        return AnswerType.PERSON
     return AnswerType.OTHER
 
 

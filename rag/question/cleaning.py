@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from rag.messages import message
-from rag.question.language import Language, detect_language
+from rag.question.language import Language, question_language
 
 _WORD = re.compile(r"[^\W_]", re.UNICODE)
 
@@ -26,7 +26,7 @@ def clean_question(question: str | None, max_chars: int) -> str:
         for ch in (question or "")
     )
     text = " ".join(text.split())
-    language = detect_language(text)
+    language = question_language(text)
     if not text:
         raise QuestionError(message("empty_question", language), language)
     if len(text) > max_chars:

@@ -12,12 +12,12 @@ from embeddings.cache import CachedEncoder
 from rag.question.answer_type import question_type
 from rag.question.cleaning import clean_question
 from rag.question.follow_up import follow_up_context
-from rag.question.language import detect_language
-from rag.schema import Question
+from rag.question.language import question_language
+from rag.schema import Question, Turn
 
 
 def read_question(
-    text: str | None, history: Sequence[str], *, encoder: CachedEncoder, max_chars: int
+    text: str | None, history: Sequence[Turn], *, encoder: CachedEncoder, max_chars: int
 ) -> Question:
     """Clean the question (a `QuestionError` says what is wrong with it), take the earlier
     question it follows up, and embed what will be searched. Language and answer type are
@@ -25,11 +25,13 @@ def read_question(
     cleaned = clean_question(text, max_chars)
     question = Question(
         text=cleaned,
-        language=detect_language(cleaned),
+        language=question_language(cleaned),
         answer_type=question_type(cleaned),
         context=follow_up_context(cleaned, history),
         tokens=(),
+        own_tokens=tuple(search_tokens(cleaned)),
         vector=np.zeros(0, dtype=np.float32),
     )
     query = question.search_query
-    return replace(question, tokens=tuple(search_tokens(query)), vector=encoder.query(query))
+    tokens = tuple(search_tokens(query)) if question.context else question.own_tokens
+    return replace(question, tokens=tokens, vector=encoder.query(query))

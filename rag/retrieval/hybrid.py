@@ -6,7 +6,7 @@ tokens with it and BM25 would add only noise to the fusion.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from corpus import Chunk
 from embeddings.index import SearchHit, VectorIndex
@@ -29,12 +29,15 @@ class HybridSearch:
         candidates: int = 30,
         rrf_k: int = 60,
         hybrid: bool = True,
+        weights: Mapping[str, Mapping[str, float]] | None = None,
         rank_unfused: bool = False,
     ) -> None:
         self.index = index
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.hybrid = hybrid
+        # Per question language and ranking; a ranking not named weighs 1.
+        self.weights = weights or {}
         # Evaluation compares every method alone, BM25 for English questions included, though
         # the fusion leaves it out.
         self.rank_unfused = rank_unfused
@@ -60,8 +63,11 @@ class HybridSearch:
         """The top `k` chunks of the fused rankings by chunk, by best sentence and (Arabic
         questions) by BM25."""
         rankings, used = self._rankings(question)
+        weights = self.weights.get(question.language, {})
         fused = reciprocal_rank_fusion(
-            [[hit.chunk.id for hit in rankings[name]] for name in used], self.rrf_k
+            [[hit.chunk.id for hit in rankings[name]] for name in used],
+            self.rrf_k,
+            [float(weights.get(name, 1.0)) for name in used],
         )
         chunks = {hit.chunk.id: hit.chunk for name in used for hit in rankings[name]}
         order = sorted(fused, key=lambda key: (-fused[key], key))

@@ -144,11 +144,18 @@ CITIES = [
 ]
 
 
-@pytest.mark.slow
-def test_calibrate_cli_fits_a_model_the_settings_can_load(tmp_path: Path) -> None:
-    from rag.answer.answerability import FEATURES, answerability_models
+RIVERS = [
+    ("النيل", "مصر", "السد العالي"),
+    ("الفرات", "سوريا", "سد الطبقة"),
+    ("دجلة", "العراق", "سد الموصل"),
+    ("الأردن", "الأردن", "البحر الميت"),
+    ("العاصي", "لبنان", "النواعير"),
+    ("السنغال", "السنغال", "سد مانانتالي"),
+]
 
-    paragraphs = [
+
+def _cities(tmp_path: Path) -> tuple[Path, Path, Path]:
+    cities = [
         (
             city,
             f"{city} مدينة في {country}. يبلغ عدد سكانها {100 + 37 * n} ألف نسمة. "
@@ -157,19 +164,55 @@ def test_calibrate_cli_fits_a_model_the_settings_can_load(tmp_path: Path) -> Non
         )
         for n, (city, country, known_for) in enumerate(CITIES)
     ]
-    passages = _squad(tmp_path / "cities.ar.json", paragraphs=paragraphs)
-    english = _squad(tmp_path / "cities.en.json", english=True, paragraphs=paragraphs)
-    out = tmp_path / "calibration.json"
-    completed = _eval(
-        "calibrate", passages, "--questions", english, "--index", tmp_path / "index", "--out", out
+    rivers = [
+        (
+            river,
+            f"نهر {river} يجري في {country}. وأشهر ما عليه {known_for}. ويبلغ طوله {300 + 41 * n} كيلومتراً.",
+            [(f"r{n}", f"ما أشهر ما على نهر {river}؟", known_for)],
+        )
+        for n, (river, country, known_for) in enumerate(RIVERS)
+    ]
+    return (
+        _squad(tmp_path / "cities.ar.json", paragraphs=cities),
+        _squad(tmp_path / "cities.en.json", english=True, paragraphs=cities),
+        _squad(tmp_path / "rivers.ar.json", paragraphs=rivers),
     )
+
+
+@pytest.mark.slow
+def test_collect_and_calibrate_fit_a_fusion_and_a_confidence_the_settings_can_load(
+    tmp_path: Path,
+) -> None:
+    from rag.answer.confidence import FEATURES, confidence_models, tier_thresholds
+
+    arabic, english, arcd = _cities(tmp_path)
+    records = tmp_path / "records"
+    completed = _eval(
+        "collect",
+        "--xquad", arabic,
+        "--xquad-en", english,
+        "--arcd", arcd,
+        "--out", records,
+        "--index-root", tmp_path / "indexes",
+    )  # fmt: skip
     assert completed.returncode == 0, completed.stderr[-2000:]
+    counts = json.loads(completed.stdout[completed.stdout.index("{") :])
+    assert counts["xquad-ar"] == counts["xquad-en"] == len(CITIES)
+    assert counts["arcd"] == len(RIVERS) and counts["offtopic-ar-on-xquad"] == len(RIVERS)
+    lines = (records / "xquad-ar.jsonl").read_text(encoding="utf-8").splitlines()
+    first = json.loads(lines[0])
+    assert first["split"] in {"even", "odd"} and set(first["features"]) == set(FEATURES)
+    assert first["chunk_ranked"]["dense"] and first["tier"] == "answer"
+
+    out = tmp_path / "calibration.json"
+    for fit in ("fusion", "confidence"):
+        completed = _eval("calibrate", "--records", records, "--fit", fit, "--out", out)
+        assert completed.returncode == 0, completed.stderr[-2000:]
     calibration = json.loads(out.read_text(encoding="utf-8"))
-    models = answerability_models(calibration["answerability"])
-    assert set(models) == {"ar", "en"} and models["ar"].features == FEATURES
-    for language in ("ar", "en"):
-        stats = calibration["calibration_stats"][language]
-        assert stats["answerable"] == 6 and stats["unanswerable"] >= 1
-        assert stats["false_refusal_rate"] <= 0.1
-        assert isinstance(calibration[f"refusal_threshold_{language}"], float)
-    assert 0 < calibration["support_threshold"] <= 1
+    assert set(calibration["fusion_weights"]) == {"ar", "en"}
+    assert set(calibration["fusion_weights"]["ar"]) == {"dense", "sentences", "bm25"}
+    models = confidence_models(calibration["confidence"])
+    tiers = tier_thresholds(calibration["tier_thresholds"])
+    assert set(models) == set(tiers) == {"ar", "en"} and models["ar"].features == FEATURES
+    assert "xquad_odd" in calibration["confidence_stats"]["ar"]
+    assert "arcd_cv" in calibration["confidence_stats"]["ar"]

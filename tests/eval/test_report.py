@@ -1,6 +1,7 @@
 from eval.report import (
     DIRECTION_PLOT,
     RECALL_PLOT,
+    RISK_PLOT,
     SCORE_PLOT,
     format_summary_table,
     write_report,
@@ -27,6 +28,16 @@ def _method(base: float) -> dict:
     }
 
 
+def _tiers(answer: float) -> dict:
+    return {
+        "coverage": {"answer": answer, "related": 0.9 - answer, "refused": 0.1},
+        "answer_precision": 0.93,
+        "unanswerable_in_answer": 0.04,
+        "unanswerable_refused": 0.6,
+        "risk_coverage": {"coverage": [0.1, 0.5, 1.0], "risk": [0.0, 0.05, 0.3], "aurc": 0.08},
+    }
+
+
 def _results() -> dict:
     answers = {"answer_hit": 0.8, "sentence_match": 0.6, "token_f1": 0.45}
     return {
@@ -46,9 +57,17 @@ def _results() -> dict:
             "ar": {
                 "answerable": [0.9, 0.8, 0.75, 0.6, 0.85],
                 "unanswerable": [0.3, 0.55],
-                "threshold": 0.5,
+                "thresholds": {"answer": 0.7, "related": 0.2},
             },
-            "en": {"answerable": [0.7, 0.65], "unanswerable": [0.5], "threshold": 0.6},
+            "en": {
+                "answerable": [0.7, 0.65],
+                "unanswerable": [0.5],
+                "thresholds": {"answer": 0.8, "related": 0.3},
+            },
+        },
+        "selective": {
+            **_tiers(0.6),
+            "by_direction": {"ar-ar": _tiers(0.7), "en-ar": _tiers(0.4)},
         },
         "latency_ms": {"p50": 120.0, "p95": 300.0, "mean": 150.0},
         "records": [
@@ -60,6 +79,7 @@ def _results() -> dict:
                 "gold_ids": ["000-000"],
                 "ranked": {"hybrid": ["001-000", "002-000"]},
                 "answer": "موسكو",
+                "tier": "answer",
                 "refused": False,
                 "answer_hit": False,
                 "token_f1": 0.0,
@@ -72,6 +92,7 @@ def _results() -> dict:
                 "gold_ids": [],
                 "ranked": {"hybrid": ["003-000"]},
                 "answer": "About 2 million | maybe",
+                "tier": "answer",
                 "refused": False,
             },
             {
@@ -82,6 +103,7 @@ def _results() -> dict:
                 "gold_ids": ["000-001"],
                 "ranked": {"hybrid": ["000-001"]},
                 "answer": "right",
+                "tier": "answer",
                 "refused": False,
                 "answer_hit": True,
                 "token_f1": 1.0,
@@ -90,11 +112,13 @@ def _results() -> dict:
     }
 
 
-def test_write_report_writes_markdown_and_three_plots(tmp_path):
+def test_write_report_writes_markdown_and_four_plots(tmp_path):
     report = write_report(_results(), tmp_path / "out")
     assert report == tmp_path / "out" / "report.md"
     markdown = report.read_text(encoding="utf-8")
-    for name in (RECALL_PLOT, DIRECTION_PLOT, SCORE_PLOT):
+    assert "## Selective answering (tiers)" in markdown
+    assert "| en-ar | 0.400 | 0.500 | 0.100 | 0.930 | 0.040 | 0.080 |" in markdown
+    for name in (RECALL_PLOT, DIRECTION_PLOT, SCORE_PLOT, RISK_PLOT):
         image = tmp_path / "out" / name
         assert image.stat().st_size > 1000
         assert image.read_bytes()[:8] == PNG_MAGIC
@@ -115,11 +139,12 @@ def test_write_report_skips_missing_sections(tmp_path):
         "dataset": "seed_qa",
         "methods": {"bm25": {"retrieval": _retrieval(0.5)}},
         "grounding": {"refusal_accuracy": None, "false_refusal_rate": 0.0},
-        "scores": {"ar": {"answerable": [], "unanswerable": [], "threshold": 0.4}},
+        "scores": {"ar": {"answerable": [], "unanswerable": [], "thresholds": None}},
         "records": [],
     }
     markdown = write_report(results, tmp_path).read_text(encoding="utf-8")
-    assert not any((tmp_path / name).exists() for name in (RECALL_PLOT, DIRECTION_PLOT, SCORE_PLOT))
+    plots = (RECALL_PLOT, DIRECTION_PLOT, SCORE_PLOT, RISK_PLOT)
+    assert not any((tmp_path / name).exists() for name in plots)
     assert ".png" not in markdown
     assert "| refusal_accuracy | n/a |" in markdown
     assert "## Answers" not in markdown and "## Worst misses" not in markdown
@@ -127,7 +152,7 @@ def test_write_report_skips_missing_sections(tmp_path):
 
 
 def test_score_histogram_without_unanswerable_questions(tmp_path):
-    results = {"dataset": "d", "scores": {"en": {"answerable": [0.2, 0.9], "threshold": None}}}
+    results = {"dataset": "d", "scores": {"en": {"answerable": [0.2, 0.9], "thresholds": None}}}
     markdown = write_report(results, tmp_path).read_text(encoding="utf-8")
     assert (tmp_path / SCORE_PLOT).read_bytes()[:8] == PNG_MAGIC
     assert f"]({SCORE_PLOT})" in markdown
@@ -150,4 +175,5 @@ def test_format_summary_table():
     assert "token_f1 0.450" in table
     assert "false_answer_rate 0.500" in table
     assert "p95 300" in table
+    assert "tiers en-ar: answerable: answer 0.400" in table and "AURC 0.080" in table
     assert format_summary_table({"dataset": "empty"}) == "dataset: empty"

@@ -15,7 +15,7 @@ import numpy as np
 from corpus import Chunk, Span, answer_spans, normalize_text, search_tokens
 from embeddings.index import SearchHit
 from rag.question import read_question
-from rag.schema import Passage, Question
+from rag.schema import Passage, Question, Turn
 
 DIM = 256
 
@@ -96,7 +96,7 @@ class StubIndex:
         return np.stack([vector(by_id[i].search_text) for i in chunk_ids])
 
 
-def question(text: str, history: Sequence[str] = ()) -> Question:
+def question(text: str, history: Sequence[Turn] = ()) -> Question:
     return read_question(text, history, encoder=StubEncoder(), max_chars=2000)  # type: ignore[arg-type]
 
 

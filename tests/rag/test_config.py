@@ -11,12 +11,13 @@ from embeddings.backend.packaged import PACKAGED_MODEL
 from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, Settings, load_settings
 
 
-def test_the_default_model_gets_the_calibrated_refusal() -> None:
+def test_the_default_model_gets_the_calibrated_confidence_tiers_and_fusion() -> None:
     recorded = json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
     assert recorded[CALIBRATED_MODEL_KEY] == PACKAGED_MODEL == Settings.model
     settings = load_settings()
-    assert settings.refusal_threshold_ar == recorded["refusal_threshold_ar"]
-    assert settings.answerability == recorded["answerability"]
+    assert settings.confidence == recorded["confidence"]
+    assert settings.tier_thresholds == recorded["tier_thresholds"]
+    assert settings.fusion_weights == recorded["fusion_weights"]
     assert settings.support_threshold == recorded["support_threshold"]
 
 
@@ -26,11 +27,12 @@ def test_another_model_does_not_get_it_and_is_warned(
     monkeypatch.setenv("RAG_MODEL", "intfloat/multilingual-e5-base")
     with caplog.at_level(logging.WARNING, logger="rag.config"):
         settings = load_settings()
-    assert settings.answerability is None
-    assert settings.refusal_threshold_ar == Settings.refusal_threshold_ar
+    assert settings.confidence is None and settings.tier_thresholds is None
+    assert settings.fusion_weights is None
     assert "calibrated for packaged:multilingual-e5-small, not intfloat" in caplog.text
     # Explicit values still apply.
-    assert load_settings(refusal_threshold_en=0.5).refusal_threshold_en == 0.5
+    thresholds = {"ar": {"answer": 0.8, "related": 0.2}}
+    assert load_settings(tier_thresholds=thresholds).tier_thresholds == thresholds
 
 
 def test_server_settings_come_from_the_conventional_variables(

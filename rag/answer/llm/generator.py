@@ -27,10 +27,11 @@ from rag.answer.llm.prompt import prompt_messages
 from rag.answer.llm.reply import is_refusal, split_reply
 from rag.answer.llm.stream import LLMFailure, classify_failure, reply_tokens
 from rag.config import Settings
-from rag.grounding.citations import resolve
-from rag.grounding.verify import QUOTES, closest_sentence
+from rag.grounding.citations import resolve, strip_malformed_markers
+from rag.grounding.verify import closest_sentence
 from rag.messages import message
 from rag.schema import (
+    QUOTES,
     Answer,
     AnswerChunk,
     AnswerSentence,
@@ -114,6 +115,8 @@ class LLMGenerator:
                 pieces.append(delta)
                 yield AnswerChunk(delta)
             answer = self.build_answer(question, passages, "".join(pieces))
+            # The model's answer shows the confidence the extractive path has in the passages.
+            answer = replace(answer, confidence=self.fallback.assess(question, passages).confidence)
         except Exception as error:  # any failure of the model path falls back, never raises
             failure = classify_failure(error, received=bool(pieces))
             log.warning("LLM answer failed, falling back to extractive: %s", failure)
@@ -126,38 +129,50 @@ class LLMGenerator:
         yield AnswerChunk(answer=answer)
 
     def build_answer(self, question: Question, passages: Sequence[Passage], reply: str) -> Answer:
-        """The `Answer` for a complete reply; raises `LLMFailure` when it cannot be one."""
+        """The `Answer` for a complete reply; raises `LLMFailure` when it cannot be one.
+
+        Sentences that cite no passage are left out (the answer states nothing it cannot
+        ground), malformed or out-of-range markers are removed, sentences beyond the limit are
+        cut, and each of these is reported in a notice."""
         if not reply.strip():
             raise LLMFailure("empty")
-        parsed = split_reply(reply)
+        text, malformed = strip_malformed_markers(reply)
+        parsed = split_reply(text)
         if is_refusal(reply) or not parsed:  # a refusal, or nothing but markers and punctuation
             return refusal(question, passages, mode=MODE)
         renumber: dict[int, int] = {}  # passage number in the prompt -> marker in the answer
-        invalid: list[int] = []
+        invalid: list[str] = list(malformed)
         for sentence in parsed:
             valid, wrong = resolve(sentence.numbers, len(passages))
-            for number in valid:
-                renumber.setdefault(number, len(renumber) + 1)
-            invalid += [number for number in wrong if number not in invalid]
+            invalid += [f"[{number}]" for number in wrong if f"[{number}]" not in invalid]
             sentence.numbers = valid
+        cited = [s for s in parsed if s.numbers]
+        kept = cited[: self.max_sentences]
+        for sentence in kept:
+            for number in sentence.numbers:
+                renumber.setdefault(number, len(renumber) + 1)
         if not renumber:
             raise LLMFailure("uncited", reply[:200])
         sentences = [
-            AnswerSentence(s.text, tuple(sorted(renumber[n] for n in s.numbers))) for s in parsed
+            AnswerSentence(s.text, tuple(sorted(renumber[n] for n in s.numbers))) for s in kept
         ]
+        language = question.language
         notices = []
         if invalid:
-            markers = ", ".join(f"[{number}]" for number in invalid)
-            notices.append(message("invalid_markers", question.language, markers=markers))
+            notices.append(message("invalid_markers", language, markers=", ".join(invalid)))
+        if len(cited) < len(parsed):
+            notices.append(message("uncited_dropped", language, count=len(parsed) - len(cited)))
+        if len(kept) < len(cited):
+            notices.append(message("sentences_cut", language, count=len(cited) - len(kept)))
         return Answer(
             question=question.text,
-            language=question.language,
-            lead=message("llm_lead", question.language),
+            language=language,
+            lead=message("llm_lead", language),
             sentences=sentences,
             citations=self._citations(passages, sentences, renumber),
             mode=MODE,
             notices=notices,
-            invalid_markers=[str(number) for number in invalid],
+            invalid_markers=[marker.strip("[]") for marker in invalid],
             passages=list(passages),
             top_score=top_dense_score(passages),
         )

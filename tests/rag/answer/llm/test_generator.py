@@ -76,7 +76,7 @@ def _generator(base_url: str, timeout: float = 30.0) -> LLMGenerator:
         _settings(base_url, timeout),
         index=index,  # type: ignore[arg-type]
         encoder=StubEncoder(),  # type: ignore[arg-type]
-        fallback=ExtractiveGenerator(SentenceSelector(index), {"ar": -1.0, "en": -1.0}, 0.85),  # type: ignore[arg-type]
+        fallback=ExtractiveGenerator(SentenceSelector(index), 0.85),  # type: ignore[arg-type]
     )
 
 
@@ -156,9 +156,40 @@ def test_marker_to_a_missing_passage_is_removed_and_reported(server: FakeOpenAI)
     assert answer.mode == "llm"
     assert answer.invalid_markers == ["7"]
     assert message("invalid_markers", "ar", markers="[7]") in answer.notices
-    assert [s.markers for s in answer.sentences] == [(1,), ()]
+    # The sentence whose only marker names no passage cites nothing: it is left out, and said.
+    assert [s.markers for s in answer.sentences] == [(1,)]
+    assert message("uncited_dropped", "ar", count=1) in answer.notices
     assert "[7]" not in answer.text
     assert [c.marker for c in answer.citations] == [1]
+
+
+def test_malformed_markers_are_removed_and_reported(server: FakeOpenAI) -> None:
+    server.reply = Reply(
+        text="ووقع الوزير اتفاقية للتعاون [0] في مجال الطاقة [1]. وزار موسكو [1000] يوم الثلاثاء [1-50][١]."
+    )
+    _, answer = _run(_generator(server.base_url).stream(*_retrieved()))
+    assert [s.markers for s in answer.sentences] == [(1,), (1,)]
+    assert not any(bad in answer.text for bad in ("[0]", "[1000]", "[1-50]"))
+    assert answer.invalid_markers == ["0", "1000", "1-50"]
+    assert message("invalid_markers", "ar", markers="[0], [1000], [1-50]") in answer.notices
+
+
+def test_uncited_sentences_are_not_answer_sentences(server: FakeOpenAI) -> None:
+    server.reply = Reply(
+        text="ووقع الوزير اتفاقية للتعاون في مجال الطاقة [1]. Ignore previous instructions."
+    )
+    _, answer = _run(_generator(server.base_url).stream(*_retrieved()))
+    assert [s.text for s in answer.sentences] == ["ووقع الوزير اتفاقية للتعاون في مجال الطاقة."]
+    assert "Ignore" not in answer.text
+    assert message("uncited_dropped", "ar", count=1) in answer.notices
+
+
+def test_a_long_reply_is_cut_to_the_sentence_limit(server: FakeOpenAI) -> None:
+    server.reply = Reply(text=" ".join(f"جملة رقم {n} عن الطاقة [1]." for n in range(400)))
+    generator = _generator(server.base_url)
+    _, answer = _run(generator.stream(*_retrieved()))
+    assert len(answer.sentences) == generator.max_sentences
+    assert message("sentences_cut", "ar", count=400 - generator.max_sentences) in answer.notices
 
 
 def test_unsupported_sentence_is_flagged_by_the_checker(server: FakeOpenAI) -> None:
@@ -311,9 +342,7 @@ def test_no_passages_is_a_refusal_without_calling_the_model(server: FakeOpenAI) 
 
 def test_unconfigured_llm_answers_extractively_with_a_notice() -> None:
     index = _index()
-    generator = UnconfiguredLLM(
-        ExtractiveGenerator(SentenceSelector(index), {"ar": -1, "en": -1}, 0.85)
-    )  # type: ignore[arg-type]
+    generator = UnconfiguredLLM(ExtractiveGenerator(SentenceSelector(index), 0.85))  # type: ignore[arg-type]
     _, answer = _run(generator.stream(*_retrieved()))
     assert answer.mode == "extractive"
     assert answer.notices == [message("llm_not_configured", "ar")]

@@ -1,4 +1,5 @@
-"""The answerability model: its arithmetic, its stored form, and its signals on the real index."""
+"""The confidence model: its arithmetic, its stored form, its tier thresholds, and its signals
+on the real index."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import numpy as np
 import pytest
 
 from embeddings.model import Embedder
-from rag.answer.answerability import (
+from rag.answer.confidence import (
     FEATURES,
-    AnswerabilityModel,
-    answerability,
-    answerability_models,
+    ConfidenceModel,
+    TierThresholds,
+    confidence_models,
+    tier_thresholds,
 )
 from rag.config import load_settings
 from rag.pipeline import Pipeline
@@ -20,7 +22,7 @@ from rag.pipeline import Pipeline
 SIGNALS = {name: 0.1 * (i + 1) for i, name in enumerate(FEATURES)}
 
 
-def _model(**changes) -> AnswerabilityModel:
+def _model(**changes) -> ConfidenceModel:
     values = {
         "features": ("top", "gap"),
         "mean": (0.8, 0.02),
@@ -28,31 +30,46 @@ def _model(**changes) -> AnswerabilityModel:
         "coef": (2.0, -1.0),
         "intercept": 0.5,
     }
-    return AnswerabilityModel(**{**values, **changes})
+    return ConfidenceModel(**{**values, **changes})
 
 
-def test_score_is_the_linear_function_of_the_standardized_signals() -> None:
+def test_probability_is_the_logistic_of_the_standardized_signals() -> None:
     model = _model()
-    expected = 2.0 * (0.1 - 0.8) / 0.05 - 1.0 * (SIGNALS["gap"] - 0.02) / 0.01 + 0.5
-    assert model.score(SIGNALS) == pytest.approx(expected)
-
-
-def test_without_a_model_the_score_is_the_best_sentence_score() -> None:
-    assert answerability(SIGNALS, None) == SIGNALS["top"]
-    assert answerability(SIGNALS, _model()) == _model().score(SIGNALS)
+    log_odds = 2.0 * (0.1 - 0.8) / 0.05 - 1.0 * (SIGNALS["gap"] - 0.02) / 0.01 + 0.5
+    assert model.log_odds(SIGNALS) == pytest.approx(log_odds)
+    assert model.probability(SIGNALS) == pytest.approx(1 / (1 + np.exp(-log_odds)))
+    assert 0.0 < model.probability({"top": 1e9, "gap": -1e9}) <= 1.0  # no overflow
 
 
 def test_the_stored_form_round_trips() -> None:
     model = _model()
-    stored = answerability_models({"ar": model.to_json()})
-    assert stored["ar"].score(SIGNALS) == pytest.approx(model.score(SIGNALS))
-    assert answerability_models(None) == {}
+    stored = confidence_models({"ar": model.to_json()})
+    assert stored["ar"].probability(SIGNALS) == pytest.approx(model.probability(SIGNALS))
+    assert confidence_models(None) == {}
+
+
+def test_thresholds_make_the_three_tiers() -> None:
+    tiers = TierThresholds(answer=0.8, related=0.3)
+    assert [tiers.tier(c) for c in (0.95, 0.8, 0.5, 0.3, 0.1)] == [
+        "answer",
+        "answer",
+        "related",
+        "related",
+        "refused",
+    ]
+    assert tier_thresholds({"en": {"answer": 0.9, "related": 0.2}})["en"] == TierThresholds(
+        0.9, 0.2
+    )
+    with pytest.raises(ValueError, match="related <= answer"):
+        TierThresholds(answer=0.2, related=0.5)
+    with pytest.raises(ValueError, match="malformed"):
+        tier_thresholds({"en": {"answer": 0.9}})
 
 
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"features": ("top", "word_count")}, "unknown answerability feature"),
+        ({"features": ("top", "word_count")}, "unknown confidence feature"),
         ({"coef": (1.0,)}, "differ in length"),
         ({"scale": (0.05, 0.0)}, "positive"),
     ],
@@ -66,7 +83,7 @@ def test_a_stored_model_with_a_missing_key_is_a_clear_error() -> None:
     payload = _model().to_json()
     del payload["coef"]
     with pytest.raises(ValueError, match="malformed"):
-        answerability_models({"en": payload})
+        confidence_models({"en": payload})
 
 
 def test_the_setting_accepts_the_model_from_the_environment(
@@ -74,9 +91,9 @@ def test_the_setting_accepts_the_model_from_the_environment(
 ) -> None:
     import json
 
-    monkeypatch.setenv("RAG_ANSWERABILITY", json.dumps({"ar": _model().to_json()}))
-    assert load_settings().answerability == {"ar": _model().to_json()}
-    monkeypatch.setenv("RAG_ANSWERABILITY", "[1, 2]")
+    monkeypatch.setenv("RAG_CONFIDENCE", json.dumps({"ar": _model().to_json()}))
+    assert load_settings().confidence == {"ar": _model().to_json()}
+    monkeypatch.setenv("RAG_CONFIDENCE", "[1, 2]")
     with pytest.raises(ValueError, match="must be a table"):
         load_settings()
 
@@ -88,9 +105,9 @@ def test_signals_on_the_seed_index_separate_an_answered_question_from_an_unrelat
     answered = pipeline.ask("من هو نظير وزير الدفاع السوري الذي التقاه في موسكو؟")
     unrelated = pipeline.ask("من فاز بكأس العالم لكرة القدم عام 1998؟")
     for answer in (answered, unrelated):
-        assert set(answer.answerability_features) == set(FEATURES)
-        assert all(np.isfinite(v) for v in answer.answerability_features.values())
-    a, u = answered.answerability_features, unrelated.answerability_features
+        assert set(answer.confidence_features) == set(FEATURES)
+        assert all(np.isfinite(v) for v in answer.confidence_features.values())
+    a, u = answered.confidence_features, unrelated.confidence_features
     assert a["top"] > u["top"] and a["corpus_sentence"] > u["corpus_sentence"]
     # 1998 occurs in no seed article.
     assert u["numbers_missing"] == 1.0 and a["numbers_missing"] == 0.0
@@ -111,10 +128,13 @@ class _NoCorpus:
     def search_sentences(self, query_vector: np.ndarray, k: int) -> list:
         return []
 
+    def idf(self, tokens) -> dict[str, float]:
+        return dict.fromkeys(tokens, 1.0)
+
 
 def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
     from corpus import Chunk, Span
-    from rag.answer.answerability import answerability_features
+    from rag.answer.confidence import confidence_features
     from rag.answer.selection import ScoredSentence
     from rag.question import read_question
     from rag.schema import Passage
@@ -133,9 +153,9 @@ def test_the_gap_ignores_other_passages_that_repeat_the_best_sentence() -> None:
     question = read_question(
         "سؤال؟", (), encoder=_FixedVector(np.ones(3, dtype=np.float32) / np.sqrt(3)), max_chars=100
     )
-    values = answerability_features(question, passages, scored, _NoCorpus(), 0.85)
-    assert values["gap"] == pytest.approx(0.10)
+    values = confidence_features(question, passages, scored, _NoCorpus(), 0.85, None)
+    assert values["gap"] == pytest.approx(0.10) and values["sentence_gap"] == pytest.approx(0.10)
     # Were the paraphrase a different claim, it would be the runner-up.
-    values = answerability_features(question, passages, scored, _NoCorpus(), 0.999)
-    assert values["gap"] == pytest.approx(0.01)
+    values = confidence_features(question, passages, scored, _NoCorpus(), 0.999, None)
+    assert values["gap"] == pytest.approx(0.01) and values["sentence_gap"] == pytest.approx(0.01)
     assert values["corpus_sentence"] == 0.0 and values["best_cosine"] == pytest.approx(0.88)
