@@ -63,3 +63,8 @@ class VectorIndex(Protocol):
     def sentences_in(self, chunks: Sequence[Chunk]) -> list[list[SentenceVector]]:
         """For each chunk, the article's answer sentences that lie inside it."""
         ...
+
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        """The article's chunks in text order (empty for an unknown id). They overlap and cover
+        the article, so their offsets rebuild its whole text."""
+        ...
