@@ -13,7 +13,9 @@ from rag.schema import Answer
 from ui.render import render_user
 from ui.sources import ArticleMeta
 
-LABEL_CHARS = 48
+# Short enough that a label fits the selector in the phone's drawer: an input that overflows
+# hides the start of an Arabic question, not its end.
+LABEL_CHARS = 32
 # Bidi controls in a question must not reorder the selector's own "#n ·" around it.
 _BIDI_CONTROLS = dict.fromkeys(
     map(ord, "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -47,7 +47,11 @@ _TEXTS: dict[str, dict[Language, str]] = {
     "open_article": {"ar": "افتح المقال", "en": "Open the article"},
     "back_to_answer": {"ar": "العودة إلى الإجابة", "en": "Back to the answer"},
     "close": {"ar": "إغلاق", "en": "Close"},
-    "sources_for": {"ar": "مصادر الإجابة رقم {number}", "en": "Sources for answer #{number}"},
+    # A no-break space keeps the number on the line of its word.
+    "sources_for": {
+        "ar": "مصادر الإجابة رقم\u00a0{number}",
+        "en": "Sources for answer\u00a0#{number}",
+    },
     "no_sources": {"ar": "لا مصادر لهذه الإجابة", "en": "No sources for this answer"},
     "ask_first": {
         "ar": "اطرح سؤالاً لتظهر مصادر الإجابة هنا.",

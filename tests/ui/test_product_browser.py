@@ -212,7 +212,22 @@ def test_a_truncated_arabic_label_ends_with_its_ellipsis_on_the_left(page):
     assert geometry["ellipsis"]["right"] <= geometry["first"]["left"]
 
 
-def test_the_index_status_never_cuts_a_word(page):
+def _status_refresh_seconds(demo) -> list[float]:
+    """The periods of the timers whose tick re-renders the index status."""
+    config = demo.get_config_file()
+    status = next(c["id"] for c in config["components"] if c["props"].get("elem_id") == "status")
+    timers = {c["id"]: c["props"]["value"] for c in config["components"] if c["type"] == "timer"}
+    return [
+        timers[target]
+        for dependency in config["dependencies"]
+        for target, event in dependency["targets"]
+        if event == "tick" and target in timers and status in dependency["outputs"]
+    ]
+
+
+def test_the_index_status_never_cuts_a_word_and_is_refreshed(served, page):
+    # "Built 3 minutes ago" is recomputed on a timer, not only when the page loads.
+    assert [seconds for seconds in _status_refresh_seconds(served.demo) if seconds <= 60]
     page.click("#settings button, #settings .label-wrap")
     page.wait_for_selector("#status .status-grid", state="visible")
     cut = page.evaluate(
@@ -258,6 +273,9 @@ def test_phone_answer_uses_the_width_and_sources_open_as_a_drawer(served, open_p
         "() => getComputedStyle(document.querySelector('#sources-col')).transform === 'none'"
     )
     assert drawer_shown()
+    # The answer's label fits the selector, so the start of its question is not hidden.
+    picker = page.locator("#sources-for input")
+    assert picker.evaluate("input => input.scrollWidth <= input.clientWidth"), picker.input_value()
     target = page.locator(f"#src-0-{marker}")
     page.wait_for_function(
         """id => { const r = document.getElementById(id).getBoundingClientRect();
