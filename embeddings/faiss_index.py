@@ -58,6 +58,10 @@ def _rows_by_article(records: Sequence[Chunk | Sentence]) -> dict[str, list[int]
     return rows
 
 
+def _by_start(chunk: Chunk) -> tuple[int, int]:
+    return chunk.start, chunk.end
+
+
 class FaissIndex:
     """Chunks and sentences with their unit vectors, and an inner-product FAISS index of each."""
 
@@ -135,7 +139,7 @@ class FaissIndex:
         return self._chunk_rows.get(article_id, [])
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
-        return [self.chunks[row] for row in self.chunk_rows(article_id)]
+        return sorted((self.chunks[row] for row in self.chunk_rows(article_id)), key=_by_start)
 
     def rows_of(self, article_ids: Iterable[str]) -> Rows:
         """The chunks and sentences of these articles with their vectors, in that order."""

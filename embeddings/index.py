@@ -66,7 +66,8 @@ class VectorIndex(Protocol):
         ...
 
     def chunks_of(self, article_id: str) -> list[Chunk]:
-        """Every chunk of an article, in article order (to show the whole article)."""
+        """The article's chunks in text order (empty for an unknown id). They overlap and cover
+        the article, so their offsets rebuild its whole text."""
         ...
 
 

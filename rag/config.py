@@ -87,6 +87,9 @@ class Settings:
     port: int = 7860
     app_username: str | None = None
     app_password: str | None = field(default=None, repr=False)
+    # The key other tools send (`Authorization: Bearer ...`) to the app's OpenAI-compatible
+    # endpoint and MCP server. With a login set and no key, those two stay closed.
+    api_key: str | None = field(default=None, repr=False)
     app_concurrency: int = 2
 
     @property

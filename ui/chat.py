@@ -1,159 +1,211 @@
-"""The chat's event handlers: answer a question, show an answer's sources, clear, add articles.
+"""The chat's event handlers: ask (the answer shown as it is produced), stop, regenerate, show
+an answer's sources, clear, and keep the index status current.
 
-Each answer is a turn: its label in the sources dropdown and its sources panel, kept in the
-browser session's state beside the chat, so every answer keeps its own sources.
+The conversation is a list of `Turn`s in the browser session's state; the chat's messages, the
+answer selector and the export are made from it. Rating, the article view and the export file
+are `ui.reading`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 import gradio as gr
 
 from rag.question.cleaning import QuestionError
-from rag.question.language import Language, detect_language
-from rag.schema import AnswerStream
+from rag.question.language import question_language
+from rag.schema import Answer, AnswerStream
 from rag.schema import Turn as Exchange
+from ui.conversation import Turn, chat_messages, choices, turn_at
+from ui.export import answer_text
+from ui.library import Library
 from ui.render import (
-    no_sources_html,
-    placeholder_sources_html,
     render_answer,
     render_generic_error,
     render_question_error,
-    render_sources,
     render_status,
     render_streaming,
     render_thinking,
-    render_user,
 )
+from ui.render_sources import no_sources_html, placeholder_sources_html, render_sources
 from ui.service import Service
+from ui.texts import text
 from ui.uploads import accept_uploads
 
 logger = logging.getLogger(__name__)
 
-
-class Turn(TypedDict):
-    label: str
-    html: str
-
-
-def _turn_label(turn: int, question: str) -> str:
-    text = " ".join((question or "").split()) or "—"
-    return f"#{turn + 1} · {text[:48]}{'…' if len(text) > 48 else ''}"
+# An answer that is produced all at once (the extractive one) is shown a line at a time, this
+# many seconds apart, so a reader sees it arrive; slower streams (an LLM's) are not held back.
+REVEAL_SECONDS = 0.15
+# The outputs every answering handler updates, in this order (`layout` wires them).
+ANSWER_OUTPUTS = ("chatbot", "question", "turns", "history", "panel", "picker", "send", "stop")
+ANSWER_OUTPUTS += ("export",)
 
 
-def _choices(turns: Sequence[Turn]) -> list[tuple[str, str]]:
-    return [(turn["label"], str(index)) for index, turn in enumerate(turns)]
-
-
-def _selected_turn(value: Any, turns: Sequence[Turn]) -> int | None:
-    try:
-        index = int(value)
-    except (TypeError, ValueError):
-        return None
-    return index if 0 <= index < len(turns) else None
+def paced(deltas: Iterable[str], seconds: float = REVEAL_SECONDS) -> Iterator[str]:
+    """The text so far after each delta; a delta that starts a new line is shown no sooner
+    than `seconds` after the line before it was."""
+    streamed, lines, shown = "", 0, None
+    for delta in deltas:
+        streamed += delta
+        if streamed.count("\n") > lines:
+            lines = streamed.count("\n")
+            if shown is not None:
+                time.sleep(max(0.0, shown + seconds - time.monotonic()))
+            shown = time.monotonic()
+        elif shown is None:
+            shown = time.monotonic()
+        yield streamed
 
 
 class Chat:
-    """The handlers over one live Service; `layout` wires them to the components."""
+    """The answering handlers over one live Service; `layout` wires them to the components."""
 
     def __init__(self, service: Service) -> None:
         self.service = service
+        self.library = Library(service)
         self.llm_ready = service.settings.llm_configured
 
     def index_status(self) -> str:
         return render_status(self.service.manifest())
 
+    @staticmethod
+    def can_ask(question: str | None) -> Any:
+        return gr.Button(interactive=bool((question or "").strip()))
+
+    def _view(
+        self, turns: list[Turn], history: list[Exchange], *, busy: bool, clear_box: bool = False
+    ) -> tuple:
+        """Every answering output (`ANSWER_OUTPUTS`) for the conversation as it stands."""
+        last = turns[-1] if turns else None
+        finished = [t for t in turns if t.status != "answering"]
+        return (
+            chat_messages(turns),
+            "" if clear_box else gr.skip(),
+            turns,
+            history,
+            last.sources if last else placeholder_sources_html(),
+            gr.Dropdown(choices=choices(turns), value=str(last.number) if last else None),
+            gr.Button(visible=not busy),
+            gr.Button(visible=busy),
+            gr.Button(interactive=bool(finished)),
+        )
+
+    def _streamed(self, turns: list[Turn]) -> tuple:
+        skip = gr.skip()
+        return (chat_messages(turns), skip, turns, skip, skip, skip, skip, skip, skip)
+
     def respond(
         self,
-        question: str,
-        chat: list[dict] | None,
+        question: str | None,
         turns: list[Turn] | None,
         history: list[Exchange] | None,
         k: float,
         mode: str,
     ) -> Iterator[tuple]:
-        """Echo the question, then stream its answer and show its sources as a new turn."""
-        chat = list(chat or [])
-        turns = list(turns or [])
-        history = list(history or [])
-        turn = len(turns)
-        question = question or ""
-        language = detect_language(question)
-        chat += [
-            {"role": "user", "content": render_user(question)},
-            {"role": "assistant", "content": render_thinking(language)},
-        ]
-        turns.append({"label": _turn_label(turn, question), "html": no_sources_html(language)})
+        """Ask: echo the question, show its answer as it is produced, then its sources."""
+        yield from self._ask(question or "", list(turns or []), list(history or []), k, mode, True)
 
-        def update(sources: str) -> tuple:
-            turns[turn]["html"] = sources
-            dropdown = gr.Dropdown(choices=_choices(turns), value=str(turn))
-            return chat, "", turns, history, sources, dropdown
+    def regenerate(
+        self, turns: list[Turn] | None, history: list[Exchange] | None, k: float, mode: str
+    ) -> Iterator[tuple]:
+        """Answer the last question again (with the current settings), in its place."""
+        turns, history = list(turns or []), list(history or [])
+        if not turns or turns[-1].status == "answering":
+            yield tuple(gr.skip() for _ in ANSWER_OUTPUTS)
+            return
+        last = turns.pop()
+        if last.status == "done" and history and history[-1].question == last.question:
+            history.pop()
+        yield from self._ask(last.question, turns, history, k, mode, False)
 
-        yield update(placeholder_sources_html())
-        for message, sources in self._replies(question, history, k, mode, language, turn):
-            chat[-1] = {"role": "assistant", "content": message}
-            yield update(sources)
-
-    def _replies(
+    def _ask(
         self,
         question: str,
+        turns: list[Turn],
         history: list[Exchange],
         k: float,
         mode: str,
-        language: Language,
-        turn: int,
-    ) -> Iterator[tuple[str, str]]:
-        """(message, sources) as the answer streams in, ending with the answer or an error.
+        clear_box: bool,
+    ) -> Iterator[tuple]:
+        if not question.strip():  # the Ask button is disabled; Enter does nothing either
+            yield tuple(gr.skip() for _ in ANSWER_OUTPUTS)
+            return
+        turn = Turn(question, question_language(question), len(turns))
+        turn.message, turn.sources = render_thinking(turn.language), placeholder_sources_html()
+        turns.append(turn)
+        yield self._view(turns, history, busy=True, clear_box=clear_box)
+        for _ in self._answer(turn, history, k, mode):
+            yield self._streamed(turns)
+        yield self._view(turns, history, busy=False)
 
-        A question answered without error joins `history`, for the follow-ups that lean on it.
-        """
+    def _answer(self, turn: Turn, history: list[Exchange], k: float, mode: str) -> Iterator[None]:
+        """Fill in `turn` as its answer is produced, yielding after each visible change. Once
+        the reader stops it (`turn.status` is no longer "answering") it is left alone."""
         try:
             mode = mode if (mode == "llm" and self.llm_ready) else "extractive"
-            streamed = ""
-            relayed = AnswerStream(
-                self.service.pipeline.stream(question, history, k=int(k), mode=mode)
-            )
-            for delta in relayed:
-                streamed += delta
-                yield render_streaming(streamed, language, turn), placeholder_sources_html()
-            history.append(relayed.answer.turn)
-            yield render_answer(relayed.answer, turn), render_sources(relayed.answer, turn)
+            stream = self.service.pipeline.stream(turn.question, history, k=int(k), mode=mode)
+            relayed = AnswerStream(stream)
+            for streamed in paced(relayed):
+                if turn.status != "answering":
+                    return
+                turn.streamed = streamed
+                turn.message = render_streaming(streamed, turn.language, turn.number)
+                yield
+            if turn.status == "answering":
+                self._finish(turn, relayed.answer)
+                history.append(relayed.answer.turn)
         except QuestionError as error:
-            yield render_question_error(error), no_sources_html(error.language)
+            turn.status, turn.streamed = "error", str(error)
+            turn.message, turn.sources = (
+                render_question_error(error),
+                no_sources_html(error.language),
+            )
         except Exception:
-            logger.exception("answering %r failed", question[:200])
-            yield render_generic_error(), no_sources_html(language)
+            logger.exception("answering %r failed", turn.question[:200])
+            turn.status, turn.streamed = "error", text("error", turn.language)
+            turn.message, turn.sources = render_generic_error(), no_sources_html(turn.language)
 
-    def show_turn(self, value: Any, turns: list[Turn] | None) -> str:
-        turns = turns or []
-        index = _selected_turn(value, turns)
-        return placeholder_sources_html() if index is None else turns[index]["html"]
+    def _finish(self, turn: Turn, answer: Answer) -> None:
+        # The session keeps what it shows, not every retrieved passage and ranking.
+        answer = replace(answer, passages=[], rankings={})
+        turn.metas = self.library.metas(c.passage.chunk.article_id for c in answer.citations)
+        turn.answer, turn.status = answer, "done"
+        turn.message = render_answer(answer, turn.number, answer_text(answer, turn.metas))
+        turn.sources = render_sources(answer, turn.number, turn.metas)
 
-    def select_message(self, turns: list[Turn] | None, event: gr.SelectData) -> tuple:
-        turns = turns or []
-        position = event.index[0] if isinstance(event.index, list | tuple) else event.index
-        try:
-            index = int(position) // 2  # every turn is a user message and an answer
-        except (TypeError, ValueError):
-            return gr.skip(), gr.skip()
-        if not 0 <= index < len(turns):
-            return gr.skip(), gr.skip()
-        return gr.Dropdown(value=str(index)), turns[index]["html"]
+    def stop(self, turns: list[Turn] | None, history: list[Exchange] | None) -> tuple:
+        """Stop the answer being produced: what was shown stays, marked as stopped."""
+        turns = list(turns or [])
+        last = turns[-1] if turns else None
+        if last is not None and last.status == "answering":
+            last.status = "stopped"
+            last.message = render_streaming(last.streamed, last.language, last.number, True)
+            last.sources = no_sources_html(last.language)
+        return self._view(turns, list(history or []), busy=False)
 
     def clear(self) -> tuple:
-        return (
-            [],
-            "",
-            [],
-            [],
-            placeholder_sources_html(),
-            gr.Dropdown(choices=[], value=None),
-        )
+        return self._view([], [], busy=False, clear_box=True)
+
+    def show_turn(self, value: Any, turns: Sequence[Turn] | None) -> str:
+        turn = turn_at(value, turns or [])
+        return placeholder_sources_html() if turn is None else turn.sources
+
+    def select_message(self, turns: Sequence[Turn] | None, event: gr.SelectData) -> tuple:
+        """A click on a message shows the sources of its turn."""
+        position = event.index[0] if isinstance(event.index, list | tuple) else event.index
+        try:
+            turn = turn_at(int(position) // 2, turns or [])  # a user message, then an answer
+        except (TypeError, ValueError):
+            turn = None
+        if turn is None:
+            return gr.skip(), gr.skip()
+        return gr.Dropdown(value=str(turn.number)), turn.sources
 
     def add_articles(self, files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008
         """Copy the good uploads into the corpus folder, re-index, and report on each file."""

@@ -1,9 +1,9 @@
-"""The page: the conversation, the sources panel and the settings and upload accordion, wired
-to the chat's handlers."""
+"""The page: the conversation, the sources panel (a drawer on narrow screens), the article view
+and the settings and upload accordion, wired to the chat's handlers; and the MCP tools."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pathlib import Path
 
 import gradio as gr
 
@@ -11,8 +11,23 @@ from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from ui.chat import Chat
-from ui.render import esc, placeholder_sources_html
+from ui.feedback import FeedbackStore
+from ui.mcp import register_tools
+from ui.reading import Reading
+from ui.render import esc
+from ui.render_sources import placeholder_sources_html
 from ui.service import Service
+from ui.wiring import (
+    PRIVATE,
+    QUIET,
+    Comment,
+    Conversation,
+    Options,
+    Page,
+    Sources,
+    wire_answering,
+    wire_reading,
+)
 
 TITLE = "Arabic news Q&A · أسئلة وأجوبة الأخبار العربية"
 SUBTITLE_EN = (
@@ -29,29 +44,11 @@ EXAMPLES = [
     "Which Russian minister did the Syrian defence minister meet in Moscow?",
     "When is the Arab-Russian summit scheduled to be held?",
 ]
-
-
-@dataclass(frozen=True)
-class _Conversation:
-    chatbot: gr.Chatbot
-    question: gr.Textbox
-    send: gr.Button
-    clear: gr.Button
-
-
-@dataclass(frozen=True)
-class _Sources:
-    picker: gr.Dropdown
-    panel: gr.HTML
-
-
-@dataclass(frozen=True)
-class _Options:
-    top_k: gr.Slider
-    mode: gr.Radio
-    status: gr.HTML
-    upload: gr.File
-    upload_report: gr.Textbox
+# "Built 3 minutes ago" is recomputed this often.
+STATUS_REFRESH_SECONDS = 30
+ASSETS = Path(__file__).resolve().parent / "assets"
+DRAWER_OPEN_JS = "() => { window.sourcesDrawer(true); }"  # defined in assets/app.js
+DRAWER_CLOSE_JS = "() => { window.sourcesDrawer(false); }"
 
 
 def _header() -> None:
@@ -62,22 +59,41 @@ def _header() -> None:
     )
 
 
-def _conversation_column() -> _Conversation:
-    with gr.Column(scale=3, min_width=360):
-        chatbot = gr.Chatbot(
-            elem_id="chat",
-            label="Conversation · المحادثة",
-            height=560,
-            buttons=[],
-            feedback_options=None,
-            sanitize_html=True,
-            latex_delimiters=[],
-            placeholder=(
-                '<div dir="rtl" lang="ar" class="msg-ar">اكتب سؤالك عن الأخبار.</div>'
-                '<div dir="ltr" lang="en">Type a question about the news.</div>'
-            ),
+def _chatbot() -> gr.Chatbot:
+    return gr.Chatbot(
+        elem_id="chat",
+        label="Conversation · المحادثة",
+        height=560,
+        buttons=[],
+        feedback_options=("Like", "Dislike"),
+        sanitize_html=True,
+        latex_delimiters=[],
+        placeholder=(
+            '<div dir="rtl" lang="ar" class="msg-ar">اكتب سؤالك عن الأخبار.</div>'
+            '<div dir="ltr" lang="en">Type a question about the news.</div>'
+        ),
+    )
+
+
+def _comment_box() -> Comment:
+    with gr.Group(visible=False, elem_id="comment-box") as group, gr.Row(equal_height=True):
+        box = gr.Textbox(
+            label="Comment (optional) · تعليق (اختياري)",
+            placeholder="What was good or wrong? · ما الجيد أو الخطأ؟",
+            lines=1,
+            max_lines=4,
+            scale=5,
+            elem_id="comment",
         )
-        with gr.Row(equal_height=True):
+        send = gr.Button("Send · أرسل", scale=1, elem_id="send-comment")
+    return Comment(group, box, send)
+
+
+def _conversation_column() -> tuple[Conversation, Comment]:
+    with gr.Column(scale=3, min_width=320, elem_id="chat-col"):
+        chatbot = _chatbot()
+        comment = _comment_box()
+        with gr.Row(equal_height=True, elem_id="ask-row"):
             question = gr.Textbox(
                 elem_id="question",
                 show_label=False,
@@ -89,18 +105,36 @@ def _conversation_column() -> _Conversation:
                 autofocus=True,
                 elem_classes=["question-box"],
             )
-            send = gr.Button("Ask · اسأل", elem_id="send", variant="primary", scale=1)
-        clear = gr.Button("Clear conversation · مسح المحادثة", elem_id="clear", size="sm")
-        gr.Examples(
+            send = gr.Button(
+                "Ask · اسأل", elem_id="send", variant="primary", scale=1, interactive=False
+            )
+            stop = gr.Button(
+                "■ Stop · أوقف", elem_id="stop", variant="stop", scale=1, visible=False
+            )
+        with gr.Row(elem_id="toolbar"):
+            regenerate = gr.Button("↻ Regenerate · أعد الإجابة", elem_id="regenerate", size="sm")
+            export = gr.Button("⇩ Export · تصدير", elem_id="export", size="sm", interactive=False)
+            # Filled when Export is clicked, then clicked itself: the download is made on demand.
+            download = gr.DownloadButton(visible="hidden", elem_id="export-file")
+            clear = gr.Button("Clear · مسح", elem_id="clear", size="sm")
+            drawer = gr.Button("Sources · المصادر", elem_id="open-sources", size="sm")
+            drawer.click(None, js=DRAWER_OPEN_JS, **PRIVATE)
+        examples = gr.Examples(
             examples=[[example] for example in EXAMPLES],
             inputs=[question],
-            label="Examples · أمثلة",
+            label="Examples (click to ask) · أمثلة (انقر للسؤال)",
+            api_visibility="private",
         )
-    return _Conversation(chatbot, question, send, clear)
+    parts = (chatbot, question, send, stop, regenerate, export, download, clear, examples)
+    return Conversation(*parts), comment
 
 
-def _sources_column() -> _Sources:
-    with gr.Column(scale=2, min_width=300):
+def _sources_column() -> Sources:
+    with gr.Column(scale=2, min_width=300, elem_id="sources-col"):
+        back = gr.Button(
+            "← Back to the answer · العودة إلى الإجابة", elem_id="close-sources", size="sm"
+        )
+        back.click(None, js=DRAWER_CLOSE_JS, **PRIVATE)
         picker = gr.Dropdown(
             label="Sources for answer · مصادر الإجابة",
             choices=[],
@@ -109,9 +143,12 @@ def _sources_column() -> _Sources:
             elem_id="sources-for",
         )
         panel = gr.HTML(
-            placeholder_sources_html(), elem_id="sources", elem_classes=["sources-panel"]
+            placeholder_sources_html(),
+            elem_id="sources",
+            elem_classes=["sources-panel"],
+            js_on_load=(ASSETS / "sources_panel.js").read_text(encoding="utf-8"),
         )
-    return _Sources(picker, panel)
+    return Sources(picker, panel)
 
 
 def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.Radio]:
@@ -140,11 +177,12 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
     return top_k, mode
 
 
-def _settings_accordion(settings: Settings, chat: Chat) -> _Options:
+def _settings_accordion(settings: Settings, chat: Chat) -> Options:
     with gr.Accordion("Settings & index · الإعدادات والفهرس", open=False, elem_id="settings"):
         top_k, mode = _answer_options(settings, chat.llm_ready)
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(chat.index_status(), elem_id="status")
+        gr.Timer(STATUS_REFRESH_SECONDS).tick(chat.index_status, None, [status], **QUIET)
         upload = gr.File(
             label=(
                 f"Add articles · أضف مقالات ({', '.join(SUPPORTED_SUFFIXES)}; "
@@ -160,64 +198,38 @@ def _settings_accordion(settings: Settings, chat: Chat) -> _Options:
             interactive=False,
             elem_id="upload-report",
         )
-    return _Options(top_k, mode, status, upload, upload_report)
-
-
-def _wire(
-    demo: gr.Blocks,
-    chat: Chat,
-    conversation: _Conversation,
-    sources: _Sources,
-    options: _Options,
-    turns: gr.State,
-    history: gr.State,
-) -> None:
-    outputs = [
-        conversation.chatbot,
-        conversation.question,
-        turns,
-        history,
-        sources.panel,
-        sources.picker,
-    ]
-    gr.on(
-        triggers=[conversation.question.submit, conversation.send.click],
-        fn=chat.respond,
-        inputs=[
-            conversation.question,
-            conversation.chatbot,
-            turns,
-            history,
-            options.top_k,
-            options.mode,
-        ],
-        outputs=outputs,
-        show_progress="hidden",
-    )
-    sources.picker.input(chat.show_turn, [sources.picker, turns], [sources.panel])
-    conversation.chatbot.select(chat.select_message, [turns], [sources.picker, sources.panel])
-    conversation.clear.click(chat.clear, None, outputs, show_progress="hidden")
-    # The chat's own bin icon.
-    conversation.chatbot.clear(chat.clear, None, outputs, show_progress="hidden")
-    options.upload.upload(
-        chat.add_articles, [options.upload], [options.upload, options.upload_report, options.status]
-    )
-    demo.load(chat.index_status, None, [options.status])
+    return Options(top_k, mode, status, upload, upload_report)
 
 
 def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
     """The chat UI over `pipeline`; `ui.server.serve` launches it."""
     service = Service(pipeline, settings)
     chat = Chat(service)
+    reading = Reading(chat.library, FeedbackStore.beside(settings.index_dir))
     with gr.Blocks(title="Arabic news Q&A", fill_width=False) as demo:
         _header()
-        turns = gr.State([])
-        history = gr.State([])
-        with gr.Row(equal_height=False):
-            conversation = _conversation_column()
+        turns, history, rated = gr.State([]), gr.State([]), gr.State(None)
+        with gr.Row(equal_height=False, elem_id="main"):
+            conversation, comment = _conversation_column()
             sources = _sources_column()
+        article = gr.HTML(
+            "",
+            elem_id="article-view",
+            js_on_load=(ASSETS / "article_view.js").read_text(encoding="utf-8"),
+        )
         options = _settings_accordion(settings, chat)
-        _wire(demo, chat, conversation, sources, options, turns, history)
+        page = Page(conversation, comment, sources, article, options, turns, history, rated)
+        wire_answering(page, chat)
+        wire_reading(page, chat, reading)
+        options.upload.upload(
+            chat.add_articles,
+            [options.upload],
+            [options.upload, options.upload_report, options.status],
+            **PRIVATE,
+        )
+        demo.load(chat.index_status, None, [options.status], **PRIVATE)
+        register_tools(service)
     demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))
     demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
+    demo.feedback = reading.feedback  # type: ignore[attr-defined]
     return demo

@@ -1,7 +1,10 @@
-"""HTML for the chat: answers, streaming text, sources, status, notices, the user's echo, errors.
+"""HTML for the chat's messages: the user's echo, the answer as it streams in and as it ends
+(its tier, confidence, cited sentences, further evidence and copy action), errors, and the index
+status. The sources panel and the article view are `ui.render_sources`.
 
 Pure functions from answers to HTML, with no Gradio in them. Every text from the corpus or the
-user is escaped; the markup around it is ours.
+user is escaped; the markup around it is ours. Every line carries its own direction (`dir`), so
+an Arabic line reads right to left with its `[n]` marker at its end, inside English answers too.
 """
 
 from __future__ import annotations
@@ -11,29 +14,26 @@ import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from corpus import Span
 from embeddings.store import Manifest
 from rag.grounding.citations import parse_markers, strip_markers
 from rag.question.cleaning import QuestionError
 from rag.question.language import Language, detect_language
-from rag.schema import Answer
+from rag.schema import Answer, AnswerSentence
+from ui.texts import text
 
-GENERIC_ERROR = {
-    "en": "Sorry, something went wrong while answering. Please try again.",
-    "ar": "عذراً، حدث خطأ أثناء الإجابة. حاول مرة أخرى من فضلك.",
-}
-THINKING = {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"}
 # A pasted 10,000-character question is answered (with the "too long" message) but not echoed.
 MAX_ECHO_CHARS = 600
+# Confidence at or above each bound is put in these words.
+CONFIDENCE_WORDS = ((0.75, "confidence_high"), (0.45, "confidence_medium"), (0.0, "confidence_low"))
 
 _LANG_ATTRS: dict[Language, str] = {"ar": 'dir="rtl" lang="ar"', "en": 'dir="ltr" lang="en"'}
 
 
-def esc(text: str) -> str:
-    return html.escape(text, quote=True)
+def esc(value: str) -> str:
+    return html.escape(value, quote=True)
 
 
-def _lang_attrs(language: Language) -> str:
+def lang_attrs(language: Language) -> str:
     return _LANG_ATTRS[language]
 
 
@@ -43,87 +43,162 @@ def _wrap_message(inner_html: str, language: Language, extra_class: str = "") ->
     No newlines: the chatbot renders Markdown, and an HTML block ends at a blank line.
     """
     classes = f"msg msg-{language}" + (f" {extra_class}" if extra_class else "")
-    return f'<div {_lang_attrs(language)} class="{classes}">{inner_html}</div>'
+    return f'<div {lang_attrs(language)} class="{classes}">{inner_html}</div>'
 
 
-def _text_html(text: str) -> str:
-    return "<br>".join(esc(line) for line in text.split("\n"))
+def _text_html(value: str) -> str:
+    return "<br>".join(esc(line) for line in value.split("\n"))
 
 
-def _cite_link(turn: int, marker: int) -> str:
-    return (
-        f'<a href="#src-{turn}-{marker}" class="cite" data-turn="{turn}" '
-        f'data-marker="{marker}">[{marker}]</a>'
-    )
+def _cite_link(turn: int, marker: int, anchored: set[int]) -> str:
+    """A marker's link to its source; the first one of each marker is where sources link back."""
+    anchor = "" if marker in anchored else f' id="cite-{turn}-{marker}"'
+    anchored.add(marker)
+    return f'<a href="#src-{turn}-{marker}" class="cite"{anchor}>[{marker}]</a>'
 
 
 def render_user(question: str) -> str:
-    text = (question or "").strip()
-    if not text:
+    value = (question or "").strip()
+    if not value:
         return _wrap_message('<span class="muted">(سؤال فارغ · empty question)</span>', "ar")
-    if len(text) > MAX_ECHO_CHARS:
-        text = text[:MAX_ECHO_CHARS] + f" … (+{len(question) - MAX_ECHO_CHARS})"
-    return _wrap_message(_text_html(text), detect_language(text))
+    if len(value) > MAX_ECHO_CHARS:
+        value = value[:MAX_ECHO_CHARS] + f" … (+{len(question) - MAX_ECHO_CHARS})"
+    return _wrap_message(_text_html(value), detect_language(value))
 
 
 def render_thinking(language: Language) -> str:
     """The answer's place in the chat until its first words stream in."""
-    return _wrap_message(esc(THINKING[language]), language)
+    return _wrap_message(f'<p class="thinking">{esc(text("thinking", language))}</p>', language)
 
 
-def _linked(text: str, turn: int) -> str:
-    """`text` escaped, with every citation marker (the grammar of `rag.grounding.citations`:
+def _linked(value: str, turn: int, anchored: set[int]) -> str:
+    """`value` escaped, with every citation marker (the grammar of `rag.grounding.citations`:
     `[1]`, `[1, 3]`, `[١]`, ...) turned into links to its sources."""
     parts, position = [], 0
-    for marker in parse_markers(text):
-        parts.append(esc(text[position : marker.start]))
-        parts.append("".join(_cite_link(turn, number) for number in marker.numbers))
+    for marker in parse_markers(value):
+        parts.append(esc(value[position : marker.start]))
+        parts.append("".join(_cite_link(turn, number, anchored) for number in marker.numbers))
         position = marker.end
-    parts.append(esc(text[position:]))
+    parts.append(esc(value[position:]))
     return "".join(parts)
 
 
-def render_streaming(text: str, language: Language, turn: int) -> str:
-    """The answer as it streams in: a lead line, then `- sentence [n]` lines (or an LLM's
-    text), with markers linked as they appear."""
-    lines = []
-    for line in text.split("\n"):
+def render_streaming(value: str, language: Language, turn: int, stopped: bool = False) -> str:
+    """The answer as it streams in: its lead, then each `- sentence [n]` line as a list item (or
+    an LLM's lines), with markers linked as they appear. `stopped`: the reader stopped it."""
+    blocks: list[str] = []
+    items: list[str] = []
+    anchored: set[int] = set()
+    for line in value.split("\n"):
         if not line.strip():
             continue
-        body = line.removeprefix("- ")
-        direction = _lang_attrs(detect_language(strip_markers(body)))
-        lines.append(f'<p class="stream-line" {direction}>{_linked(body, turn)}</p>')
-    return _wrap_message("".join(lines), language, "streaming")
+        bullet = line.startswith("- ")
+        body = line[2:] if bullet else line
+        attrs = lang_attrs(detect_language(strip_markers(body)))
+        if bullet:
+            items.append(f'<li {attrs} class="sentence">{_linked(body, turn, anchored)}</li>')
+            continue
+        if items:
+            blocks.append(f'<ul class="answer-sentences">{"".join(items)}</ul>')
+            items = []
+        kind = "stream-line" if blocks else "lead stream-line"
+        blocks.append(f'<p class="{kind}" {attrs}>{_linked(body, turn, anchored)}</p>')
+    if items:
+        blocks.append(f'<ul class="answer-sentences">{"".join(items)}</ul>')
+    if stopped:
+        blocks.append(
+            f'<p class="notice stopped" role="status">⏹ {esc(text("stopped", language))}</p>'
+        )
+    return _wrap_message("".join(blocks), language, "stopped" if stopped else "streaming")
 
 
 def _render_notices(notices: Sequence[str]) -> str:
     return "".join(
-        f'<p class="notice" {_lang_attrs(detect_language(notice))}>'
+        f'<p class="notice" {lang_attrs(detect_language(notice))}>'
         f'<span aria-hidden="true">⚠</span> {esc(notice)}</p>'
         for notice in notices
     )
 
 
-def render_answer(answer: Answer, turn: int) -> str:
-    """The final answer: lead, cited sentences with marker links, notices; or a refusal."""
+def confidence_words(confidence: float) -> str:
+    return next(key for bound, key in CONFIDENCE_WORDS if confidence >= bound)
+
+
+def _answer_head(answer: Answer) -> str:
+    """The tier's badge (an answer that is not direct) and the confidence in words."""
+    badges = []
+    if answer.tier == "related":
+        badges.append(
+            f'<span class="tier-badge" title="{esc(text("related", answer.language))}">'
+            f"{esc(text('related_badge', answer.language))}</span>"
+        )
+    if answer.confidence is not None:
+        key = confidence_words(answer.confidence)
+        tip = text("confidence_tip", answer.language, percent=round(answer.confidence * 100))
+        badges.append(
+            f'<span class="confidence {key.replace("_", "-")}" title="{esc(tip)}">'
+            f"{esc(text(key, answer.language))}</span>"
+        )
+    return f'<div class="answer-head">{"".join(badges)}</div>' if badges else ""
+
+
+def _with_highlight(sentence: AnswerSentence) -> str:
+    """The sentence's text with the part that states the answer marked."""
+    value, span = sentence.text, sentence.highlight
+    if span is None or not 0 <= span[0] < span[1] <= len(value):
+        return _text_html(value)
+    start, end = span
+    inside = _text_html(value[start:end])
+    return f'{_text_html(value[:start])}<mark class="key">{inside}</mark>{_text_html(value[end:])}'
+
+
+def _sentence_items(
+    sentences: Sequence[AnswerSentence], turn: int, language: Language, anchored: set[int]
+) -> str:
+    items = []
+    for sentence in sentences:
+        classes = "sentence" if sentence.supported else "sentence unsupported"
+        tip = "" if sentence.supported else f' title="{esc(text("unsupported_tip", language))}"'
+        cites = "".join(_cite_link(turn, marker, anchored) for marker in sentence.markers)
+        # A no-break space keeps the marker on the line of the sentence's last word.
+        items.append(
+            f'<li {lang_attrs(detect_language(sentence.text))} class="{classes}"{tip}>'
+            f'<span class="sentence-text">{_with_highlight(sentence)}</span>\u00a0{cites}</li>'
+        )
+    return f'<ul class="answer-sentences">{"".join(items)}</ul>' if items else ""
+
+
+def _actions(copy_text: str, language: Language) -> str:
+    """The copy button and the text it copies (hidden; entities keep the message one line)."""
+    if not copy_text:
+        return ""
+    source = esc(copy_text).replace("\n", "&#10;")
+    return (
+        f'<div class="msg-actions"><button type="button" class="act act-copy" '
+        f'title="{esc(text("copy_tip", language))}">{esc(text("copy", language))}</button>'
+        f'</div><div class="copy-src" hidden>{source}</div>'
+    )
+
+
+def render_answer(answer: Answer, turn: int, copy_text: str = "") -> str:
+    """The final answer, styled by its tier: a refusal; or the lead and cited sentences (with
+    marker links and confidence), further evidence folded away, and notices."""
+    language = answer.language
     if answer.refused:
         inner = (
             '<p class="refusal-text" role="note"><span class="refusal-icon" aria-hidden="true">'
             f"⊘</span> {esc(answer.lead)}</p>{_render_notices(answer.notices)}"
         )
-        return _wrap_message(inner, answer.language, "refusal")
-    items = []
-    for sentence in answer.sentences:
-        classes = "sentence" if sentence.supported else "sentence unsupported"
-        title = "" if sentence.supported else ' title="not supported by the cited passage"'
-        cites = "".join(_cite_link(turn, marker) for marker in sentence.markers)
-        items.append(
-            f'<li {_lang_attrs(detect_language(sentence.text))} class="{classes}"{title}>'
-            f'<span class="sentence-text">{_text_html(sentence.text)}</span> {cites}</li>'
-        )
-    sentences = f'<ul class="answer-sentences">{"".join(items)}</ul>' if items else ""
-    inner = f'<p class="lead">{_text_html(answer.lead)}</p>{sentences}'
-    return _wrap_message(inner + _render_notices(answer.notices), answer.language, "answer")
+        return _wrap_message(inner + _actions(copy_text, language), language, "refusal")
+    anchored: set[int] = set()
+    inner = _answer_head(answer) + f'<p class="lead">{_text_html(answer.lead)}</p>'
+    inner += _sentence_items(answer.sentences, turn, language, anchored)
+    if answer.evidence:
+        summary = f"{esc(text('more_evidence', language))} ({len(answer.evidence)})"
+        evidence = _sentence_items(answer.evidence, turn, language, anchored)
+        inner += f'<details class="evidence"><summary>{summary}</summary>{evidence}</details>'
+    inner += _render_notices(answer.notices) + _actions(copy_text, language)
+    return _wrap_message(inner, language, f"answer tier-{answer.tier}")
 
 
 def render_question_error(error: QuestionError) -> str:
@@ -136,71 +211,9 @@ def render_question_error(error: QuestionError) -> str:
 
 def render_generic_error() -> str:
     return (
-        f'<div class="msg-error">{_wrap_message(esc(GENERIC_ERROR["ar"]), "ar", "error")}'
-        f"{_wrap_message(esc(GENERIC_ERROR['en']), 'en', 'error')}</div>"
+        f'<div class="msg-error">{_wrap_message(esc(text("error", "ar")), "ar", "error")}'
+        f"{_wrap_message(esc(text('error', 'en')), 'en', 'error')}</div>"
     )
-
-
-def highlight_parts(text: str, span: Span) -> tuple[str, str, str]:
-    """`text` split around the supporting sentence: (before, sentence, after).
-
-    Offsets are trusted only when they point at the sentence's text; otherwise the sentence is
-    searched for, and if it is not in the passage nothing is highlighted.
-    """
-    start, end = max(0, span.start), min(len(text), span.end)
-    if start < end and (not span.text or text[start:end] == span.text):
-        return text[:start], text[start:end], text[end:]
-    if span.text:
-        found = text.find(span.text)
-        if found >= 0:
-            end = found + len(span.text)
-            return text[:found], text[found:end], text[end:]
-    return text, "", ""
-
-
-def no_sources_html(language: Language = "ar") -> str:
-    label = (
-        "لا مصادر لهذه الإجابة · No sources for this answer"
-        if language == "ar"
-        else "No sources for this answer · لا مصادر لهذه الإجابة"
-    )
-    return f'<div class="no-sources" dir="auto"><p>{label}</p></div>'
-
-
-def placeholder_sources_html() -> str:
-    return (
-        '<div class="sources-placeholder"><p dir="rtl" lang="ar">اطرح سؤالاً لتظهر مصادر '
-        'الإجابة هنا.</p><p dir="ltr" lang="en">Ask a question to see the sources of its '
-        "answer here.</p></div>"
-    )
-
-
-def render_sources(answer: Answer, turn: int) -> str:
-    """The sources panel for one answer: each citation with its passage and highlighted sentence."""
-    if answer.refused or not answer.citations:
-        return no_sources_html(answer.language)
-    heading = (
-        f'<div class="sources-head"><span lang="en">Sources for answer #{turn + 1}</span>'
-        f' · <span lang="ar" dir="rtl">مصادر الإجابة رقم {turn + 1}</span></div>'
-    )
-    cards = []
-    for citation in sorted(answer.citations, key=lambda c: c.marker):
-        chunk = citation.passage.chunk
-        before, sentence, after = highlight_parts(chunk.text, citation.sentence)
-        marked = f"<mark>{esc(sentence)}</mark>" if sentence else ""
-        title = chunk.title or chunk.article_id
-        cards.append(
-            f'<section class="source" id="src-{turn}-{citation.marker}" '
-            f'data-marker="{citation.marker}">'
-            f'<header class="source-head" {_lang_attrs(detect_language(title))}>'
-            f'<span class="marker">[{citation.marker}]</span> '
-            f'<span class="source-title">{esc(title)}</span></header>'
-            f'<div class="source-meta"><code class="article-id">{esc(chunk.article_id)}</code>'
-            f' · <span class="support">support {citation.support:.2f}</span></div>'
-            f'<div class="passage" {_lang_attrs(detect_language(chunk.text))}>'
-            f"{esc(before)}{marked}{esc(after)}</div></section>"
-        )
-    return heading + "".join(cards)
 
 
 def _age(seconds: float) -> str:
@@ -212,6 +225,11 @@ def _age(seconds: float) -> str:
     return "just now"
 
 
+def _breakable(value: str) -> str:
+    """Escaped, with line-break chances after `:` and `/` only, so no word is cut inside."""
+    return esc(value).replace(":", ":<wbr>").replace("/", "/<wbr>")
+
+
 def render_status(manifest: Manifest | None, now: float | None = None) -> str:
     if manifest is None:
         return '<div class="status-line">No index loaded · لا يوجد فهرس</div>'
@@ -221,7 +239,7 @@ def render_status(manifest: Manifest | None, now: float | None = None) -> str:
     items = [
         ("Articles", "المقالات", f"{len(manifest.articles):,}"),
         ("Chunks", "المقاطع", f"{chunks:,}"),
-        ("Model", "النموذج", esc(manifest.model_id)),
+        ("Model", "النموذج", _breakable(manifest.model_id)),
         ("Built", "أُنشئ", f"{built} ({_age(now - manifest.created)})"),
     ]
     cells = "".join(

@@ -12,6 +12,7 @@ import gradio as gr
 from embeddings.store import IndexMissingError, IndexUnusableError
 from rag.config import load_settings
 from rag.pipeline import Pipeline
+from ui.api import app_kwargs
 from ui.layout import build_app
 from ui.uploads import MAX_UPLOAD_BYTES
 
@@ -47,6 +48,9 @@ def serve(
         quiet=quiet,
         show_error=False,
         state_session_capacity=SESSION_CAPACITY,
+        # The OpenAI-compatible API and the MCP server, on the app's own port.
+        mcp_server=True,
+        app_kwargs=app_kwargs(demo.service),
     )
 
 

@@ -232,6 +232,24 @@ def test_chunk_offsets_reproduce_article_text(
         assert chunk.text.strip()
 
 
+def test_chunks_of_an_article_cover_its_text_in_order(
+    loaded_seed: FaissIndex, seed_articles: dict[str, Article]
+) -> None:
+    for article_id, article in seed_articles.items():
+        chunks = loaded_seed.chunks_of(article_id)
+        assert chunks and all(c.article_id == article_id for c in chunks)
+        assert len(chunks) == loaded_seed.manifest.articles[article_id].chunks
+        assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
+        for before, after in zip(chunks, chunks[1:], strict=False):
+            assert before.start < after.start <= before.end  # in order, no gap between them
+        rebuilt = chunks[0].text + "".join(
+            after.text[before.end - after.start :]
+            for before, after in zip(chunks, chunks[1:], strict=False)
+        )
+        assert rebuilt == article.text
+    assert loaded_seed.chunks_of("no-such-article") == []
+
+
 def test_sentence_offsets_reproduce_article_text(
     loaded_seed: FaissIndex, seed_articles: dict[str, Article]
 ) -> None:

@@ -91,6 +91,9 @@ class StubIndex:
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         return dict.fromkeys(tokens, 1.0)
 
+    def chunks_of(self, article_id: str) -> list[Chunk]:
+        return sorted((c for c in self.chunks if c.article_id == article_id), key=lambda c: c.start)
+
     def vectors_of(self, chunk_ids) -> np.ndarray:
         by_id = {c.id: c for c in self.chunks}
         return np.stack([vector(by_id[i].search_text) for i in chunk_ids])

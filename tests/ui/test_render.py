@@ -14,15 +14,15 @@ from corpus import Chunk, Span
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from ui.render import (
     esc,
-    highlight_parts,
     render_answer,
     render_generic_error,
     render_question_error,
-    render_sources,
     render_status,
     render_streaming,
     render_user,
 )
+from ui.render_sources import render_sources
+from ui.sources import locate
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,8 +63,9 @@ def test_sources_escape_passage_and_title():
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
     assert "&lt;b&gt;عنوان&lt;/b&gt;" in html
-    # The three parts are escaped separately: the highlight wraps exactly the escaped sentence.
-    mark = re.search(r"<mark>(.*?)</mark>", html).group(1)
+    # The three parts are escaped separately: the highlight wraps exactly the escaped sentence
+    # (then the link back to the answer).
+    mark = re.search(r'<mark [^>]*>(.*?)<a class="back"', html).group(1)
     assert mark == esc(text[start:end])
     assert 'id="src-0-1"' in html and "a1" in html and "0.93" in html
 
@@ -73,16 +74,13 @@ def test_highlight_uses_offsets_and_falls_back_to_search():
     text = "الجملة الأولى. الجملة الثانية. الجملة الثالثة."
     start = text.index("الجملة الثانية")
     end = start + len("الجملة الثانية.")
-    assert highlight_parts(text, Span(start, end, text[start:end])) == (
-        text[:start],
-        text[start:end],
-        text[end:],
-    )
+    assert locate(text, Span(start, end, text[start:end])) == (start, end)
     # Stale offsets: the sentence is found by its text.
-    assert highlight_parts(text, Span(0, 5, "الجملة الثالثة."))[1] == "الجملة الثالثة."
-    # Not in the passage, or out of range: nothing is highlighted and nothing is lost.
-    assert highlight_parts(text, Span(0, 3, "غير موجود")) == (text, "", "")
-    assert highlight_parts(text, Span(500, 600, "")) == (text, "", "")
+    found = locate(text, Span(0, 5, "الجملة الثالثة."))
+    assert found is not None and text[found[0] : found[1]] == "الجملة الثالثة."
+    # Not in the passage, or out of range: nothing is highlighted.
+    assert locate(text, Span(0, 3, "غير موجود")) is None
+    assert locate(text, Span(500, 600, "")) is None
 
 
 def test_answer_markers_link_to_their_sources():
@@ -187,5 +185,92 @@ def test_status_is_human_readable():
 
 
 def test_rendering_and_upload_checks_load_without_gradio():
-    code = "import sys, ui.render, ui.uploads; sys.exit('gradio' in sys.modules)"
+    modules = "ui.render, ui.render_sources, ui.sources, ui.export, ui.feedback, ui.conversation"
+    code = f"import sys, {modules}, ui.uploads, ui.api; sys.exit('gradio' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def _tiered(tier: str, confidence: float | None = None, **changes) -> Answer:
+    text = "عُقدت القمة في 15 من تشرين الأول."
+    sentence = AnswerSentence(text=text, markers=(1,), highlight=(text.index("15"), len(text) - 1))
+    return replace(
+        _answer(citations=[_citation(1, text, 0, len(text))], sentences=[sentence]),
+        tier=tier,
+        confidence=confidence,
+        **changes,
+    )
+
+
+def test_each_tier_is_styled_apart_and_confidence_is_in_words():
+    answer = render_answer(_tiered("answer", 0.82), turn=0)
+    related = render_answer(_tiered("related", 0.3), turn=0)
+    assert "tier-answer" in answer and "tier-related" not in answer
+    assert "tier-related" in related and 'class="tier-badge"' in related
+    assert "لا إجابة مباشرة" in related  # "no direct answer", in the answer's language
+    assert "ثقة عالية" in answer and "confidence-high" in answer and "82٪" in answer
+    assert "ثقة منخفضة" in related and "confidence-low" in related
+    assert "confidence" not in render_answer(_tiered("answer", None), turn=0)
+    english = render_answer(replace(_tiered("answer", 0.5), language="en"), turn=0)
+    assert "Medium confidence" in english and "50%" in english
+
+
+def test_the_span_that_states_the_answer_is_highlighted():
+    html = render_answer(_tiered("answer"), turn=0)
+    assert '<mark class="key">15 من تشرين الأول</mark>' in html
+    # A span outside the sentence highlights nothing and loses nothing.
+    broken = replace(_tiered("answer").sentences[0], highlight=(5, 500))
+    html = render_answer(replace(_tiered("answer"), sentences=[broken]), turn=0)
+    assert "<mark" not in html and "عُقدت القمة في 15 من تشرين الأول." in html
+
+
+def test_more_evidence_is_folded_and_cited():
+    evidence = [AnswerSentence(text="وأكد لافروف موعد القمة.", markers=(2,))]
+    html = render_answer(replace(_tiered("answer"), evidence=evidence), turn=1)
+    folded = re.search(r'<details class="evidence">(.*?)</details>', html).group(1)
+    assert "أدلة أخرى (1)" in folded and "وأكد لافروف موعد القمة." in folded
+    assert 'href="#src-1-2"' in folded
+    assert "وأكد لافروف" not in html.replace(folded, "")
+
+
+def test_arabic_line_ends_with_its_marker_in_reading_order():
+    """The marker follows the text inside the right-to-left line, joined by a no-break space,
+    and no style can resolve the line left to right."""
+    html = render_answer(_tiered("answer"), turn=0)
+    line = re.search(r'<li dir="rtl" lang="ar" class="sentence">(.*?)</li>', html).group(1)
+    assert line.endswith('</span>\u00a0<a href="#src-0-1" class="cite" id="cite-0-1">[1]</a>')
+    css = (ROOT / "ui" / "assets" / "app.css").read_text(encoding="utf-8")
+    rules = re.findall(r"([^{}]*)\{[^}]*unicode-bidi:\s*plaintext", css)
+    assert [rule.strip() for rule in rules] == ["#question textarea"]  # the user's typing only
+    assert "break-all" not in css
+
+
+def test_copy_text_rides_in_the_answer_on_one_line():
+    html = render_answer(_tiered("answer"), turn=0, copy_text="سطر <أول>\nسطر ثانٍ")
+    assert 'class="act act-copy"' in html
+    assert '<div class="copy-src" hidden>سطر &lt;أول&gt;&#10;سطر ثانٍ</div>' in html
+    assert "\n" not in html
+
+
+def test_stopped_stream_keeps_its_text_and_says_so():
+    html = render_streaming("بحسب المقالات:\n- جملة أولى [1]", "ar", 0, stopped=True)
+    assert "جملة أولى" in html and "أُوقفت الإجابة قبل اكتمالها" in html
+    assert "msg-ar stopped" in html and "streaming" not in html
+    streaming = render_streaming("بحسب المقالات:\n- جملة أولى [1]\n- جملة ثانية", "ar", 0)
+    assert streaming.count("<li ") == 2 and 'class="lead stream-line"' in streaming
+
+
+def test_status_never_cuts_a_word():
+    from embeddings.store import Manifest
+
+    manifest = Manifest(
+        model_id="packaged:multilingual-e5-small",
+        weights_sha256="x",
+        dimension=384,
+        chunker={},
+        articles={},
+        ann={},
+        chunks=0,
+        created=1_700_000_000,
+    )
+    html = render_status(manifest, now=1_700_000_000 + 90)
+    assert "packaged:<wbr>multilingual-e5-small" in html and "1 minute ago" in html

@@ -1,0 +1,91 @@
+"""What a reader does with an answer after it is given: open a cited article at the sentence,
+rate the answer (thumbs and an optional comment, kept by `ui.feedback`), and download the
+conversation (`ui.export`)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from ui.conversation import Turn, turn_at
+from ui.export import conversation_markdown
+from ui.feedback import FeedbackStore, Rating, answer_record
+from ui.library import Library
+from ui.render_sources import article_missing_html, render_article
+from ui.sources import Highlight, source_cards
+
+EXPORT_DIR = Path(tempfile.gettempdir()) / "arabic-news-rag-exports"
+
+
+def export_file(turns: Sequence[Turn]) -> str:
+    """The conversation as a Markdown file, one per conversation, rewritten as it grows."""
+    EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = EXPORT_DIR / f"conversation-{turns[0].id}.md"
+    staged = path.with_suffix(f".{os.getpid()}.tmp")
+    staged.write_text(conversation_markdown(turns), encoding="utf-8")
+    os.replace(staged, path)
+    return str(path)
+
+
+def _rating(liked: Any) -> Rating:
+    return "up" if liked is True else "down" if liked is False else "none"
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class Reading:
+    def __init__(self, library: Library, feedback: FeedbackStore) -> None:
+        self.library = library
+        self.feedback = feedback
+
+    def open_article(self, turns: Sequence[Turn] | None, event: gr.EventData) -> str:
+        """The article a source card's button names, scrolled to the sentence of its marker,
+        with every sentence the answer cites in it highlighted."""
+        data = getattr(event, "_data", None) or {}
+        article_id = str(data.get("article_id") or "")
+        found = self.library.article(article_id)
+        if found is None:
+            return article_missing_html()
+        meta, excerpts = found
+        turn = turn_at(data.get("turn"), turns or [])
+        highlights: list[Highlight] = []
+        if turn is not None and turn.answer is not None:
+            cards = [c for c in source_cards(turn.answer) if c.article_id == article_id]
+            highlights = cards[0].highlights if cards else []
+        number = turn.number if turn is not None else 0
+        return render_article(meta, excerpts, highlights, number, _int(data.get("marker")))
+
+    def rate(self, turns: Sequence[Turn] | None, event: gr.LikeData) -> tuple:
+        """A thumb on an answer is stored at once; the comment box opens for an optional word."""
+        position = _int(event.index[0] if isinstance(event.index, list | tuple) else event.index)
+        # Every turn is a user message, then an answer.
+        turn = turn_at(position // 2, turns or []) if position is not None else None
+        if turn is None or turn.answer is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        rating = _rating(event.liked)
+        self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
+        label = f"Comment on answer #{turn.number + 1} (optional) · تعليق على الإجابة (اختياري)"
+        box = gr.Textbox(value="", label=label)
+        return gr.Group(visible=rating != "none"), box, turn.id
+
+    @staticmethod
+    def export(turns: Sequence[Turn] | None) -> Any:
+        """The conversation's Markdown file, for the hidden download button to fetch."""
+        finished = [t for t in turns or [] if t.status != "answering"]
+        return export_file(finished) if finished else gr.skip()
+
+    def comment(self, comment: str | None, answer_id: str | None) -> tuple:
+        if answer_id and (comment or "").strip():
+            self.feedback.comment(answer_id, comment or "")
+            gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
+        return gr.Group(visible=False), gr.Textbox(value=""), None

@@ -1,0 +1,75 @@
+"""Every label and sentence the chat shows in its own voice, in both languages.
+
+The assistant's answers speak in `rag.messages`; these are the words around them: buttons,
+badges, headings and notices of the page itself.
+"""
+
+from __future__ import annotations
+
+from rag.question.language import Language
+
+_TEXTS: dict[str, dict[Language, str]] = {
+    "thinking": {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"},
+    "error": {
+        "ar": "عذراً، حدث خطأ أثناء الإجابة. حاول مرة أخرى من فضلك.",
+        "en": "Sorry, something went wrong while answering. Please try again.",
+    },
+    "stopped": {
+        "ar": "أُوقفت الإجابة قبل اكتمالها.",
+        "en": "Stopped before the answer was complete.",
+    },
+    "related": {
+        "ar": "لا إجابة مباشرة في المقالات؛ هذه أقرب المقاطع إلى السؤال.",
+        "en": "No direct answer in the articles; these are the passages closest to the question.",
+    },
+    "related_badge": {"ar": "لا إجابة مباشرة", "en": "No direct answer"},
+    "confidence_high": {"ar": "ثقة عالية", "en": "High confidence"},
+    "confidence_medium": {"ar": "ثقة متوسطة", "en": "Medium confidence"},
+    "confidence_low": {"ar": "ثقة منخفضة", "en": "Low confidence"},
+    "confidence_tip": {
+        "ar": "احتمال أن تتضمن الجملة الأولى الإجابة: {percent}٪",
+        "en": "Chance that the first sentence holds the answer: {percent}%",
+    },
+    "more_evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
+    "copy": {"ar": "نسخ", "en": "Copy"},
+    "copy_tip": {
+        "ar": "انسخ الإجابة مع مصادرها نصاً",
+        "en": "Copy the answer with its sources as text",
+    },
+    "unsupported_tip": {
+        "ar": "هذه الجملة لا يدعمها المقطع المذكور بوضوح",
+        "en": "The cited passage does not clearly support this sentence",
+    },
+    "quoted": {"ar": "مقتبسة حرفياً", "en": "quoted word for word"},
+    "matches": {"ar": "يدعمها المقال", "en": "supported by the article"},
+    "weak": {"ar": "دعم غير مؤكد", "en": "not clearly supported"},
+    "support_tip": {"ar": "درجة الدعم {score}", "en": "support {score}"},
+    "open_article": {"ar": "افتح المقال", "en": "Open the article"},
+    "back_to_answer": {"ar": "العودة إلى الإجابة", "en": "Back to the answer"},
+    "close": {"ar": "إغلاق", "en": "Close"},
+    # A no-break space keeps the number on the line of its word.
+    "sources_for": {
+        "ar": "مصادر الإجابة رقم\u00a0{number}",
+        "en": "Sources for answer\u00a0#{number}",
+    },
+    "no_sources": {"ar": "لا مصادر لهذه الإجابة", "en": "No sources for this answer"},
+    "ask_first": {
+        "ar": "اطرح سؤالاً لتظهر مصادر الإجابة هنا.",
+        "en": "Ask a question to see the sources of its answer here.",
+    },
+    "article_missing": {
+        "ar": "لم يعد هذا المقال في الفهرس.",
+        "en": "This article is no longer in the index.",
+    },
+}
+
+
+def text(key: str, language: Language, **values: object) -> str:
+    """The sentence `key` in `language`, with `values` filled in."""
+    return _TEXTS[key][language].format(**values)
+
+
+def both(key: str, first: Language = "en", **values: object) -> str:
+    """The sentence in both languages, `first` first: `English · العربية`."""
+    second: Language = "ar" if first == "en" else "en"
+    return f"{text(key, first, **values)} · {text(key, second, **values)}"
