@@ -44,11 +44,12 @@ def test_the_openai_client_gets_the_answer_and_its_citations(served):
         model="any-name-at-all", messages=[{"role": "user", "content": AR_QUESTION}]
     )
     content = completion.choices[0].message.content
-    assert content.startswith("بحسب المقالات:") and "بوتين" in content and "[1]" in content
+    # The answer tier's lead: "according to the articles" or "according to N articles".
+    assert content.startswith("بحسب ") and "بوتين" in content and "[1]" in content
     assert completion.model == "any-name-at-all"
     extra = completion.model_extra["rag"]
     assert extra["tier"] == "answer" and "confidence" in extra
-    assert extra["confidence"] is None or 0.0 <= extra["confidence"] <= 1.0
+    assert 0.0 <= extra["confidence"] <= 1.0  # the shipped calibration gives every answer one
     assert {c["marker"] for c in extra["citations"]} >= {1}
     assert all(c["sentence"] in c["text"] for c in extra["citations"])
 
@@ -59,7 +60,7 @@ def test_the_openai_client_streams_the_answer_in_parts(served):
     )
     chunks = list(stream)
     parts = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
-    assert len(parts) >= 2 and "".join(parts).startswith("بحسب المقالات:")
+    assert len(parts) >= 2 and "".join(parts).startswith("بحسب ")
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["rag"]["citations"]
 
