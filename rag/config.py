@@ -73,6 +73,10 @@ class Settings:
     app_username: str | None = None
     app_password: str | None = field(default=None, repr=False)
     app_concurrency: int = 2
+    # Files in one upload request; each file is at most corpus.loader.MAX_FILE_BYTES.
+    max_upload_files: int = 20
+    # Uploads and removals waiting to be indexed; beyond this the next one is refused plainly.
+    max_queued_jobs: int = 32
 
     @property
     def chunker(self) -> ChunkerSettings:

@@ -1,4 +1,4 @@
-"""The chat's event handlers: answer a question, show an answer's sources, clear, add articles.
+"""The chat's event handlers: answer a question, show an answer's sources, clear.
 
 Each answer is a turn: its label in the sources dropdown and its sources panel, kept in the
 browser session's state beside the chat, so every answer keeps its own sources.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any, TypedDict
 
 import gradio as gr
@@ -29,7 +28,6 @@ from ui.render import (
     render_user,
 )
 from ui.service import Service
-from ui.uploads import accept_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -147,27 +145,3 @@ class Chat:
             placeholder_sources_html(),
             gr.Dropdown(choices=[], value=None),
         )
-
-    def add_articles(self, files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008
-        """Copy the good uploads into the corpus folder, re-index, and report on each file."""
-        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
-        if not paths:
-            return gr.skip(), "No files chosen · لم تُختر ملفات", gr.skip()
-        manifest = self.service.manifest()
-        known = set(manifest.articles) if manifest else set()
-        result = accept_uploads(paths, self.service.settings.corpus_dir, known)
-        lines = list(result.messages)
-        if result.accepted:
-            progress(0, desc="Indexing · جارٍ الفهرسة")
-
-            def report_progress(done: int, total: int) -> None:
-                progress((done, total), desc="Embedding · جارٍ التضمين", unit="texts")
-
-            try:
-                lines += ["", self.service.reindex(report_progress)]
-            except Exception as error:
-                logger.exception("re-indexing after upload failed")
-                lines += ["", f"Re-indexing failed: {error}"]
-        else:
-            lines += ["", "Nothing new to index · لا جديد للفهرسة"]
-        return gr.File(value=None), "\n".join(lines), self.index_status()

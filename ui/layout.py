@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from corpus.loader import SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
+from ui.articles import article_panel, upload_label
 from ui.chat import Chat
 from ui.render import esc, placeholder_sources_html
 from ui.service import Service
@@ -50,8 +51,6 @@ class _Options:
     top_k: gr.Slider
     mode: gr.Radio
     status: gr.HTML
-    upload: gr.File
-    upload_report: gr.Textbox
 
 
 def _header() -> None:
@@ -146,21 +145,15 @@ def _settings_accordion(settings: Settings, chat: Chat) -> _Options:
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(chat.index_status(), elem_id="status")
         upload = gr.File(
-            label=(
-                f"Add articles · أضف مقالات ({', '.join(SUPPORTED_SUFFIXES)}; "
-                f"≤ {MAX_FILE_BYTES // (1024 * 1024)} MB each)"
-            ),
+            label=upload_label(),
             file_count="multiple",
+            file_types=list(SUPPORTED_SUFFIXES),
             type="filepath",
             elem_id="upload",
         )
-        upload_report = gr.Textbox(
-            label="Upload and indexing report · تقرير الإضافة والفهرسة",
-            lines=6,
-            interactive=False,
-            elem_id="upload-report",
-        )
-    return _Options(top_k, mode, status, upload, upload_report)
+        upload_report = gr.HTML(elem_id="upload-report")
+        article_panel(chat.service, upload, upload_report, status)
+    return _Options(top_k, mode, status)
 
 
 def _wire(
@@ -199,9 +192,6 @@ def _wire(
     conversation.clear.click(chat.clear, None, outputs, show_progress="hidden")
     # The chat's own bin icon.
     conversation.chatbot.clear(chat.clear, None, outputs, show_progress="hidden")
-    options.upload.upload(
-        chat.add_articles, [options.upload], [options.upload, options.upload_report, options.status]
-    )
     demo.load(chat.index_status, None, [options.status])
 
 

@@ -13,13 +13,16 @@ from embeddings.store import IndexMissingError, IndexUnusableError
 from rag.config import load_settings
 from rag.pipeline import Pipeline
 from ui.layout import build_app
-from ui.uploads import MAX_UPLOAD_BYTES
+from ui.messages import UPLOAD_LIMIT_BYTES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Each browser session keeps its chat and sources in memory; the oldest sessions beyond this many
 # are dropped, which bounds the server's memory (a 1000-question soak grew ~40 MB under the
 # default of 10,000).
 SESSION_CAPACITY = 500
+# Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
+# of files older than this, in seconds; the upload handler removes the files it handles at once.
+CACHE_SWEEP = (600, 600)
 
 
 def _asset(name: str) -> str:
@@ -36,13 +39,14 @@ def serve(
     quiet: bool = False,
 ) -> Any:
     """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks)."""
+    demo.delete_cache = CACHE_SWEEP
     return demo.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         css=_asset("app.css"),
         head=f"<script>\n{_asset('app.js')}</script>\n",
-        max_file_size=MAX_UPLOAD_BYTES,
+        max_file_size=UPLOAD_LIMIT_BYTES,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
