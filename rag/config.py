@@ -73,6 +73,9 @@ class Settings:
     app_username: str | None = None
     app_password: str | None = field(default=None, repr=False)
     app_concurrency: int = 2
+    # Browser sessions whose chat state the server keeps; the least recently used one beyond this
+    # is dropped (a 1000-question soak grew ~40 MB under Gradio's default of 10,000).
+    session_capacity: int = 500
     # Files in one upload request; each file is at most corpus.loader.MAX_FILE_BYTES.
     max_upload_files: int = 20
     # Uploads and removals waiting to be indexed; beyond this the next one is refused plainly.

@@ -15,6 +15,7 @@ import gradio as gr
 from rag.question.cleaning import QuestionError
 from rag.question.language import Language, detect_language
 from rag.schema import AnswerStream
+from ui import sessions
 from ui.render import (
     no_sources_html,
     placeholder_sources_html,
@@ -75,7 +76,7 @@ class Chat:
     ) -> Iterator[tuple]:
         """Echo the question, then stream its answer and show its sources as a new turn."""
         chat = list(chat or [])
-        turns = list(turns or [])
+        turns = sessions.restored_turns(chat, list(turns or []))
         history = list(history or [])
         turn = len(turns)
         question = question or ""
@@ -123,6 +124,8 @@ class Chat:
     def show_turn(self, value: Any, turns: list[Turn] | None) -> str:
         turns = turns or []
         index = _selected_turn(value, turns)
+        if index is None and sessions.is_lost(value, turns):
+            return sessions.RESTARTED_HTML
         return placeholder_sources_html() if index is None else turns[index]["html"]
 
     def select_message(self, turns: list[Turn] | None, event: gr.SelectData) -> tuple:
@@ -132,6 +135,8 @@ class Chat:
             index = int(position) // 2  # every turn is a user message and an answer
         except (TypeError, ValueError):
             return gr.skip(), gr.skip()
+        if sessions.is_lost(index, turns):
+            return gr.skip(), sessions.RESTARTED_HTML
         if not 0 <= index < len(turns):
             return gr.skip(), gr.skip()
         return gr.Dropdown(value=str(index)), turns[index]["html"]

@@ -187,7 +187,8 @@ def _wire(
         outputs=outputs,
         show_progress="hidden",
     )
-    sources.picker.input(chat.show_turn, [sources.picker, turns], [sources.panel])
+    # Unchecked against the session's choices, which a dropped session no longer has.
+    sources.picker.input(chat.show_turn, [sources.picker, turns], [sources.panel], preprocess=False)
     conversation.chatbot.select(chat.select_message, [turns], [sources.picker, sources.panel])
     conversation.clear.click(chat.clear, None, outputs, show_progress="hidden")
     # The chat's own bin icon.

@@ -16,10 +16,6 @@ from ui.layout import build_app
 from ui.messages import UPLOAD_LIMIT_BYTES
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-# Each browser session keeps its chat and sources in memory; the oldest sessions beyond this many
-# are dropped, which bounds the server's memory (a 1000-question soak grew ~40 MB under the
-# default of 10,000).
-SESSION_CAPACITY = 500
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
 # of files older than this, in seconds; the upload handler removes the files it handles at once.
 CACHE_SWEEP = (600, 600)
@@ -50,7 +46,7 @@ def serve(
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
-        state_session_capacity=SESSION_CAPACITY,
+        state_session_capacity=demo.service.settings.session_capacity,  # type: ignore[attr-defined]
     )
 
 
