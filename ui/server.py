@@ -8,17 +8,22 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from embeddings.store import IndexMissingError, IndexUnusableError
-from rag.config import load_settings
+from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
 from ui.layout import build_app
+from ui.limits import LoginThrottle, RequestLimits
 from ui.messages import UPLOAD_LIMIT_BYTES
+from ui.origin import LOOPBACK, OriginPolicy, parse_origins
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
 # of files older than this, in seconds; the upload handler removes the files it handles at once.
 CACHE_SWEEP = (600, 600)
+# A multipart upload's overhead beyond its files: field headers and boundaries.
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
 def _asset(name: str) -> str:
@@ -34,7 +39,9 @@ def serve(
     prevent_thread_lock: bool = False,
     quiet: bool = False,
 ) -> Any:
-    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks)."""
+    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
+    request limits, origin policy and login throttle, and the session capacity of Settings."""
+    settings: Settings = demo.service.settings  # type: ignore[attr-defined]
     demo.delete_cache = CACHE_SWEEP
     return demo.launch(
         server_name=host,
@@ -46,8 +53,29 @@ def serve(
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
-        state_session_capacity=demo.service.settings.session_capacity,  # type: ignore[attr-defined]
+        state_session_capacity=settings.session_capacity,
+        app_kwargs={"middleware": _middleware(settings, host, login=auth is not None)},
     )
+
+
+def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middleware]:
+    """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
+    body limits and (with a login) the login throttle."""
+    throttle = (
+        LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        if login
+        else None
+    )
+    limits = {
+        "body_bytes": int(settings.max_request_mb * 1024 * 1024),
+        "upload_bytes": settings.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+        "throttle": throttle,
+    }
+    origins = {
+        "allowed": parse_origins(settings.allowed_origins),
+        "loopback_only": host in LOOPBACK,
+    }
+    return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
 
 
 def main() -> None:
