@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
+from corpus.limits import PARSE_TIME_LIMIT_SECONDS
 from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +83,8 @@ class Settings:
     max_upload_files: int = 20
     # Uploads and removals waiting to be indexed; beyond this the next one is refused plainly.
     max_queued_jobs: int = 32
+    # Seconds an uploaded file may take to parse (in a worker process) before it is refused.
+    parse_time_limit: float = PARSE_TIME_LIMIT_SECONDS
     # Wrong passwords one client may try before it is locked out; the lockout starts at
     # login_lockout_seconds and doubles with every further failure, up to 15 minutes.
     login_max_failures: int = 5

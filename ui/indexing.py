@@ -2,7 +2,8 @@
 so no request parses or embeds, and no change is lost to a busy index.
 
 Jobs wait in order; the worker takes every waiting job at once, applies them (parsing uploads
-through `ui.uploads.parse_upload`) and runs one incremental ingest for all of them. While another
+through `ui.uploads.parse_upload`, in one `corpus.isolated` worker process per batch with
+`Settings.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
 process (`python -m rag ingest`) holds the index lock the worker waits for it and tries again,
 so a saved file is always indexed. Staged uploads live under `<index>/.incoming/` until the
 worker has handled them; any left there by a crash are queued again when the app starts.
@@ -21,6 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corpus.isolated import IsolatedLoader
 from embeddings.ingest import IngestReport
 from ui import messages
 from ui.messages import Notice
@@ -81,6 +83,7 @@ class Indexer:
         self.staging_root = settings.index_dir / STAGING_FOLDER
         self.uploads = uploads_dir(settings.corpus_dir)
         self.max_jobs = settings.max_queued_jobs
+        self.parse_time_limit = settings.parse_time_limit
         self._changed = threading.Condition()
         self._pending: list[Job] = []
         self._running: list[Job] = []
@@ -153,10 +156,12 @@ class Indexer:
                     self._changed.notify_all()
 
     def _run(self, batch: list[Job]) -> None:
-        for job in batch:
-            self._update([job], phase=Phase.CHECKING)
-            outcomes = self._apply(job)
-            self._update([job], outcomes=job.outcomes + outcomes)
+        # The loader starts its worker process at the first upload and stops it after the batch.
+        with IsolatedLoader(self.parse_time_limit) as loader:
+            for job in batch:
+                self._update([job], phase=Phase.CHECKING)
+                outcomes = self._apply(job, loader)
+                self._update([job], outcomes=job.outcomes + outcomes)
         if not any(job.changes_corpus for job in batch):
             self._update(batch, phase=Phase.DONE, summary=[messages.NOTHING_NEW])
             return
@@ -173,14 +178,16 @@ class Indexer:
     def _known_ids(self) -> set[str]:
         return (set(self.service.manifest().articles) - self._removed) | self._added
 
-    def _apply(self, job: Job) -> list[Outcome]:
+    def _apply(self, job: Job, loader: IsolatedLoader) -> list[Outcome]:
         if job.remove is not None:
             return [self._remove(job.remove)]
         assert job.staged is not None
         known = self._known_ids()
         outcomes = []
         for entry in job.staged.entries:
-            outcome = entry if isinstance(entry, Outcome) else admit(entry, self.uploads, known)
+            outcome = (
+                entry if isinstance(entry, Outcome) else admit(entry, self.uploads, known, loader)
+            )
             self._added.update(outcome.article_ids)
             outcomes.append(outcome)
         shutil.rmtree(job.staged.folder, ignore_errors=True)

@@ -129,6 +129,9 @@ _LOADER_REASONS_AR = (
     ("no article text left", "لم يبقَ من المقال نص بعد التنظيف."),
     ("duplicate article id", "معرّف المقال مكرر في الملف."),
     ("unsupported file type", "نوع الملف غير مدعوم."),
+    # corpus/isolated.py: the file's parse was stopped at the time limit, or its worker died.
+    ("took longer than", "استغرق تحليل الملف وقتاً أطول من الحد المسموح، فلم يُضف."),
+    ("parser stopped unexpectedly", "توقف محلّل الملفات فجأة أثناء قراءة هذا الملف."),
 )
 # Anything that looks like a path (the loader names files by their full path).
 _PATHS = re.compile(r"(?:[A-Za-z]:)?[\\/][^\s'\"(),]*")

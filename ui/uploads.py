@@ -5,7 +5,10 @@ Two steps keep the request quick. `stage` runs in the request: it moves each fil
 Gradio's temporary folder (so nothing is left there) into a staging folder, with only the checks
 that need no parsing (name, type, size). `admit` runs in the indexing worker: it parses the file
 with `parse_upload`, the one place an upload is parsed, and saves it atomically into
-`<corpus>/uploads/`, the only folder whose articles the UI may remove. No Gradio here.
+`<corpus>/uploads/`, the only folder whose articles the UI may remove. Parsing is pure Python,
+so `parse_upload` hands the file to a `corpus.isolated.IsolatedLoader` worker process: a hostile
+file cannot hold the server's interpreter, and one that takes longer than the time limit is
+refused with its own reason while the other files go on. No Gradio here.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.loader import SUPPORTED_SUFFIXES, LoadResult, load_file
+from corpus.isolated import IsolatedLoader
+from corpus.loader import SUPPORTED_SUFFIXES, LoadResult
 from embeddings import files
 from ui import messages
 from ui.messages import UPLOAD_LIMIT_BYTES, Notice
@@ -144,9 +148,10 @@ def stage(received: Sequence[tuple[str, Path]], staging_root: Path, max_files: i
     return staged
 
 
-def parse_upload(path: Path) -> LoadResult:
-    """The articles in one uploaded file: every upload is parsed here and nowhere else."""
-    return load_file(path)
+def parse_upload(path: Path, loader: IsolatedLoader) -> LoadResult:
+    """The articles in one uploaded file: every upload is parsed here and nowhere else, in
+    `loader`'s worker process, so that the time limit can stop it."""
+    return loader.load_file(path)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -183,7 +188,7 @@ def _skipped(loaded: LoadResult, staged: Path) -> tuple[Notice, ...]:
     )
 
 
-def _admit(staged: Path, uploads: Path, known: set[str]) -> Outcome:
+def _admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
     _check_size(staged)
     data = staged.read_bytes()
     destination = uploads / staged.name
@@ -191,7 +196,7 @@ def _admit(staged: Path, uploads: Path, known: set[str]) -> Outcome:
         if destination.is_file() and _same_bytes(destination, data):
             return Outcome("unchanged", messages.unchanged(staged.name))
         raise _Rejected(messages.NAME_TAKEN)
-    loaded = parse_upload(staged)
+    loaded = parse_upload(staged, loader)
     if not loaded.articles:
         reasons = [messages.loader_reason(e.reason) for e in loaded.errors]
         raise _Rejected(reasons[0] if len(reasons) == 1 else messages.NO_ARTICLE)
@@ -205,11 +210,12 @@ def _admit(staged: Path, uploads: Path, known: set[str]) -> Outcome:
     return Outcome("added", messages.added(staged.name, len(ids)), tuple(ids), details)
 
 
-def admit(staged: Path, uploads: Path, known: set[str]) -> Outcome:
-    """Parse one staged file and save it into `uploads` when it holds articles, none of whose ids
-    is in `known` (which then gains them); a file identical to the one there is unchanged."""
+def admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
+    """Parse one staged file in `loader`'s worker and save it into `uploads` when it holds
+    articles, none of whose ids is in `known` (which then gains them); a file identical to the
+    one there is unchanged."""
     try:
-        return _admit(staged, uploads, known)
+        return _admit(staged, uploads, known, loader)
     except _Rejected as rejected:
         return Outcome("rejected", messages.rejected(staged.name, rejected.notice))
 

@@ -101,13 +101,15 @@ def test_upload_while_a_cli_ingest_holds_the_lock_is_indexed(app):
 def test_parsing_runs_in_the_indexing_worker_while_other_requests_are_answered(app, monkeypatch):
     import ui.uploads
 
-    parsing, threads = threading.Event(), []
+    parsing, threads, workers = threading.Event(), [], []
     real_parse = ui.uploads.parse_upload
 
-    def spied(path):
+    def spied(path, loader):
         threads.append(threading.current_thread().name)
         parsing.set()
-        return real_parse(path)
+        loaded = real_parse(path, loader)
+        workers.append(loader._worker.process.pid)  # the process that parsed it
+        return loaded
 
     monkeypatch.setattr(ui.uploads, "parse_upload", spied)
     paragraph = "<p>" + "افتتحت وزارة الثقافة السورية معرض دمشق الدولي للكتاب اليوم. " * 5 + "</p>"
@@ -127,6 +129,7 @@ def test_parsing_runs_in_the_indexing_worker_while_other_requests_are_answered(a
         worker.join(DEADLINE)
     print(f"\n/config and an answer, idle: {idle}; during the parse: {busy}")
     assert threads == ["indexer"]  # not a request thread
+    assert workers and os.getpid() not in workers  # nor the server's interpreter
     assert "long_page" in app.indexed_ids(), report
 
 

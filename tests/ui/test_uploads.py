@@ -4,10 +4,12 @@ corpus's uploads folder, and which articles count as uploaded."""
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
+from corpus.isolated import IsolatedLoader
 from corpus.loader import MAX_FILE_BYTES
 from ui.uploads import Outcome, admit, safe_file_name, stage, uploaded_file
 
@@ -94,12 +96,14 @@ def test_admit_saves_good_files_and_says_why_others_are_refused(tmp_path: Path):
     identical.write_bytes((uploads / "taken.txt").read_bytes())
 
     known = {"known"}
-    outcomes = {name: admit(staging / name, uploads, known) for name in files}
+    with IsolatedLoader() as loader:
+        outcomes = {name: admit(staging / name, uploads, known, loader) for name in files}
+        unchanged = admit(identical, uploads, known, loader)
     assert outcomes["new_article.txt"].status == "added"
     assert (uploads / "new_article.txt").read_bytes() == files["new_article.txt"]
     assert outcomes["taken.txt"].status == "rejected"
     assert "A different file with this name" in outcomes["taken.txt"].notice.text()
-    assert admit(identical, uploads, known).status == "unchanged"
+    assert unchanged.status == "unchanged"
     assert "Empty file" in outcomes["empty.md"].notice.text()
     assert "Binary file" in outcomes["binary.txt"].notice.text()
     assert "already in the corpus: known" in outcomes["known.txt"].notice.text()
@@ -110,6 +114,25 @@ def test_admit_saves_good_files_and_says_why_others_are_refused(tmp_path: Path):
     assert known >= {"a1", "new_article", "known"}
     saved = sorted(p.name for p in uploads.iterdir())
     assert saved == ["lines.jsonl", "new_article.txt", "taken.txt"]  # no part files left
+
+
+def test_a_file_over_the_parse_time_limit_is_refused_and_the_next_one_is_added(tmp_path: Path):
+    uploads = tmp_path / "uploads"
+    slow, good = tmp_path / "slow.html", tmp_path / "good.txt"
+    slow.write_text("<p>x" * 500_000)  # about 2 MB of tags: seconds of parsing, over 1 s
+    good.write_text("عنوان الخبر\nافتتح معرض الكتاب في دمشق اليوم.", encoding="utf-8")
+    wall, cpu = time.monotonic(), time.process_time()
+    with IsolatedLoader(time_limit=1.0) as loader:
+        refused = admit(slow, uploads, set(), loader)
+        added = admit(good, uploads, set(), loader)
+    assert refused.status == "rejected"
+    assert refused.notice.text().startswith("slow.html: Took longer than 1 s to parse.")
+    assert "الحد المسموح" in refused.notice.text() and str(tmp_path) not in refused.notice.text()
+    assert added.status == "added" and added.article_ids == ("good",)
+    assert sorted(p.name for p in uploads.iterdir()) == ["good.txt"]
+    # The parse was stopped at the limit, and it ran in the worker, not in this interpreter.
+    assert time.monotonic() - wall < 30
+    assert time.process_time() - cpu < 0.5
 
 
 def test_only_files_in_the_uploads_folder_are_uploaded(tmp_path: Path):
