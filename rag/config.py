@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
+from corpus.limits import PARSE_TIME_LIMIT_SECONDS
 from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 from embeddings.backends import IndexTarget
 
@@ -91,6 +92,24 @@ class Settings:
     # endpoint and MCP server. With a login set and no key, those two stay closed.
     api_key: str | None = field(default=None, repr=False)
     app_concurrency: int = 2
+    # Browser sessions whose chat state the server keeps; the least recently used one beyond this
+    # is dropped (a 1000-question soak grew ~40 MB under Gradio's default of 10,000).
+    session_capacity: int = 500
+    # Request bodies other than uploads (questions with their chat history, API calls), in MB.
+    max_request_mb: float = 2.0
+    # Files in one upload request; each file is at most corpus.loader.MAX_FILE_BYTES.
+    max_upload_files: int = 20
+    # Uploads and removals waiting to be indexed; beyond this the next one is refused plainly.
+    max_queued_jobs: int = 32
+    # Seconds an uploaded file may take to parse (in a worker process) before it is refused.
+    parse_time_limit: float = PARSE_TIME_LIMIT_SECONDS
+    # Wrong passwords one client may try before it is locked out; the lockout starts at
+    # login_lockout_seconds and doubles with every further failure, up to 15 minutes.
+    login_max_failures: int = 5
+    login_lockout_seconds: float = 30.0
+    # Other origins allowed to call the app from a browser (comma-separated, e.g. the public
+    # address of a reverse proxy); the app's own origin always is.
+    allowed_origins: str = ""
 
     @property
     def chunker(self) -> ChunkerSettings:

@@ -12,7 +12,6 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -21,6 +20,7 @@ from rag.question.cleaning import QuestionError
 from rag.question.language import question_language
 from rag.schema import Answer, AnswerStream
 from rag.schema import Turn as Exchange
+from ui import sessions
 from ui.conversation import Turn, chat_messages, choices, turn_at
 from ui.export import answer_text
 from ui.library import Library
@@ -35,7 +35,6 @@ from ui.render import (
 from ui.render_sources import no_sources_html, placeholder_sources_html, render_sources
 from ui.service import Service
 from ui.texts import text
-from ui.uploads import accept_uploads
 
 logger = logging.getLogger(__name__)
 
@@ -103,12 +102,15 @@ class Chat:
     def respond(
         self,
         question: str | None,
+        chat: list | None,
         turns: list[Turn] | None,
         history: list[Exchange] | None,
         k: float,
         mode: str,
     ) -> Iterator[tuple]:
-        """Ask: echo the question, show its answer as it is produced, then its sources."""
+        """Ask: echo the question, show its answer as it is produced, then its sources. A page
+        whose session the server dropped (`ui.sessions`) is told so, and goes on afresh."""
+        sessions.warn_if_dropped(chat, turns)
         yield from self._ask(question or "", list(turns or []), list(history or []), k, mode, True)
 
     def regenerate(
@@ -194,6 +196,8 @@ class Chat:
 
     def show_turn(self, value: Any, turns: Sequence[Turn] | None) -> str:
         turn = turn_at(value, turns or [])
+        if turn is None and sessions.is_lost(value, turns):
+            return sessions.RESTARTED_HTML
         return placeholder_sources_html() if turn is None else turn.sources
 
     def select_message(self, turns: Sequence[Turn] | None, event: gr.SelectData) -> tuple:
@@ -202,31 +206,8 @@ class Chat:
         try:
             turn = turn_at(int(position) // 2, turns or [])  # a user message, then an answer
         except (TypeError, ValueError):
-            turn = None
-        if turn is None:
             return gr.skip(), gr.skip()
+        if turn is None:
+            lost = sessions.is_lost(int(position) // 2, turns)
+            return gr.skip(), (sessions.RESTARTED_HTML if lost else gr.skip())
         return gr.Dropdown(value=str(turn.number)), turn.sources
-
-    def add_articles(self, files: list[str] | None, progress=gr.Progress()) -> tuple:  # noqa: B008
-        """Copy the good uploads into the corpus folder, re-index, and report on each file."""
-        paths = [Path(str(getattr(f, "name", f))) for f in (files or [])]
-        if not paths:
-            return gr.skip(), "No files chosen · لم تُختر ملفات", gr.skip()
-        manifest = self.service.manifest()
-        known = set(manifest.articles) if manifest else set()
-        result = accept_uploads(paths, self.service.settings.corpus_dir, known)
-        lines = list(result.messages)
-        if result.accepted:
-            progress(0, desc="Indexing · جارٍ الفهرسة")
-
-            def report_progress(done: int, total: int) -> None:
-                progress((done, total), desc="Embedding · جارٍ التضمين", unit="texts")
-
-            try:
-                lines += ["", self.service.reindex(report_progress)]
-            except Exception as error:
-                logger.exception("re-indexing after upload failed")
-                lines += ["", f"Re-indexing failed: {error}"]
-        else:
-            lines += ["", "Nothing new to index · لا جديد للفهرسة"]
-        return gr.File(value=None), "\n".join(lines), self.index_status()

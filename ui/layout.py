@@ -7,9 +7,10 @@ from pathlib import Path
 
 import gradio as gr
 
-from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from corpus.loader import SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
+from ui.articles import article_panel, upload_label
 from ui.chat import Chat
 from ui.feedback import FeedbackStore
 from ui.mcp import register_tools
@@ -184,21 +185,15 @@ def _settings_accordion(settings: Settings, chat: Chat) -> Options:
         status = gr.HTML(chat.index_status(), elem_id="status")
         gr.Timer(STATUS_REFRESH_SECONDS).tick(chat.index_status, None, [status], **QUIET)
         upload = gr.File(
-            label=(
-                f"Add articles · أضف مقالات ({', '.join(SUPPORTED_SUFFIXES)}; "
-                f"≤ {MAX_FILE_BYTES // (1024 * 1024)} MB each)"
-            ),
+            label=upload_label(),
             file_count="multiple",
+            file_types=list(SUPPORTED_SUFFIXES),
             type="filepath",
             elem_id="upload",
         )
-        upload_report = gr.Textbox(
-            label="Upload and indexing report · تقرير الإضافة والفهرسة",
-            lines=6,
-            interactive=False,
-            elem_id="upload-report",
-        )
-    return Options(top_k, mode, status, upload, upload_report)
+        upload_report = gr.HTML(elem_id="upload-report")
+        article_panel(chat.service, upload, upload_report, status)
+    return Options(top_k, mode, status)
 
 
 def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
@@ -221,12 +216,6 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
         page = Page(conversation, comment, sources, article, options, turns, history, rated)
         wire_answering(page, chat)
         wire_reading(page, chat, reading)
-        options.upload.upload(
-            chat.add_articles,
-            [options.upload],
-            [options.upload, options.upload_report, options.status],
-            **PRIVATE,
-        )
         demo.load(chat.index_status, None, [options.status], **PRIVATE)
         register_tools(service)
     demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))

@@ -8,19 +8,23 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from embeddings.store import IndexMissingError, IndexUnusableError
-from rag.config import load_settings
+from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
 from ui.api import app_kwargs
 from ui.layout import build_app
-from ui.uploads import MAX_UPLOAD_BYTES
+from ui.limits import LoginThrottle, RequestLimits
+from ui.messages import UPLOAD_LIMIT_BYTES
+from ui.origin import LOOPBACK, OriginPolicy, parse_origins
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-# Each browser session keeps its chat and sources in memory; the oldest sessions beyond this many
-# are dropped, which bounds the server's memory (a 1000-question soak grew ~40 MB under the
-# default of 10,000).
-SESSION_CAPACITY = 500
+# Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
+# of files older than this, in seconds; the upload handler removes the files it handles at once.
+CACHE_SWEEP = (600, 600)
+# A multipart upload's overhead beyond its files: field headers and boundaries.
+UPLOAD_OVERHEAD_BYTES = 1024 * 1024
 
 
 def _asset(name: str) -> str:
@@ -36,22 +40,52 @@ def serve(
     prevent_thread_lock: bool = False,
     quiet: bool = False,
 ) -> Any:
-    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks)."""
+    """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
+    request limits, origin policy and login throttle, and the session capacity of Settings."""
+    settings: Settings = demo.service.settings  # type: ignore[attr-defined]
+    demo.delete_cache = CACHE_SWEEP
     return demo.launch(
         server_name=host,
         server_port=port,
         auth=auth,
         css=_asset("app.css"),
         head=f"<script>\n{_asset('app.js')}</script>\n",
-        max_file_size=MAX_UPLOAD_BYTES,
+        max_file_size=UPLOAD_LIMIT_BYTES,
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
-        state_session_capacity=SESSION_CAPACITY,
+        state_session_capacity=settings.session_capacity,
         # The OpenAI-compatible API and the MCP server, on the app's own port.
         mcp_server=True,
-        app_kwargs=app_kwargs(demo.service),
+        app_kwargs=_app_kwargs(demo.service, settings, host, login=auth is not None),
     )
+
+
+def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
+    """The API's routes, and our middleware around its key guard: a request another origin
+    sends, or one over the limits, never reaches the API either."""
+    api = app_kwargs(service)
+    return {**api, "middleware": [*_middleware(settings, host, login=login), *api["middleware"]]}
+
+
+def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middleware]:
+    """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
+    body limits and (with a login) the login throttle."""
+    throttle = (
+        LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        if login
+        else None
+    )
+    limits = {
+        "body_bytes": int(settings.max_request_mb * 1024 * 1024),
+        "upload_bytes": settings.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+        "throttle": throttle,
+    }
+    origins = {
+        "allowed": parse_origins(settings.allowed_origins),
+        "loopback_only": host in LOOPBACK,
+    }
+    return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
 
 
 def main() -> None:

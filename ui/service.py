@@ -1,24 +1,30 @@
-"""The live pipeline behind the chat, and its atomic swap after a re-index."""
+"""The live pipeline behind the chat, its atomic swap after a re-index, and its indexing queue."""
 
 from __future__ import annotations
 
 import threading
 
 from embeddings.backends import index_writer
-from embeddings.ingest import Progress, ingest
+from embeddings.ingest import IngestReport, Progress, ingest
 from embeddings.store import Manifest
 from rag.config import Settings
 from rag.pipeline import Pipeline
+from ui.indexing import Indexer
 
 
 class Service:
-    """The live pipeline, swapped atomically after a re-index."""
+    """The live pipeline, swapped atomically after a re-index.
+
+    Uploads and removals go through `indexer` (ui/indexing.py), whose one worker is what calls
+    `reindex`; the lock only keeps an embedding app's own calls from overlapping it.
+    """
 
     def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
         self._pipeline = pipeline
         self.settings = settings
         self._swap = threading.Lock()
         self._reindex = threading.Lock()
+        self.indexer = Indexer(self)
 
     @property
     def pipeline(self) -> Pipeline:
@@ -29,11 +35,12 @@ class Service:
         """The manifest of the index being served."""
         return self.pipeline.index.manifest
 
-    def reindex(self, progress: Progress | None = None) -> str:
-        """Bring the index up to date with the corpus folder and serve the new one."""
-        if not self._reindex.acquire(blocking=False):
-            raise RuntimeError("another re-index is running; try again when it ends")
-        try:
+    def reindex(self, progress: Progress | None = None) -> IngestReport:
+        """Bring the index up to date with the corpus folder and serve the new one.
+
+        Raises RuntimeError (from embeddings.ingest) while another process holds the index lock.
+        """
+        with self._reindex:
             current = self.pipeline
             report = ingest(
                 self.settings.corpus_dir,
@@ -46,6 +53,4 @@ class Service:
             fresh = Pipeline.from_settings(self.settings, embedder=current.embedder)
             with self._swap:
                 self._pipeline = fresh
-            return report.summary()
-        finally:
-            self._reindex.release()
+            return report

@@ -48,8 +48,6 @@ class Options:
     top_k: gr.Slider
     mode: gr.Radio
     status: gr.HTML
-    upload: gr.File
-    upload_report: gr.Textbox
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,7 @@ class Page:
 
 def wire_answering(page: Page, chat: Chat) -> None:
     c, options, outputs = page.conversation, page.options, page.answer_outputs()
-    asking = [c.question, page.turns, page.history, options.top_k, options.mode]
+    asking = [c.question, c.chatbot, page.turns, page.history, options.top_k, options.mode]
     answering = {"outputs": outputs, "trigger_mode": "once", **QUIET}
     ask = gr.on([c.question.submit, c.send.click], chat.respond, inputs=asking, **answering)
     example = c.examples.load_input_event.then(chat.respond, inputs=asking, **answering)

@@ -1,0 +1,158 @@
+"""Uploads, the article list and removal in real Chromium: reports written for users in both
+languages, one size limit, a picker that offers only supported types, and removal of an uploaded
+article (never a shipped one) after a confirmation. Screenshots go to artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.ui.app_server import running_app
+from tests.ui.browser import ANSWER_TIMEOUT_MS, SCREENSHOTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PORT_ARTICLE = (
+    "توسعة ميناء طرطوس\n"
+    "أعلنت إدارة ميناء طرطوس خطة لتوسعة محطة الحاويات بإضافة رصيفين جديدين خلال ثلاث سنوات.\n"
+)
+LIBRARY = json.dumps(
+    {"id": "library-2025", "title": "مكتبة حلب العامة", "text": "افتتحت مكتبة عامة في حلب."},
+    ensure_ascii=False,
+)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embedder, seed_index):
+    with running_app(tmp_path_factory.mktemp("articles"), embedder, seed_index) as running:
+        yield running
+
+
+@pytest.fixture
+def page(app, browser, request):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(app.url)
+    page.wait_for_selector("#question textarea")
+    page.click("#settings button, #settings .label-wrap")
+    page.wait_for_selector("#article-list table", state="visible", timeout=30_000)
+    yield page
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, errors
+
+
+def _upload(page, paths: list[Path]) -> None:
+    page.locator("#upload input[type=file]").set_input_files([str(p) for p in paths])
+    page.wait_for_selector("#upload-report [data-phase=done]", timeout=ANSWER_TIMEOUT_MS)
+
+
+def _write(folder: Path, files: dict[str, str | bytes]) -> list[Path]:
+    paths = []
+    for name, data in files.items():
+        path = folder / name
+        path.write_bytes(data if isinstance(data, bytes) else data.encode())
+        paths.append(path)
+    return paths
+
+
+def test_upload_report_speaks_to_users_in_both_languages(app, page, tmp_path):
+    paths = _write(
+        tmp_path,
+        {
+            "tartus_port.txt": PORT_ARTICLE,
+            "notes.pdf": b"%PDF-1.4",
+            "scan.txt": b"\x00\x01binary",
+            "empty.md": "  \n",
+            "library.jsonl": LIBRARY + "\n{not json\n",
+        },
+    )
+    _upload(page, paths)
+    report = page.locator("#upload-report")
+    outcomes = report.locator(".outcome")
+    # The picker refuses the .pdf itself; every other file gets its line in the report.
+    assert "Invalid file type: notes.pdf" in page.locator(".toast-body").inner_text()
+    assert outcomes.count() == 4
+    for index in range(4):
+        outcome = outcomes.nth(index)
+        assert outcome.locator(":scope > p[lang=en][dir=ltr]").count() == 1
+        assert outcome.locator(":scope > p[lang=ar][dir=rtl]").count() == 1
+    text = report.inner_text()
+    assert "tartus_port.txt: 1 article(s) added" in text
+    assert "scan.txt: Binary file" in text and "الملف ثنائي" in text
+    assert "empty.md: Empty file" in text and "الملف فارغ" in text
+    assert "Line 2 skipped: Invalid JSON" in text
+    assert "Index updated: 7 articles (2 new" in text and "حُدّث الفهرس" in text
+    for leak in (str(app.corpus_dir), str(app.index_dir), "/tmp/", "chunks/s"):
+        assert leak not in text
+
+    listing = page.locator("#article-list")
+    uploaded = listing.locator("tr.uploaded")
+    assert uploaded.count() == 2
+    assert "توسعة ميناء طرطوس" in uploaded.first.inner_text() + uploaded.last.inner_text()
+    assert listing.locator("tr.uploaded bdi[dir=auto]").count() >= 4
+    page.wait_for_function("document.querySelector('#status').innerText.includes('7')")
+
+
+def test_picker_and_size_limit_agree(app, page, tmp_path):
+    accepted = page.locator("#upload input[type=file]").get_attribute("accept") or ""
+    assert {kind.strip() for kind in accepted.split(",")} == {
+        ".txt",
+        ".md",
+        ".html",
+        ".htm",
+        ".jsonl",
+    }
+    label = page.locator("#upload").inner_text()
+    assert "up to 10 MB each" in label and "حتى 10 ميغابايت" in label
+    folder = Path(app.demo.server_app.uploaded_file_dir)
+    before = {p.name for p in folder.rglob("*") if p.is_file()}
+    (big,) = _write(tmp_path, {"too_big.txt": b"a" * (10 * 1024 * 1024 + 1)})
+    page.locator("#upload input[type=file]").set_input_files([str(big)])
+    page.wait_for_selector(".toast-body", timeout=30_000)
+    assert "10.0 Mb" in page.locator(".toast-body").inner_text()  # Gradio's own check, 10 MB
+    after = {p.name for p in folder.rglob("*") if p.is_file()}
+    assert "too_big.txt" not in after - before
+
+
+def test_removing_an_uploaded_article_asks_first_then_reindexes(app, page, tmp_path):
+    _upload(
+        page, _write(tmp_path, {"wheat_harvest.txt": "موسم القمح\nتجاوز إنتاج القمح التقديرات.\n"})
+    )
+    page.click("#remove-choice input")
+    options = page.locator("[data-testid='dropdown-option']")
+    labels = options.all_inner_texts()
+    assert any("wheat_harvest" in label for label in labels)
+    assert not any("000_" in label for label in labels)  # shipped articles are not offered
+    options.filter(has_text="wheat_harvest").click()
+
+    page.click("#remove")
+    confirm = page.locator("#remove-question")
+    confirm.wait_for(state="visible")
+    question = confirm.inner_text()
+    assert "Remove موسم القمح?" in question and "wheat_harvest.txt" in question
+    assert confirm.locator("bdi[dir=auto]").count() >= 2
+    page.screenshot(path=str(SCREENSHOTS / "remove_confirmation.png"), full_page=True)
+    page.click("#remove-no")
+    confirm.wait_for(state="hidden")
+    assert (app.corpus_dir / "uploads" / "wheat_harvest.txt").exists()
+    assert "wheat_harvest" in app.indexed_ids()
+
+    page.click("#remove")
+    confirm.wait_for(state="visible")
+    page.click("#remove-yes")
+    page.wait_for_function(
+        "document.querySelector('#upload-report').innerText.includes('wheat_harvest.txt removed')",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    page.wait_for_selector("#upload-report [data-phase=done]", timeout=ANSWER_TIMEOUT_MS)
+    assert "wheat_harvest" not in page.locator("#article-list").inner_text()
+    assert not (app.corpus_dir / "uploads" / "wheat_harvest.txt").exists()
+    assert "wheat_harvest" not in app.indexed_ids()
+    assert "1 removed" in page.locator("#upload-report").inner_text()
