@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -240,7 +241,7 @@ def test_chunks_of_an_article_cover_its_text_in_order(
         assert chunks and all(c.article_id == article_id for c in chunks)
         assert len(chunks) == loaded_seed.manifest.articles[article_id].chunks
         assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
-        for before, after in zip(chunks, chunks[1:], strict=False):
+        for before, after in pairwise(chunks):
             assert before.start < after.start <= before.end  # in order, no gap between them
         rebuilt = chunks[0].text + "".join(
             after.text[before.end - after.start :]
