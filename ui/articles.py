@@ -28,6 +28,7 @@ from ui.report import (
 )
 from ui.service import Service
 from ui.uploads import stage, uploaded_file
+from ui.wiring import PRIVATE
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
 WATCH_SECONDS = 600
@@ -148,7 +149,13 @@ def article_panel(service: Service, upload: gr.File, report: gr.HTML, status: gr
     pending = gr.State(None)
 
     refreshed = [status, listing, choice]
-    indexing = {"concurrency_id": "indexing", "concurrency_limit": WATCHERS}
+    # Callable over HTTP (scripts and tests upload through it) but neither documented nor an MCP
+    # tool: the assistant's tools are ask and search (ui/mcp.py).
+    indexing = {
+        "concurrency_id": "indexing",
+        "concurrency_limit": WATCHERS,
+        "api_visibility": "undocumented",
+    }
     upload.upload(
         articles.add_articles,
         [upload],
@@ -157,8 +164,8 @@ def article_panel(service: Service, upload: gr.File, report: gr.HTML, status: gr
         api_name="add_articles",
         **indexing,
     )
-    ask.click(articles.ask_removal, [choice], [confirm, question, pending, report])
-    no.click(articles.cancel_removal, None, [confirm, question, pending])
+    ask.click(articles.ask_removal, [choice], [confirm, question, pending, report], **PRIVATE)
+    no.click(articles.cancel_removal, None, [confirm, question, pending], **PRIVATE)
     yes.click(
         articles.remove_article,
         [pending],
@@ -167,4 +174,4 @@ def article_panel(service: Service, upload: gr.File, report: gr.HTML, status: gr
         **indexing,
     )
     assert Context.root_block is not None  # called inside the page's gr.Blocks
-    Context.root_block.load(articles.refresh, None, refreshed)
+    Context.root_block.load(articles.refresh, None, refreshed, **PRIVATE)
