@@ -244,8 +244,7 @@ def test_chunks_of_an_article_cover_its_text_in_order(
         for before, after in pairwise(chunks):
             assert before.start < after.start <= before.end  # in order, no gap between them
         rebuilt = chunks[0].text + "".join(
-            after.text[before.end - after.start :]
-            for before, after in pairwise(chunks)
+            after.text[before.end - after.start :] for before, after in pairwise(chunks)
         )
         assert rebuilt == article.text
     assert loaded_seed.chunks_of("no-such-article") == []

@@ -158,8 +158,10 @@ def _cities(tmp_path: Path) -> tuple[Path, Path, Path]:
     cities = [
         (
             city,
-            f"{city} مدينة في {country}. يبلغ عدد سكانها {100 + 37 * n} ألف نسمة. "
-            f"وتشتهر المدينة بـ{known_for} الذي يزوره السياح كل عام.",
+            # The answer sentence names the city, as a reader needs to find it: both classes
+            # (answered right, and wrong or unanswerable) must occur for the fit.
+            f"تشتهر مدينة {city} بـ{known_for} الذي يزوره السياح كل عام. "
+            f"وتقع المدينة في {country}، ويبلغ عدد سكانها {100 + 37 * n} ألف نسمة.",
             [(f"c{n}", f"بماذا تشتهر مدينة {city}؟", known_for)],
         )
         for n, (city, country, known_for) in enumerate(CITIES)
@@ -167,7 +169,8 @@ def _cities(tmp_path: Path) -> tuple[Path, Path, Path]:
     rivers = [
         (
             river,
-            f"نهر {river} يجري في {country}. وأشهر ما عليه {known_for}. ويبلغ طوله {300 + 41 * n} كيلومتراً.",
+            f"نهر {river} يجري في {country}. وأشهر ما على نهر {river} {known_for}. "
+            f"ويبلغ طوله {300 + 41 * n} كيلومتراً.",
             [(f"r{n}", f"ما أشهر ما على نهر {river}؟", known_for)],
         )
         for n, (river, country, known_for) in enumerate(RIVERS)

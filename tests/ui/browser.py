@@ -103,4 +103,6 @@ def direction(locator) -> str:
 
 
 def cited_markers(message) -> list[str]:
-    return [text.strip("[]") for text in message.locator("a.cite").all_inner_texts()]
+    """Every marker of the message, also those folded under "More evidence" (hidden text has
+    no inner text, so the text content is read)."""
+    return [text.strip("[]") for text in message.locator("a.cite").all_text_contents()]

@@ -16,7 +16,9 @@ AR_QUESTION = "من استقبل وزير الخارجية السوري أسعد
 EN_QUESTION = (
     "Which Russian minister did the Syrian defence minister Murhaf Abu Qasra meet in Moscow?"
 )
-UNANSWERABLE = "What is the population of Damascus?"
+# Far from every article, so it is refused; a question near them ("What is the population of
+# Damascus?") gets the related tier's closest passages instead (tests/rag/answer/test_tiers.py).
+UNANSWERABLE = "Who won the football World Cup in 1998?"
 NEW_ARTICLE = (
     "افتتاح معرض دمشق الدولي للكتاب\n"
     "افتتحت وزارة الثقافة السورية اليوم معرض دمشق الدولي للكتاب في دورته الجديدة، "
