@@ -109,9 +109,9 @@ class Chat:
         mode: str,
     ) -> Iterator[tuple]:
         """Ask: echo the question, show its answer as it is produced, then its sources. A page
-        whose session the server dropped (`ui.sessions`) is told so, and goes on afresh."""
-        sessions.warn_if_dropped(chat, turns)
-        yield from self._ask(question or "", list(turns or []), list(history or []), k, mode, True)
+        whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows."""
+        turns = sessions.restored_turns(chat, list(turns or []))
+        yield from self._ask(question or "", turns, list(history or []), k, mode, True)
 
     def regenerate(
         self, turns: list[Turn] | None, history: list[Exchange] | None, k: float, mode: str

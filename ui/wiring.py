@@ -93,7 +93,9 @@ def wire_answering(page: Page, chat: Chat) -> None:
 
 def wire_reading(page: Page, chat: Chat, reading: Reading) -> None:
     c, sources, comment = page.conversation, page.sources, page.comment
-    sources.picker.input(chat.show_turn, [sources.picker, page.turns], [sources.panel], **PRIVATE)
+    # Unchecked against the session's choices, which a dropped session no longer has.
+    picked = {"preprocess": False, **PRIVATE}
+    sources.picker.input(chat.show_turn, [sources.picker, page.turns], [sources.panel], **picked)
     c.chatbot.select(chat.select_message, [page.turns], [sources.picker, sources.panel], **PRIVATE)
     sources.panel.open_article(reading.open_article, [page.turns], [page.article], **QUIET)
     c.export.click(reading.export, [page.turns], [c.download], **QUIET).then(
