@@ -23,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.run import loadavg, table
+from bench.common import loadavg, table
 from corpus import answer_spans
 from embeddings.faiss_index import FaissIndex
 from embeddings.ingest import ingest_articles

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.run import loadavg
+from bench.common import loadavg
 from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article
 from embeddings.ingest import EMBED_BATCH, embed_passages_sorted
 from embeddings.model import Embedder

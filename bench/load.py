@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from bench.run import p50_p95
+from bench.common import p50_p95
 from eval.datasets import SHARED_EVAL_DIR, load_seed_qa
 
 SEED_QA = SHARED_EVAL_DIR / "seed_qa.jsonl"
