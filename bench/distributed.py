@@ -7,7 +7,7 @@ Usage: python -m bench.distributed [--quick] [--paragraphs N] [--json OUT]
 1. Ingest: the first N XQuAD Arabic paragraphs, in this process and on a local 2-CPU Ray (its
    start-up timed apart), each embedding every chunk and answer sentence; texts/s over the
    embedding step, and whether both give the same chunk ids and vectors.
-2. Query: the in-process index replicated to 10,000 chunks (`bench.run.replicate_index`), in
+2. Query: the in-process index replicated to 10,000 chunks (`bench.replicate.replicate_index`), in
    FAISS and in Milvus; dense top-10 latency and recall@10 against exact search, BM25 latency,
    and the whole answer (`Pipeline.ask`) per backend.
 """
@@ -26,7 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.run import REPLICA_NOISE, SEED, XQUAD_AR, fmt, loadavg, p50_p95, replicate_index, table
+from bench.common import REPLICA_NOISE, SEED, XQUAD_AR, fmt, loadavg, p50_p95, table
+from bench.replicate import replicate_index
 
 FULL = {"paragraphs": 96, "chunks": 10_000, "questions": 100}
 QUICK = {"paragraphs": 16, "chunks": 1_000, "questions": 20}

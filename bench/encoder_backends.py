@@ -23,16 +23,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.run import loadavg, table
+from bench.common import XQUAD_AR, loadavg, table
 from corpus import answer_spans
 from embeddings.faiss_index import FaissIndex
 from embeddings.ingest import ingest_articles
 from embeddings.model import Embedder
-from eval.datasets import SHARED_EVAL_DIR, EvalQuestion, load_squad
+from eval.datasets import EvalQuestion, load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles
 
-XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
 BACKENDS = ("torch", "onnx-int8")
 BATCH = 32
 K = 10
@@ -81,6 +80,36 @@ def retrieval(
     return statistics.fmean(scores), 1000 * statistics.median(latencies), report.embed_seconds
 
 
+def print_results(rates: dict[str, float], quality: dict[str, tuple[float, float, float]]) -> None:
+    """One row per backend, speed-up and nDCG delta against torch fp32."""
+    base_rate, (base_ndcg, _, _) = rates["torch"], quality["torch"]
+    headers = (
+        "backend",
+        "texts/s",
+        "speed-up",
+        "query p50 ms",
+        "ingest embed s",
+        "nDCG@10",
+        "delta",
+    )
+    rows = []
+    for name in BACKENDS:
+        ndcg, p50, ingest_seconds = quality[name]
+        rows.append(
+            (
+                name,
+                f"{rates[name]:.1f}",
+                f"{rates[name] / base_rate:.2f}x",
+                f"{p50:.1f}",
+                f"{ingest_seconds:.1f}",
+                f"{ndcg:.4f}",
+                f"{ndcg - base_ndcg:+.4f}",
+            )
+        )
+    print()
+    print(table(headers, rows, indent=""))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=300, help="texts for the throughput runs")
@@ -116,32 +145,7 @@ def main(argv: list[str] | None = None) -> int:
             quality[name] = retrieval(embedder, articles, questions, Path(workdir))
             print(f"  {name:9s} done, load {loadavg()}")
 
-    base_rate, (base_ndcg, _, _) = rates["torch"], quality["torch"]
-    headers = (
-        "backend",
-        "texts/s",
-        "speed-up",
-        "query p50 ms",
-        "ingest embed s",
-        "nDCG@10",
-        "delta",
-    )
-    rows = []
-    for name in BACKENDS:
-        ndcg, p50, ingest_seconds = quality[name]
-        rows.append(
-            (
-                name,
-                f"{rates[name]:.1f}",
-                f"{rates[name] / base_rate:.2f}x",
-                f"{p50:.1f}",
-                f"{ingest_seconds:.1f}",
-                f"{ndcg:.4f}",
-                f"{ndcg - base_ndcg:+.4f}",
-            )
-        )
-    print()
-    print(table(headers, rows, indent=""))
+    print_results(rates, quality)
     print(f"\nload average at end {loadavg()}; done in {time.perf_counter() - started:.0f} s")
     return 0
 

@@ -22,8 +22,7 @@ import gc
 import math
 import os
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 # Idle OpenMP threads sleep instead of spinning: on a small shared machine (here 2 cores, other
 # jobs running) spinning workers make FAISS training several times slower. Must precede faiss.
@@ -33,60 +32,14 @@ import faiss
 import numpy as np
 import psutil
 
+from bench.clustered_vectors import DIM, ClusteredData
 from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
 
-DIM = 384
 K = 10
 TARGET_RECALL = 0.95
 TARGET_P50_MS = 5.0
 TARGET_MEMORY_BYTES = 1_000_000_000
 MAX_FLAT_LATENCY_QUERIES = 200  # exact search at 1M is ~100+ ms per query; cap its timing loop
-
-
-@dataclass(frozen=True)
-class ClusteredData:
-    """A seeded mixture of Gaussian clusters in a latent space, projected to `dim` and normalized."""
-
-    dim: int = DIM
-    latent_dim: int = 64
-    n_clusters: int = 2000
-    within_sigma: float = 0.6  # per latent dim; cluster centers are N(0, 1)
-    noise_sigma: float = 0.35  # per output dim, relative to ~1.17 per-dim signal std
-    seed: int = 0
-    _centers: np.ndarray = field(init=False, repr=False)
-    _weights: np.ndarray = field(init=False, repr=False)
-    _projection: np.ndarray = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        rng = np.random.default_rng(self.seed)
-        centers = rng.standard_normal((self.n_clusters, self.latent_dim), dtype=np.float32)
-        weights = rng.lognormal(0.0, 1.0, self.n_clusters)  # uneven topic sizes
-        projection = rng.standard_normal((self.latent_dim, self.dim), dtype=np.float32)
-        projection /= np.float32(math.sqrt(self.latent_dim))
-        object.__setattr__(self, "_centers", centers)
-        object.__setattr__(self, "_weights", weights / weights.sum())
-        object.__setattr__(self, "_projection", projection)
-
-    def sample(self, n: int, seed: int, batch: int = 100_000) -> np.ndarray:
-        out = np.empty((n, self.dim), dtype=np.float32)
-        for start, rng in _batches(n, seed, batch):
-            stop = min(n, start + batch)
-            m = stop - start
-            labels = rng.choice(self.n_clusters, size=m, p=self._weights)
-            latent = self._centers[labels]
-            latent += np.float32(self.within_sigma) * rng.standard_normal(
-                (m, self.latent_dim), dtype=np.float32
-            )
-            x = latent @ self._projection
-            x += np.float32(self.noise_sigma) * rng.standard_normal((m, self.dim), dtype=np.float32)
-            x /= np.linalg.norm(x, axis=1, keepdims=True)
-            out[start:stop] = x
-        return out
-
-
-def _batches(n: int, seed: int, batch: int) -> Iterator[tuple[int, np.random.Generator]]:
-    for i, start in enumerate(range(0, n, batch)):
-        yield start, np.random.default_rng([seed, i])
 
 
 @dataclass(frozen=True)

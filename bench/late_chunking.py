@@ -28,16 +28,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.run import loadavg
+from bench.common import XQUAD_AR, XQUAD_EN, loadavg
 from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article
 from embeddings.ingest import EMBED_BATCH, embed_passages_sorted
 from embeddings.model import Embedder
-from eval.datasets import SHARED_EVAL_DIR, load_squad
+from eval.datasets import load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles
 
-XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
-XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"
 K = 10
 
 
