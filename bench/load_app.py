@@ -16,7 +16,9 @@ from urllib.parse import urlparse
 
 TOP_K = 5
 MODE = "extractive"
-_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer|refusal)"')
+# A final answer of any tier (ui/render.py: "answer tier-answer", "answer tier-related") or a
+# refusal; a streaming or error message is not one.
+_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer(?: tier-\w+)?|refusal)"')
 
 
 def require_loopback(url: str) -> None:
@@ -58,14 +60,26 @@ def check_output(output: Any) -> str | None:
     return f"not an answer: {text[:200]}"
 
 
+# The chat's own handler (ui/wiring.py): callable, though not in the app's API docs.
+CHAT_ENDPOINT = "/chat"
+
+
 def find_chat_endpoint(client: Any) -> str:
-    """The api_name of the chat handler: the endpoint taking the `question` textbox."""
+    """The api_name of the chat handler: the app's "/chat", or for another app the documented
+    endpoint taking a `question` textbox and returning a Chatbot."""
+    names = {getattr(f, "api_name", None) for f in _functions(client)}
+    if CHAT_ENDPOINT in names or CHAT_ENDPOINT.lstrip("/") in names:
+        return CHAT_ENDPOINT
     api = client.view_api(return_format="dict", print_info=False)
     for name, endpoint in api["named_endpoints"].items():
         names = [p.get("parameter_name") for p in endpoint["parameters"]]
         if "question" in names and any(r["component"] == "Chatbot" for r in endpoint["returns"]):
             return name
     raise SystemExit(f"no chat endpoint among {sorted(api['named_endpoints'])}")
+
+
+def _functions(client: Any) -> list[Any]:
+    return list(getattr(client, "endpoints", {}).values())
 
 
 def _free_port() -> int:

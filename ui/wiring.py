@@ -80,7 +80,10 @@ def wire_answering(page: Page, chat: Chat) -> None:
     c, options, outputs = page.conversation, page.options, page.answer_outputs()
     asking = [c.question, c.chatbot, page.turns, page.history, options.top_k, options.mode]
     answering = {"outputs": outputs, "trigger_mode": "once", **QUIET}
-    ask = gr.on([c.question.submit, c.send.click], chat.respond, inputs=asking, **answering)
+    # Callable over HTTP as "/chat" (bench/load.py drives the chat through it), but neither
+    # documented nor an MCP tool.
+    asked = {**answering, "api_name": "chat", "api_visibility": "undocumented"}
+    ask = gr.on([c.question.submit, c.send.click], chat.respond, inputs=asking, **asked)
     example = c.examples.load_input_event.then(chat.respond, inputs=asking, **answering)
     again_inputs = [page.turns, page.history, options.top_k, options.mode]
     again = c.regenerate.click(chat.regenerate, inputs=again_inputs, **answering)

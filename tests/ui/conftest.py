@@ -32,7 +32,9 @@ def served(tmp_path_factory, embedder, seed_index) -> Iterator[Served]:
         app.close()
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API keeps an event loop running in the main thread while it is
+# open, and the tests that call asyncio themselves (the MCP client) must not run inside it.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
