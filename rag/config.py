@@ -36,10 +36,11 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / "index"
     cache_dir: Path = DEFAULT_CACHE_DIR
     model: str = PACKAGED_MODEL
-    # "torch" (fp32) or "onnx-int8" (packaged model only): 1.59x faster ingest, XQuAD hybrid
-    # nDCG@10 0.004 lower ar-ar and 0.007 en-ar (README, Performance). An index is tied to its
-    # backend.
-    embedding_backend: str = "torch"
+    # "onnx" (fp32 on onnxruntime: the torch vectors, without importing torch), "torch" (fp32
+    # on sentence-transformers, the reference) or "onnx-int8" (packaged model only; faster
+    # ingest, slightly different vectors). onnx and torch share indexes; an int8 index is tied
+    # to int8. Models other than the packaged one always run on torch. README, Performance.
+    embedding_backend: str = "onnx"
     chunk_tokens: int = ChunkerSettings.max_tokens
     chunk_overlap: int = ChunkerSettings.overlap_tokens
     top_k: int = 5

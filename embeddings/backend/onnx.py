@@ -185,7 +185,13 @@ def materialize_onnx_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool =
             "onnxruntime": onnxruntime.__version__,
         }
 
-    return verified_folder(onnx_model_dir(cache_dir), ENCODER_FILE, build, force)
+    target = onnx_model_dir(cache_dir)
+    # An export of older packaged weights (the packaged folder was rebuilt) is exported again.
+    recorded, packaged = verification_record(target), verification_record(fp32_dir)
+    stale = bool(recorded and packaged) and (
+        recorded["reference_weights_sha256"] != packaged["weights_sha256"]
+    )
+    return verified_folder(target, ENCODER_FILE, build, force or stale)
 
 
 def reference_weights_hash(folder: Path) -> str:
