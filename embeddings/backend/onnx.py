@@ -12,7 +12,8 @@ verification texts, as queries and as passages). It reproduces what sentence-tra
   prompt tokens included, then L2-normalized.
 
 The 250k x 384 word-embedding table (366 MiB) stays out of the graph and is memory-mapped, so
-only the rows of tokens actually seen become resident.
+only the rows of tokens actually seen become resident; the tokenizer's vocabulary is held in
+plain Python structures (`unigram.py`), a fifth of what `tokenizers` needs for it.
 
 Because the vectors are the fp32 model's, an index records the packaged weights' hash and is
 shared with the torch backend.
@@ -34,7 +35,6 @@ from embeddings.backend.onnx_export import (
     ENCODER_FILE,
     FORMAT_VERSION,
     ONNX_FILE,
-    TOKENIZER_FILE,
 )
 from embeddings.backend.packaged import (
     DEFAULT_CACHE_DIR,
@@ -42,6 +42,7 @@ from embeddings.backend.packaged import (
     materialize_packaged_model,
     packaged_model_dir,
 )
+from embeddings.backend.unigram import UnigramTokenizer
 from embeddings.backend.verification import Encode, compare
 from embeddings.files import sha256_file
 
@@ -77,8 +78,6 @@ class OnnxEncoder:
     """Unit vectors from an exported folder; `graph` picks another graph of it (an int8 one)."""
 
     def __init__(self, folder: Path, graph: str = ONNX_FILE) -> None:
-        from tokenizers import Tokenizer
-
         config_path = folder / ENCODER_FILE
         if not config_path.is_file():
             raise ModelError(f"{config_path} is missing; run `python -m embeddings prepare`")
@@ -89,7 +88,7 @@ class OnnxEncoder:
         self.max_tokens = int(config["max_seq_length"])
         self.dimension = int(config["dimension"])
         self._special = (config["bos_token_id"], config["eos_token_id"], config["pad_token_id"])
-        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer = UnigramTokenizer(folder)
         self.table = np.load(folder / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
         if self.table.shape[1:] != (self.dimension,) or self.table.dtype != np.float32:
             raise ModelError(f"{EMBEDDINGS_FILE} has shape {self.table.shape} {self.table.dtype}")
@@ -97,7 +96,7 @@ class OnnxEncoder:
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` without special tokens or prompt, untruncated."""
-        return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
+        return len(self.tokenizer.encode(text))
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self.encode(texts, self.prompts["query"])
@@ -112,10 +111,8 @@ class OnnxEncoder:
         """float32 unit vectors in the order given; batched by length so batches pad little."""
         bos, eos, _ = self._special
         keep = self.max_tokens - 2
-        encodings = self.tokenizer.encode_batch(
-            [prompt + text for text in texts], add_special_tokens=False
-        )
-        ids = [[bos, *encoding.ids[:keep], eos] for encoding in encodings]
+        encodings = self.tokenizer.encode_batch([prompt + text for text in texts])
+        ids = [[bos, *encoding[:keep], eos] for encoding in encodings]
         vectors = np.zeros((len(ids), self.dimension), dtype=np.float32)
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         for start in range(0, len(order), batch_size):

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embeddings.backend.folders import ModelError
+from embeddings.backend.unigram import save_unigram
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -55,11 +56,15 @@ def _save_tokenizer(model: SentenceTransformer, path: Path) -> None:
     """The tokenizer as sentence-transformers runs it, not the model folder's tokenizer.json:
     transformers 5 builds XLM-R's normalizer and pre-tokenizer itself (WhitespaceSplit before
     Metaspace, no ' {2,}' -> ' ' replace), which splits runs of spaces, tabs and newlines
-    differently from the file. Truncation and padding are left to serving, per batch."""
+    differently from the file. Truncation and padding are left to serving, per batch.
+
+    tokenizer.json is the full tokenizer, the reference; serving reads the same vocabulary from
+    the files `save_unigram` writes."""
     serialized = json.loads(model.tokenizer.backend_tokenizer.to_str())
     serialized["truncation"] = None
     serialized["padding"] = None
     path.write_text(json.dumps(serialized, ensure_ascii=False), encoding="utf-8")
+    save_unigram(serialized, path.parent)
 
 
 def _export_graph(model: SentenceTransformer, path: Path) -> np.ndarray:
