@@ -1,5 +1,6 @@
-"""Benchmark suite: model load, ingest throughput, query latency, memory, cold start, and a
-plain LangChain baseline with the same model. See bench/README.md for what each figure means.
+"""Benchmark suite: model load, ingest throughput, query latency, memory, cold start, a
+plain LangChain baseline with the same model, and cold start and RSS per embedding backend.
+See bench/README.md for what each figure means.
 
 Usage: python -m bench.run [--quick] [--json OUT]
 
@@ -705,6 +706,16 @@ class Bench:
             "whole ~1000-char chunks; tokens/s compares work done."
         )
 
+    # -- 7 --
+
+    def startup(self) -> None:
+        from bench.startup import BACKENDS, measure, report
+
+        count = self.sizes["big_questions"]
+        results = measure(BACKENDS, self.workdir / "startup", INGEST_ROUNDS, count)
+        self.results["startup"] = results
+        print(report(results))
+
 
 def replicate_index(source: Any, target_chunks: int, sigma: float, seed: int) -> Any:
     """A `target_chunks`-chunk index made of copies of `source` under new article ids.
@@ -800,6 +811,8 @@ def main(argv: list[str] | None = None) -> int:
             bench.cold_start()
         with bench.section("baseline", "6. LangChain baseline, same model folder"):
             bench.baseline()
+        with bench.section("startup", "7. Cold start and RSS per embedding backend"):
+            bench.startup()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     total = time.perf_counter() - started
