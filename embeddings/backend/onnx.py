@@ -35,6 +35,7 @@ from embeddings.backend.onnx_export import (
     ENCODER_FILE,
     FORMAT_VERSION,
     ONNX_FILE,
+    position_ids,
 )
 from embeddings.backend.packaged import (
     DEFAULT_CACHE_DIR,
@@ -127,9 +128,12 @@ class OnnxEncoder:
         for row, ids in enumerate(batch):
             input_ids[row, : len(ids)] = ids
             mask[row, : len(ids)] = 1
-        (hidden,) = self.session.run(
-            None, {"inputs_embeds": self.table[input_ids], "attention_mask": mask}
-        )
+        inputs = {
+            "inputs_embeds": self.table[input_ids],
+            "attention_mask": mask,
+            "position_ids": position_ids(input_ids, self._special[2]),
+        }
+        (hidden,) = self.session.run(None, inputs)
         # sentence-transformers' Pooling(mean) then Normalize, with its clamps.
         weights = mask.astype(np.float32)
         summed = np.einsum("bt,btd->bd", weights, hidden)
@@ -183,12 +187,20 @@ def materialize_onnx_model(cache_dir: Path = DEFAULT_CACHE_DIR, *, force: bool =
         }
 
     target = onnx_model_dir(cache_dir)
-    # An export of older packaged weights (the packaged folder was rebuilt) is exported again.
+    return verified_folder(target, ENCODER_FILE, build, force or _stale(target, fp32_dir))
+
+
+def _stale(target: Path, fp32_dir: Path) -> bool:
+    """An export of other packaged weights (that folder was rebuilt) or in an older format is
+    exported again rather than refused."""
     recorded, packaged = verification_record(target), verification_record(fp32_dir)
-    stale = bool(recorded and packaged) and (
+    if not (recorded and packaged and (target / ENCODER_FILE).is_file()):
+        return False
+    config = json.loads((target / ENCODER_FILE).read_text(encoding="utf-8"))
+    return (
         recorded["reference_weights_sha256"] != packaged["weights_sha256"]
+        or config.get("format_version") != FORMAT_VERSION
     )
-    return verified_folder(target, ENCODER_FILE, build, force or stale)
 
 
 def reference_weights_hash(folder: Path) -> str:
