@@ -152,6 +152,8 @@ def measure(backends: Sequence[str], workdir: Path, rounds: int, count: int) -> 
                 **cli_start(backend, indexes[backend], texts[0]),
                 **app_start(backend, indexes[backend], texts),
             }
+            shown = ", ".join(f"{name} {value:.2f}" for name, value in figures.items())
+            print(f"    {backend}: {shown}", flush=True)
             for name, value in figures.items():
                 kept = best[backend].get(name)
                 best[backend][name] = value if kept is None else min(kept, value)
