@@ -5,7 +5,7 @@ Usage: python -m bench.startup [--backends torch,onnx,onnx-int8] [--rounds 2] [-
 Every figure comes from a fresh process started as a user starts it, with
 `RAG_EMBEDDING_BACKEND` naming the backend:
 - CLI: `python -m rag ask "<seed question>" --index <seed index>`, launch to exit (the answer is
-  printed just before it exits), and the process's peak RSS (`ru_maxrss` from `wait4`);
+  printed just before it exits), and the process's peak RSS (VmHWM, read by the process);
 - app: `python app.py` on a free loopback port, launch until the first answer arrives over HTTP
   (gradio_client, as a browser's request), then RSS after answering `--questions` questions.
 Backends take turns for `--rounds` rounds and the best round counts, so a burst of load from
@@ -67,25 +67,41 @@ def _env(backend: str, index_dir: Path, **extra: str) -> dict[str, str]:
     return {**env, "RAG_EMBEDDING_BACKEND": backend, "RAG_INDEX_DIR": str(index_dir), **extra}
 
 
+# `python -m rag ...` that writes its peak RSS (VmHWM) to argv[1] at exit. The peak is read in
+# the process itself: ru_maxrss from wait4 would carry the high-water mark of the benchmark
+# process it was forked from across exec.
+PEAK_RSS_RUNNER = """
+import atexit, runpy, sys
+from pathlib import Path
+out = sys.argv.pop(1)
+def peak():
+    status = Path("/proc/self/status").read_text().splitlines()
+    Path(out).write_text(next(l.split()[1] for l in status if l.startswith("VmHWM:")))
+atexit.register(peak)
+runpy.run_module("rag", run_name="__main__", alter_sys=True)
+"""
+
+
 def cli_start(backend: str, index_dir: Path, question: str) -> dict[str, float]:
     """Launch to exit of one `python -m rag ask`, and its peak RSS."""
-    command = [sys.executable, "-m", "rag", "ask", question, "--index", str(index_dir)]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryDirectory() as scratch:
+        peak = Path(scratch) / "peak_kb"
+        command = [sys.executable, "-c", PEAK_RSS_RUNNER, str(peak), "ask", question]
         started = time.perf_counter()
-        child = subprocess.Popen(
-            command, cwd=ROOT, env=_env(backend, index_dir), stdout=out, stderr=err
+        done = subprocess.run(
+            [*command, "--index", str(index_dir)],
+            cwd=ROOT,
+            env=_env(backend, index_dir),
+            capture_output=True,
+            text=True,
         )
-        _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if child.returncode != 0 or "[1]" not in out.read().decode():
-            tail = err.read().decode(errors="replace")[-1500:]
+        if done.returncode != 0 or "[1]" not in done.stdout:
+            tail = done.stderr[-1500:]
             raise RuntimeError(
-                f"{backend}: `python -m rag ask` failed ({child.returncode}):\n{tail}"
+                f"{backend}: `python -m rag ask` failed ({done.returncode}):\n{tail}"
             )
-    return {"seconds": seconds, "peak_rss_mb": usage.ru_maxrss / 1024}
+        return {"seconds": seconds, "peak_rss_mb": int(peak.read_text()) / 1024}
 
 
 def _wait_for_http(url: str, child: subprocess.Popen, deadline: float) -> None:
