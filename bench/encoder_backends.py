@@ -1,4 +1,4 @@
-"""Encoder backends compared: torch fp32 against onnx-int8 on the packaged model.
+"""Encoder backends compared: torch fp32 against onnx fp32 and onnx-int8 on the packaged model.
 
 Usage: python -m bench.encoder_backends [--texts 300] [--rounds 2] [--questions N]
 
@@ -33,7 +33,7 @@ from eval.metrics import ndcg_at_k
 from eval.runner import passage_articles
 
 XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8")
 BATCH = 32
 K = 10
 
