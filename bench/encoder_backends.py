@@ -1,4 +1,4 @@
-"""Encoder backends compared: torch fp32 against onnx-int8 on the packaged model.
+"""Encoder backends compared: torch fp32 against onnx fp32 and onnx-int8 on the packaged model.
 
 Usage: python -m bench.encoder_backends [--texts 300] [--rounds 2] [--questions N]
 
@@ -32,7 +32,7 @@ from eval.datasets import EvalQuestion, load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles
 
-BACKENDS = ("torch", "onnx-int8")
+BACKENDS = ("torch", "onnx", "onnx-int8")
 BATCH = 32
 K = 10
 

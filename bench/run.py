@@ -1,5 +1,6 @@
-"""Benchmark suite: model load, ingest throughput, query latency, memory, cold start, and a
-plain LangChain baseline with the same model. See bench/README.md for what each figure means.
+"""Benchmark suite: model load, ingest throughput, query latency, memory, cold start, a
+plain LangChain baseline with the same model, cold start and RSS per embedding backend, and
+FAISS against Milvus. See bench/README.md for what each figure means.
 
 Usage: python -m bench.run [--quick] [--json OUT]
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from bench.baseline import baseline
 from bench.cold_start import cold_start
-from bench.ingest import ingest_throughput
+from bench.ingest import INGEST_ROUNDS, ingest_throughput
 from bench.latency import memory, query_latency
 from bench.machine import header
 from bench.model_load import model_load
@@ -39,6 +40,15 @@ def distributed(bench: Bench) -> None:
     bench.results["distributed"] = run(bench.quick)
 
 
+def startup(bench: Bench) -> None:
+    from bench.startup import BACKENDS, measure, report
+
+    count = bench.sizes["big_questions"]
+    results = measure(BACKENDS, bench.workdir / "startup", INGEST_ROUNDS, count)
+    bench.results["startup"] = results
+    print(report(results))
+
+
 SECTIONS = [
     Section("setup", "0. Machine", header),
     Section("model_load", "1. Model load (cold, fresh process)", model_load),
@@ -47,8 +57,9 @@ SECTIONS = [
     Section("memory", "4. Peak memory of the app process", memory),
     Section("cold_start", "5. Cold start to first answer (CLI)", cold_start),
     Section("baseline", "6. LangChain baseline, same model folder", baseline),
+    Section("startup", "7. Cold start and RSS per embedding backend", startup),
     Section(
-        "distributed", "7. FAISS vs Milvus, Ray vs in-process (bench/distributed.py)", distributed
+        "distributed", "8. FAISS vs Milvus, Ray vs in-process (bench/distributed.py)", distributed
     ),
 ]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from langchain_core.embeddings import Embeddings
 
 from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
-from embeddings.model import Backend, Embedder
+from embeddings.model import DEFAULT_BACKEND, Backend, Embedder
 
 
 class E5Embeddings(Embeddings):
@@ -18,7 +18,7 @@ class E5Embeddings(Embeddings):
         self,
         model: str = PACKAGED_MODEL,
         cache_dir: Path = DEFAULT_CACHE_DIR,
-        backend: Backend = "torch",
+        backend: Backend = DEFAULT_BACKEND,
         embedder: Embedder | None = None,
     ) -> None:
         self.embedder = embedder or Embedder(model, cache_dir, backend=backend)

@@ -38,10 +38,11 @@ class Settings:
     index_dir: Path = PROJECT_ROOT / "index"
     cache_dir: Path = DEFAULT_CACHE_DIR
     model: str = PACKAGED_MODEL
-    # "torch" (fp32) or "onnx-int8" (packaged model only): 1.59x faster ingest, XQuAD hybrid
-    # nDCG@10 0.004 lower ar-ar and 0.007 en-ar (README, Performance). An index is tied to its
-    # backend.
-    embedding_backend: str = "torch"
+    # "onnx" (fp32 on onnxruntime: the torch vectors, without importing torch), "torch" (fp32
+    # on sentence-transformers, the reference) or "onnx-int8" (packaged model only; faster
+    # ingest, slightly different vectors). onnx and torch share indexes; an int8 index is tied
+    # to int8. Models other than the packaged one always run on torch. README, Performance.
+    embedding_backend: str = "onnx"
     # Where the index lives: "faiss" (files in index_dir) or "milvus" (a milvus-lite file in
     # index_dir unless milvus_uri names a Milvus server or cluster). README, Past one machine.
     index_backend: str = "faiss"

@@ -3,8 +3,12 @@ other model by name or path."""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import numpy as np
 
 from embeddings.backend.folders import ModelError
 from embeddings.backend.verification import Encode
@@ -35,3 +39,39 @@ def unit_vectors(model: SentenceTransformer) -> Encode:
         model.encode_query(texts, normalize_embeddings=True),
         model.encode_document(texts, normalize_embeddings=True),
     )
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model behind the surface every backend's encoder offers."""
+
+    def __init__(self, model: SentenceTransformer) -> None:
+        self.model = model
+        self.dimension = int(model.get_embedding_dimension())
+        self.max_tokens = int(model.max_seq_length)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.encode_query(
+            list(texts), normalize_embeddings=True, convert_to_numpy=True
+        )
+
+    def embed_passages(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        return self.model.encode_document(
+            list(texts),
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
+
+    def weights_hash(self) -> str:
+        """sha256 over the model's tensors, for a model that has no verification record."""
+        digest = hashlib.sha256()
+        for name, tensor in sorted(self.model.state_dict().items()):
+            digest.update(name.encode())
+            digest.update(tensor.detach().cpu().numpy().tobytes())
+        return digest.hexdigest()
