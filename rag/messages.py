@@ -50,6 +50,10 @@ _MESSAGES: dict[str, dict[Language, str]] = {
     },
     "llm_reason_interrupted": {"ar": "انقطع الرد قبل اكتماله", "en": "its reply was cut off"},
     "llm_reason_empty": {"ar": "كان الرد فارغاً", "en": "its reply was empty"},
+    "llm_reason_busy": {
+        "ar": "كان مشغولاً بأسئلة أخرى",
+        "en": "it was busy with other questions",
+    },
     "llm_reason_uncited": {
         "ar": "لم يستشهد الرد بأي مقطع من المقالات",
         "en": "its reply cited none of the passages",

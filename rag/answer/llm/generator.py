@@ -64,6 +64,12 @@ def stream_with_notice(
     yield AnswerChunk(answer=replace(answer, notices=[*answer.notices, notice]))
 
 
+def llm_slots(settings: Settings) -> int:
+    """How many model answers may run at once: one answering slot of the app stays free for
+    extractive questions (at least one model answer is always allowed)."""
+    return max(1, settings.app_concurrency - 1)
+
+
 class LLMGenerator:
     """Answers with a chat model behind an OpenAI-compatible endpoint; extractive on failure."""
 
@@ -84,6 +90,10 @@ class LLMGenerator:
         self.max_sentences = max(3, settings.max_answer_sentences)
         self._chat_model = chat_model
         self._lock = threading.Lock()
+        # Slow model answers may hold at most this many of the app's answering slots at once, so
+        # an extractive question never waits behind them: a model question beyond it is
+        # answered extractively at once, and told why.
+        self._slots = threading.BoundedSemaphore(llm_slots(settings))
 
     @property
     def chat_model(self) -> BaseChatModel:
@@ -108,6 +118,17 @@ class LLMGenerator:
         if not passages:
             yield AnswerChunk(answer=refusal(question, passages, mode=MODE))
             return
+        if not self._slots.acquire(blocking=False):
+            reason = message("llm_reason_busy", question.language)
+            notice = message("llm_fallback", question.language, reason=reason)
+            yield from stream_with_notice(self.fallback, question, passages, notice, "")
+            return
+        try:
+            yield from self._stream(question, passages)
+        finally:
+            self._slots.release()
+
+    def _stream(self, question: Question, passages: Sequence[Passage]) -> Iterator[AnswerChunk]:
         pieces: list[str] = []
         try:
             messages = prompt_messages(question, passages, self.max_sentences)

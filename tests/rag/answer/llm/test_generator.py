@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -325,6 +327,38 @@ def test_failures_fall_back_to_the_extractive_answer(
     assert answer.citations and not answer.refused
     assert notice in deltas
     assert answer.lead in deltas  # the extractive answer is streamed after the notice
+
+
+def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
+    server: FakeOpenAI,
+) -> None:
+    """With the app's 2 answering slots, one model answer runs at a time: a second model
+    question is answered extractively at once, with the reason, while the first still waits;
+    once the first is done the model is used again."""
+    # Slow: each streamed piece of the reply takes 0.1 s, about 3 s in all.
+    server.reply = Reply(text=GOOD, chunk_chars=3, delay=0.1)
+    generator = _generator(server.base_url)
+    first: dict[str, Answer] = {}
+    worker = threading.Thread(
+        target=lambda: first.setdefault("answer", _run(generator.stream(*_retrieved()))[1])
+    )
+    worker.start()
+    deadline = time.monotonic() + 20
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(server.requests) == 1  # the first question holds the model's slot
+    started = time.perf_counter()
+    _, second = _run(generator.stream(*_retrieved()))
+    assert worker.is_alive()  # answered while the model is still busy
+    assert time.perf_counter() - started < 2.0
+    assert second.mode == "extractive" and second.citations
+    assert second.notices == [_fallback_notice("ar", "busy")]
+    assert len(server.requests) == 1
+    worker.join(timeout=30)
+    assert first["answer"].mode == "llm"
+    server.reply = Reply(text=GOOD)
+    _, third = _run(generator.stream(*_retrieved()))
+    assert third.mode == "llm" and len(server.requests) == 2
 
 
 def test_endpoint_down_falls_back(tmp_path: Path) -> None:
