@@ -125,21 +125,27 @@ def confidence_words(confidence: float) -> str:
 
 
 def _answer_head(answer: Answer) -> str:
-    """The tier's badge (an answer that is not direct) and the confidence in words."""
-    badges = []
+    """The related tier's badge, or an answer's confidence in words. Words are kept for the
+    answer tier: "high confidence" beside "no direct answer" would contradict it, so the
+    related tier gives its percentage in the badge's tooltip only."""
+    tip = (
+        text("confidence_tip", answer.language, percent=round(answer.confidence * 100))
+        if answer.confidence is not None
+        else ""
+    )
     if answer.tier == "related":
-        badges.append(
-            f'<span class="tier-badge" title="{esc(text("related", answer.language))}">'
-            f"{esc(text('related_badge', answer.language))}</span>"
+        title = " ".join(filter(None, (text("related", answer.language), tip)))
+        return (
+            f'<div class="answer-head"><span class="tier-badge" title="{esc(title)}">'
+            f"{esc(text('related_badge', answer.language))}</span></div>"
         )
-    if answer.confidence is not None:
-        key = confidence_words(answer.confidence)
-        tip = text("confidence_tip", answer.language, percent=round(answer.confidence * 100))
-        badges.append(
-            f'<span class="confidence {key.replace("_", "-")}" title="{esc(tip)}">'
-            f"{esc(text(key, answer.language))}</span>"
-        )
-    return f'<div class="answer-head">{"".join(badges)}</div>' if badges else ""
+    if answer.confidence is None:
+        return ""
+    key = confidence_words(answer.confidence)
+    return (
+        f'<div class="answer-head"><span class="confidence {key.replace("_", "-")}" '
+        f'title="{esc(tip)}">{esc(text(key, answer.language))}</span></div>'
+    )
 
 
 def _with_highlight(sentence: AnswerSentence) -> str:
