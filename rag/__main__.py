@@ -97,29 +97,28 @@ def _ask(args: argparse.Namespace) -> int:
     pipeline = Pipeline.from_settings(settings)
     items: list[str | ValueError] = _batch(args.questions) if args.questions else [args.question]
     failed = 0
-    for item in items:
+    for number, item in enumerate(items, start=1):
         try:
             if isinstance(item, ValueError):
                 raise item
             answer = pipeline.ask(item)
         except (QuestionError, ValueError) as error:
-            # One bad question must not abort the rest of a batch.
+            # One bad question must not abort the rest of a batch: its line says why, in order,
+            # and so does stderr; the exit status says that some line failed.
             failed += 1
             if args.json or args.questions:
-                print(
-                    json.dumps(
-                        {"question": item if isinstance(item, str) else None, "error": str(error)},
-                        ensure_ascii=False,
-                    )
-                )
-            else:
-                print(f"error: {error}", file=sys.stderr)
+                question = item if isinstance(item, str) else None
+                print(json.dumps({"question": question, "error": str(error)}, ensure_ascii=False))
+            where = f"line {number}: " if args.questions else ""
+            print(f"error: {where}{error}", file=sys.stderr)
             continue
         if args.json or args.questions:
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
             print(terminal_safe(answer.render_text()))
-    return 2 if failed and not args.questions else 0
+    if failed:
+        return 1 if args.questions else 2
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

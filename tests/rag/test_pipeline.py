@@ -260,8 +260,15 @@ def test_cli_batch_reports_a_bad_line_and_goes_on(seed_index: Path, tmp_path: Pa
         encoding="utf-8",
     )
     result = _cli(seed_index, "--questions", str(batch))
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == 1, result.stderr[-2000:]  # some lines failed, all were read
     assert "Traceback" not in result.stderr
+    assert [
+        line.split(":")[0:2] for line in result.stderr.splitlines() if line.startswith("error")
+    ] == [
+        ["error", " line 1"],
+        ["error", " line 2"],
+        ["error", " line 3"],
+    ]
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert [("error" in line) for line in lines] == [True, True, True, False]
     assert 'no "question"' in lines[0]["error"] and "invalid JSON" in lines[2]["error"]
