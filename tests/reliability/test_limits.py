@@ -115,7 +115,7 @@ def test_a_50_mb_chat_history_is_refused(app):
                 yield payload[start : start + (1 << 16)]
 
         streamed = session.post(
-            "gradio_api/call/respond",
+            "gradio_api/call/chat",
             content=chunks(),
             headers={"content-type": "application/json"},
         )
@@ -128,10 +128,10 @@ def test_a_50_mb_chat_history_is_refused(app):
             for role in ("user", "assistant")
         ]
         started = session.post(
-            "gradio_api/call/respond", json={"data": [QUESTION, history, 5, "extractive"]}
+            "gradio_api/call/chat", json={"data": [QUESTION, history, 5, "extractive"]}
         )
         assert started.status_code == 200, started.text[:300]
-        stream = session.get(f"gradio_api/call/respond/{started.json()['event_id']}")
+        stream = session.get(f"gradio_api/call/chat/{started.json()['event_id']}")
         # The event stream's data is JSON with ASCII escapes: decode it to find the answer.
         *_, completed = stream.text.partition("event: complete\ndata:")
         assert completed, stream.text[-500:]
@@ -192,7 +192,7 @@ def test_requests_from_another_origin_cannot_use_a_logged_in_session(app, header
         assert config.status_code == 403, config.text[:200]
         assert "components" not in config.text
         started = session.post(
-            "gradio_api/call/respond",
+            "gradio_api/call/chat",
             json={"data": [QUESTION, [], 5, "extractive"]},
             headers=headers,
         )
