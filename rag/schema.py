@@ -205,7 +205,8 @@ class Answer:
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(
-                f"[{citation.marker}] {chunk.title or chunk.article_id} ({chunk.article_id})"
+                f"[{citation.marker}] "
+                + (f"{chunk.title} ({chunk.article_id})" if chunk.title else chunk.article_id)
             )
             lines.append(f"    {citation.sentence.text}")
         return "\n".join(lines)

@@ -183,7 +183,8 @@ def test_logged_in_client_gets_a_cited_answer(server: Server) -> None:
     assert 'class="msg msg-ar answer tier-answer"' in answer and 'class="cite"' in answer
     assert "بوتين" in answer
     assert '<section class="source"' in sources and "<mark" in sources
-    assert question_box == ""
+    # The box is cleared by the handler's first update; the final one leaves it alone.
+    assert question_box in ("", {"__type__": "update"})
 
 
 def test_logged_in_api_cannot_make_the_server_read_its_own_files(server: Server) -> None:
