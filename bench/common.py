@@ -67,10 +67,14 @@ def rss_mb() -> float:
     return psutil.Process().memory_info().rss / MB
 
 
+# Linux's per-process status file, where VmHWM (the resident high-water mark) is read.
+PROC_SELF_STATUS = "/proc/self/status"
+
+
 def peak_rss_mb() -> float:
     """High-water mark of this process's resident memory (VmHWM; ru_maxrss as a fallback)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
+        for line in Path(PROC_SELF_STATUS).read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
     except OSError:

@@ -26,8 +26,20 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.load import SEED_QA, Asker, _free_port, rss_bytes
-from bench.run import MB, ROOT, XQUAD_AR, XQUAD_EN, fmt, loadavg, ratio, table
+from bench.common import (
+    MB,
+    PROC_SELF_STATUS,
+    ROOT,
+    SEED_QA,
+    XQUAD_AR,
+    XQUAD_EN,
+    fmt,
+    loadavg,
+    ratio,
+    table,
+)
+from bench.load_app import Asker, _free_port
+from bench.load_phases import rss_bytes
 
 BACKENDS = ("torch", "onnx", "onnx-int8")
 APP_TIMEOUT = 300.0
@@ -70,12 +82,12 @@ def _env(backend: str, index_dir: Path, **extra: str) -> dict[str, str]:
 # `python -m rag ...` that writes its peak RSS (VmHWM) to argv[1] at exit. The peak is read in
 # the process itself: ru_maxrss from wait4 would carry the high-water mark of the benchmark
 # process it was forked from across exec.
-PEAK_RSS_RUNNER = """
+PEAK_RSS_RUNNER = f"""
 import atexit, runpy, sys
 from pathlib import Path
 out = sys.argv.pop(1)
 def peak():
-    status = Path("/proc/self/status").read_text().splitlines()
+    status = Path({PROC_SELF_STATUS!r}).read_text().splitlines()
     Path(out).write_text(next(l.split()[1] for l in status if l.startswith("VmHWM:")))
 atexit.register(peak)
 runpy.run_module("rag", run_name="__main__", alter_sys=True)

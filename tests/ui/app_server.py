@@ -110,6 +110,10 @@ def add_articles(session: httpx.Client, files: list[tuple[str, bytes]]) -> str:
     return json.dumps(call(session, "add_articles", [upload(session, files)]), ensure_ascii=False)
 
 
+# Linux's table of file locks held by every process.
+PROC_LOCKS = "/proc/locks"
+
+
 def lock_is_held(lock_file: Path) -> bool:
     """Whether any process holds a flock on `lock_file`, read from /proc/locks without taking it
     (a probe that took the lock could itself make an ingest fail)."""
@@ -117,7 +121,7 @@ def lock_is_held(lock_file: Path) -> bool:
         inode = lock_file.stat().st_ino
     except FileNotFoundError:
         return False
-    for line in Path("/proc/locks").read_text().splitlines():
+    for line in Path(PROC_LOCKS).read_text().splitlines():
         fields = line.split()
         if "FLOCK" in fields and any(f.endswith(f":{inode}") for f in fields):
             return True
