@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
-import time
 
-from bench.common import ROOT, SEED_QA, fmt, table
+from bench.common import SEED_QA, fmt, table, timed_run
 from bench.suite import Bench
 
 
@@ -16,12 +14,7 @@ def cold_start(bench: Bench) -> None:
     bench.require("seed_dir")
     question = next(q.question for q in load_seed_qa(SEED_QA) if q.lang == "ar")
     command = [sys.executable, "-m", "rag", "ask", question, "--index", str(bench.seed_dir)]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-10:])
-        raise RuntimeError(f"`python -m rag ask` exited with {done.returncode}:\n{tail}")
+    done, seconds = timed_run(command, "`python -m rag ask`")
     first_line = next((line for line in done.stdout.splitlines() if line.strip()), "")
     bench.results["cold_start"] = {"seconds": seconds, "question": question}
     print(f'  python -m rag ask "{question}" --index <seed index>')

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import resource
+import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,6 +60,20 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], indent: str = "
 
     rule = indent + "  ".join("-" * width for width in widths)
     return "\n".join([line(cells[0]), rule, *(line(row) for row in cells[1:])])
+
+
+def timed_run(
+    command: Sequence[str], what: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run `command` from the repo root as a fresh process; its result and launch-to-exit
+    seconds. A non-zero exit raises with the tail of its stderr, naming it as `what`."""
+    started = time.perf_counter()
+    done = subprocess.run(list(command), cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
+        raise RuntimeError(f"{what} exited with {done.returncode}:\n{tail}")
+    return done, seconds
 
 
 def rss_mb() -> float:

@@ -37,6 +37,7 @@ from bench.common import (
     loadavg,
     ratio,
     table,
+    timed_run,
 )
 from bench.load_app import Asker, _free_port
 from bench.load_phases import rss_bytes
@@ -99,20 +100,12 @@ def cli_start(backend: str, index_dir: Path, question: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as scratch:
         peak = Path(scratch) / "peak_kb"
         command = [sys.executable, "-c", PEAK_RSS_RUNNER, str(peak), "ask", question]
-        started = time.perf_counter()
-        done = subprocess.run(
-            [*command, "--index", str(index_dir)],
-            cwd=ROOT,
-            env=_env(backend, index_dir),
-            capture_output=True,
-            text=True,
+        what = f"{backend}: `python -m rag ask`"
+        done, seconds = timed_run(
+            [*command, "--index", str(index_dir)], what, env=_env(backend, index_dir)
         )
-        seconds = time.perf_counter() - started
-        if done.returncode != 0 or "[1]" not in done.stdout:
-            tail = done.stderr[-1500:]
-            raise RuntimeError(
-                f"{backend}: `python -m rag ask` failed ({done.returncode}):\n{tail}"
-            )
+        if "[1]" not in done.stdout:
+            raise RuntimeError(f"{what} gave no cited answer:\n{done.stdout[-1500:]}")
         return {"seconds": seconds, "peak_rss_mb": int(peak.read_text()) / 1024}
 
 

@@ -9,25 +9,19 @@ imports are part of what a cold process pays.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.common import ROOT, ask_timed, peak_rss_mb, rss_mb
+from bench.common import ask_timed, peak_rss_mb, rss_mb, timed_run
 
 
 def run_worker(kind: str, *args: str, out: Path) -> tuple[dict[str, Any], float]:
     """Run a worker as a fresh process; returns its JSON result and launch-to-exit seconds."""
     command = [sys.executable, "-m", "bench.run", "--worker", kind, str(out), *args]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-15:])
-        raise RuntimeError(f"worker '{kind}' exited with {done.returncode}:\n{tail}")
+    _, wall = timed_run(command, f"worker '{kind}'")
     return json.loads(out.read_text(encoding="utf-8")), wall
 
 
