@@ -111,7 +111,7 @@ def build_plain(bench: Bench) -> Plain:
     from langchain_huggingface import HuggingFaceEmbeddings
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-    from embeddings.backend.packaged import packaged_model_dir
+    from embeddings.model.backend.packaged import packaged_model_dir
 
     model_dir = packaged_model_dir(bench.settings.cache_dir)
     transformers.logging.set_verbosity_error()  # the packaged checkpoint has no pooler

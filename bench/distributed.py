@@ -44,9 +44,9 @@ def timed_ms(call: Callable[[], Any], repeat: list[Any]) -> list[float]:
 
 def ingest_engines(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[str, Any]:
     """In-process against Ray ingest of the same paragraphs into FAISS."""
-    from embeddings.faiss_index import FaissIndex
-    from embeddings.ingest import ingest_articles
-    from embeddings.ray_embed import embed_on_ray, ray_session
+    from embeddings.index.faiss.index import FaissIndex
+    from embeddings.ingest.incremental import ingest_articles
+    from embeddings.ingest.ray_embed import embed_on_ray, ray_session
     from eval.datasets import load_squad
     from eval.runs import passage_articles
 
@@ -79,10 +79,10 @@ def ingest_engines(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[
 
 def milvus_copy(source: Any, uri: str, embedder: Any) -> tuple[Any, float]:
     """The same rows in a new Milvus index; (the index, seconds to write it)."""
-    from embeddings.index import IndexChange, Rows
-    from embeddings.milvus.writer import MilvusWriter
-    from embeddings.milvus_index import MilvusIndex
-    from embeddings.store import Manifest
+    from embeddings.index.manifest import Manifest
+    from embeddings.index.milvus.index import MilvusIndex
+    from embeddings.index.milvus.writer import MilvusWriter
+    from embeddings.index.protocol import IndexChange, Rows
 
     rows = Rows(source.chunks, source.vectors, source.sentences, source.sentence_vectors)
     manifest = Manifest.from_json(source.manifest.to_json())
@@ -94,7 +94,7 @@ def milvus_copy(source: Any, uri: str, embedder: Any) -> tuple[Any, float]:
 
 def query_backends(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[str, Any]:
     from corpus import search_tokens
-    from embeddings.faiss_index import FaissIndex
+    from embeddings.index.faiss.index import FaissIndex
     from eval.datasets import load_squad
     from rag.config import load_settings
     from rag.pipeline import Pipeline
@@ -187,7 +187,7 @@ def run(quick: bool = False, paragraphs: int | None = None) -> dict[str, Any]:
         results = {"sizes": sizes, "ingest": ingest_engines(sizes, workdir, embedder)}
         results["query"] = query_backends(sizes, workdir, embedder)
     finally:
-        from embeddings.milvus.connection import release_local
+        from embeddings.index.milvus.connection import release_local
 
         release_local(str(workdir / "milvus.db"))
         shutil.rmtree(workdir, ignore_errors=True)

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from bench.common import XQUAD_AR, loadavg, table
 from corpus import answer_spans
-from embeddings.faiss_index import FaissIndex
-from embeddings.ingest import ingest_articles
-from embeddings.model import Embedder
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.ingest.incremental import ingest_articles
+from embeddings.model.embedder import Embedder
 from eval.datasets import EvalQuestion, load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles

@@ -33,7 +33,12 @@ import numpy as np
 import psutil
 
 from bench.clustered_vectors import DIM, ClusteredData
-from embeddings.ann import AnnSpec, apply_search_params, build_ann_index, choose_ann_spec
+from embeddings.index.faiss.ann import (
+    AnnSpec,
+    apply_search_params,
+    build_ann_index,
+    choose_ann_spec,
+)
 
 K = 10
 TARGET_RECALL = 0.95

@@ -14,7 +14,7 @@ INGEST_ROUNDS = 2
 
 
 def ingest_throughput(bench: Bench) -> None:
-    from embeddings.faiss_index import FaissIndex
+    from embeddings.index.faiss.index import FaissIndex
     from eval.runs import passage_articles
 
     bench.require("embedder")
@@ -52,8 +52,8 @@ def select_paragraphs(bench: Bench) -> None:
 def ingest_encoders(bench: Bench) -> dict[str, Any]:
     """The configured encoder, and fp32 torch and int8 ONNX when the model has them, so
     each ingest is compared with the fp32 one in the same run."""
-    from embeddings.backend.packaged import PACKAGED_MODEL
-    from embeddings.model import BACKENDS, Embedder
+    from embeddings.model.backend.packaged import PACKAGED_MODEL
+    from embeddings.model.embedder import BACKENDS, Embedder
 
     encoders = {bench.settings.embedding_backend: bench.embedder}
     backends = BACKENDS if bench.settings.model == PACKAGED_MODEL else ("torch",)
@@ -71,7 +71,7 @@ def best_rounds(bench: Bench, encoders: dict[str, Any], articles: list[Any]) -> 
     Encoders take turns and the best round counts, so a burst of load from other jobs on a
     shared machine slows both alike rather than favouring one.
     """
-    from embeddings.ingest import ingest_articles
+    from embeddings.ingest.incremental import ingest_articles
 
     best: dict[str, Any] = {}
     for round_ in range(1, INGEST_ROUNDS + 1):

@@ -30,8 +30,8 @@ import numpy as np
 
 from bench.common import XQUAD_AR, XQUAD_EN, loadavg
 from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article
-from embeddings.ingest import EMBED_BATCH, embed_passages_sorted
-from embeddings.model import Embedder
+from embeddings.ingest.incremental import EMBED_BATCH, embed_passages_sorted
+from embeddings.model.embedder import Embedder
 from eval.datasets import load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles

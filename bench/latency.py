@@ -76,8 +76,8 @@ def query_latency(bench: Bench) -> None:
 
 def seed_latency(bench: Bench) -> tuple[dict[str, Any], list[list[str]]]:
     """(a) The seed corpus ingested afresh and its questions asked twice, in this process."""
-    from embeddings.faiss_index import FaissIndex
-    from embeddings.ingest import ingest
+    from embeddings.index.faiss.index import FaissIndex
+    from embeddings.ingest.incremental import ingest
     from eval.datasets import load_seed_qa
     from rag.pipeline import Pipeline
 

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 TOP_K = 5
 MODE = "extractive"
-# A final answer of any tier (ui/render.py: "answer tier-answer", "answer tier-related") or a
+# A final answer of any tier (ui/render/answer.py: "answer tier-answer", "answer tier-related") or a
 # refusal; a streaming or error message is not one.
 _RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer(?: tier-\w+)?|refusal)"')
 
@@ -89,10 +89,11 @@ def _free_port() -> int:
 
 
 def start_server(index_dir: Path | None) -> tuple[str, Any]:
-    from embeddings.store import IndexUnusableError
+    from embeddings.index.manifest import IndexUnusableError
     from rag.config import load_settings
     from rag.pipeline import Pipeline
-    from ui import build_app, serve
+    from ui.layout import build_app
+    from ui.server import serve
 
     settings = load_settings(index_dir=index_dir)
     try:

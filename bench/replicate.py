@@ -19,7 +19,7 @@ def replicate_index(source: Any, target_chunks: int, sigma: float, seed: int) ->
     """
     import numpy as np
 
-    from embeddings.faiss_index import FaissIndex
+    from embeddings.index.faiss.index import FaissIndex
 
     if not source.chunks:
         raise ValueError("cannot replicate an empty index")
@@ -49,7 +49,7 @@ def _copies(source: Any, copies: int, rng: Any, sigma: float) -> tuple[list, lis
     """
     import numpy as np
 
-    from embeddings.index import Sentence
+    from embeddings.index.protocol import Sentence
 
     def noisy(vectors: np.ndarray) -> np.ndarray:
         moved = vectors + rng.normal(0.0, sigma, vectors.shape).astype(np.float32)
@@ -78,7 +78,7 @@ def _copies(source: Any, copies: int, rng: Any, sigma: float) -> tuple[list, lis
 
 def _manifest(old: Any, counts: dict[str, int]) -> Any:
     """The source's manifest with one record per kept copy, each naming its chunk count."""
-    from embeddings.store import ArticleRecord, Manifest
+    from embeddings.index.manifest import ArticleRecord, Manifest
 
     records = {}
     for article_id, count in counts.items():

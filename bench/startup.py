@@ -60,8 +60,8 @@ def questions(count: int) -> list[str]:
 def seed_indexes(backends: Sequence[str], workdir: Path) -> dict[str, Path]:
     """A seed-corpus index each backend accepts, built once per weights hash."""
     from corpus import DEFAULT_CORPUS_DIR
-    from embeddings.ingest import ingest
-    from embeddings.model import Embedder
+    from embeddings.ingest.incremental import ingest
+    from embeddings.model.embedder import Embedder
 
     by_hash: dict[str, Path] = {}
     chosen = {}

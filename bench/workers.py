@@ -28,7 +28,7 @@ def run_worker(kind: str, *args: str, out: Path) -> tuple[dict[str, Any], float]
 def worker_load(out: Path) -> None:
     """A cold model load: import, materialized-folder check, SentenceTransformer construction."""
     started = time.perf_counter()
-    from embeddings.model import Embedder
+    from embeddings.model.embedder import Embedder
 
     imported = time.perf_counter()
     embedder = Embedder()

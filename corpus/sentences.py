@@ -60,6 +60,8 @@ def _sentence_ranges(text: str) -> list[tuple[int, int]]:
             start = i + 1
         elif not (text[i] == "." and _dot_continues(text, i)):
             end = _RUN_AFTER_TERMINATOR.match(text, i + 1).end()
+            while _splits_a_character(text, end):  # a mark on the terminator stays with it
+                end += 1
             ranges.append((start, end))
             start = end
         found = _BREAK.search(text, max(start, i + 1))

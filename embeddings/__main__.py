@@ -7,9 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from embeddings.backend.folders import VERIFICATION_FILE, ModelError
-from embeddings.backend.packaged import DEFAULT_CACHE_DIR, materialize_packaged_model
-from embeddings.model import BACKENDS, DEFAULT_BACKEND, Embedder
+from embeddings.model.backend.folders import VERIFICATION_FILE, ModelError
+from embeddings.model.backend.packaged import DEFAULT_CACHE_DIR, materialize_packaged_model
+from embeddings.model.embedder import BACKENDS, DEFAULT_BACKEND, Embedder
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,7 +3,8 @@
 python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
 python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
 python -m eval collect --out DIR        (records for calibration, from XQuAD and ARCD train)
-python -m eval calibrate --records DIR  (fit fusion or confidence, write rag/calibration.json)
+python -m eval calibrate --fit fusion|confidence --records DIR, or --fit support
+                                        (write rag/calibration.json)
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from eval.calibrate import calibrate_command
-from eval.collect import collect
 from eval.datasets import SHARED_EVAL_DIR
-from eval.report import format_summary_table, write_report
+from eval.fitting.calibrate import calibrate_command
+from eval.fitting.collect import collect
+from eval.reporting.report import format_summary_table, write_report
 from eval.runs import SPLITS, evaluate_seed_qa, evaluate_squad
 from rag.config import CALIBRATION_FILE, load_settings
 from rag.pipeline import embedder_for
@@ -71,9 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     gather.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file")
     gather.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English file")
     gather.add_argument("--arcd", type=Path, default=ARCD, help="ARCD train file")
-    fit = commands.add_parser("calibrate", help="fit the fusion or the confidence from records")
-    fit.add_argument("--records", type=Path, required=True, help="folder `collect` wrote")
-    fit.add_argument("--fit", choices=("fusion", "confidence"), required=True)
+    fit = commands.add_parser(
+        "calibrate", help="fit the fusion or the confidence from records, or the support cosine"
+    )
+    fit.add_argument("--records", type=Path, help="folder `collect` wrote (fusion, confidence)")
+    fit.add_argument("--fit", choices=("fusion", "confidence", "support"), required=True)
+    fit.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file (support)")
+    fit.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English (support)")
     fit.add_argument("--out", type=Path, default=CALIBRATION_FILE)
     return parser
 

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from corpus import Article
-from embeddings.faiss_index import FaissIndex
-from embeddings.ingest import ingest_articles, progress_bar
-from embeddings.model import Embedder
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.ingest.incremental import ingest_articles, progress_bar
+from embeddings.model.embedder import Embedder
 from eval.datasets import EvalPassage, EvalQuestion, SquadSet, article_of, load_seed_qa, load_squad
 from eval.metrics import AnswerRecord
 from eval.records import ask_all
-from eval.summary import summarize
+from eval.reporting.summary import summarize
 from rag.config import Settings
 from rag.pipeline import Pipeline, embedder_for
 

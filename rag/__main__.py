@@ -24,8 +24,8 @@ def _settings(args: argparse.Namespace) -> Settings:
 def _ingest(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from embeddings.backends import index_writer
-    from embeddings.ingest import ingest, progress_bar
+    from embeddings.index.backends import index_writer
+    from embeddings.ingest.incremental import ingest, progress_bar
     from rag.pipeline import embedder_for
 
     settings = _settings(args)
@@ -34,7 +34,7 @@ def _ingest(args: argparse.Namespace) -> int:
     writer = index_writer(settings.index_target, embedder)
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
-            from embeddings.ray_embed import ray_engine
+            from embeddings.ingest.ray_embed import ray_engine
 
             engine = ray_engine(
                 embedder,

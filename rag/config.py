@@ -18,8 +18,8 @@ from typing import Any
 
 from corpus import DEFAULT_CORPUS_DIR, ChunkerSettings
 from corpus.limits import PARSE_TIME_LIMIT_SECONDS
-from embeddings.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
-from embeddings.backends import IndexTarget
+from embeddings.index.backends import IndexTarget
+from embeddings.model.backend.packaged import DEFAULT_CACHE_DIR, PACKAGED_MODEL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # Written by `python -m eval calibrate`; only the keys that are settings are read from it.
@@ -73,8 +73,12 @@ class Settings:
     # by the same command. Without them every answer is in the answer tier.
     confidence: dict[str, Any] | None = None
     tier_thresholds: dict[str, Any] | None = None
-    # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported.
+    # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported
+    # (fitted by `python -m eval calibrate --fit support`).
     support_threshold: float = 0.85
+    # Two sentences at least this similar state the same claim: the answer adds a second
+    # sentence only below it, and articles above it count as reporting the same thing.
+    same_claim_threshold: float = 0.85
     answer_mode: AnswerMode = AnswerMode.EXTRACTIVE
     llm_base_url: str | None = None
     llm_model: str | None = None

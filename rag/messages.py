@@ -14,6 +14,8 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "لم أجد إجابة مباشرة في المقالات، وهذه أقرب المقاطع إلى السؤال:",
         "en": "I could not find a direct answer in the articles; the closest passages are:",
     },
+    # The heading of an answer's further cited sentences (the chat folds them away).
+    "more_evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
     "refusal": {
         "ar": "لا تتضمن المقالات المتوفرة إجابة عن هذا السؤال، لذلك لن أخمّن.",
         "en": "The articles in the corpus do not contain an answer to this question, so I will not guess.",
@@ -33,10 +35,6 @@ _MESSAGES: dict[str, dict[Language, str]] = {
     "llm_fallback": {
         "ar": "تعذّر الوصول إلى النموذج اللغوي ({reason})، فهذه إجابة مستخرجة من المقالات مباشرة.",
         "en": "The language model could not be used ({reason}), so this answer is extracted directly from the articles.",
-    },
-    "llm_lead": {
-        "ar": "بحسب المقالات:",
-        "en": "According to the articles:",
     },
     "llm_not_configured": {
         "ar": "لم يُضبط نموذج لغوي، فهذه إجابة مستخرجة من المقالات مباشرة.",

@@ -15,10 +15,10 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
-from embeddings.backends import open_index
-from embeddings.cache import CachedEncoder
-from embeddings.index import VectorIndex
-from embeddings.model import Embedder
+from embeddings.index.backends import open_index
+from embeddings.index.protocol import VectorIndex
+from embeddings.model.cache import CachedEncoder
+from embeddings.model.embedder import Embedder
 from rag.answer.confidence import confidence_models, tier_thresholds
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.generator import AnswerGenerator
@@ -73,7 +73,7 @@ class Pipeline:
         )
         self.extractive = ExtractiveGenerator(
             selector,
-            settings.support_threshold,
+            settings.same_claim_threshold,
             confidence_models(settings.confidence),
             tier_thresholds(settings.tier_thresholds),
         )

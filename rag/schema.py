@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 
 from corpus import Chunk, Span
+from rag.messages import message
 from rag.question.answer_type import AnswerType
 from rag.question.language import Language
 
@@ -110,9 +111,6 @@ class AnswerSentence:
         return f"- {self.text} {marker_text(self.markers)}".rstrip()
 
 
-# The heading of an answer's further evidence (the UI folds it away).
-EVIDENCE_HEADING: dict[Language, str] = {"ar": "أدلة أخرى:", "en": "More evidence:"}
-
 # Quotation marks around a quoted answer sentence, not part of what it says.
 QUOTES = "“”\"«»'‘’ "
 
@@ -201,7 +199,8 @@ class Answer:
         """The answer for a terminal: its text, notices, and each citation with its sentence."""
         lines = [self.text, *self.notices]
         if self.evidence:
-            lines += ["", EVIDENCE_HEADING[self.language], *(s.line for s in self.evidence)]
+            heading = message("more_evidence", self.language) + ":"
+            lines += ["", heading, *(s.line for s in self.evidence)]
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(

@@ -15,19 +15,20 @@ from typing import Any
 import gradio as gr
 from gradio.context import Context
 
-from ui import messages
-from ui.indexing import Job, QueueFull
-from ui.messages import UPLOAD_LIMIT_BYTES, Notice
-from ui.render import render_status
-from ui.report import (
+from service import notices as messages
+from service.indexing import Job, QueueFull
+from service.live import Service
+from service.notices import UPLOAD_LIMIT_BYTES, Notice
+from service.uploads import stage, uploaded_file
+from ui.render.answer import render_status
+from ui.render.html import notice_html
+from ui.render.report import (
     REMOVABLE_LABEL,
     removable_choices,
     render_articles,
     render_job,
     render_report,
 )
-from ui.service import Service
-from ui.uploads import stage, uploaded_file
 from ui.wiring import PRIVATE
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
@@ -113,7 +114,7 @@ class Articles:
         record = self.service.manifest().articles[article_id]
         others = sum(1 for other in uploaded.values() if other == path) - 1
         question = messages.confirm_removal(record.title or article_id, path.name, others)
-        return gr.Group(visible=True), question.html(), article_id, gr.skip()
+        return gr.Group(visible=True), notice_html(question), article_id, gr.skip()
 
     def cancel_removal(self) -> tuple:
         return gr.Group(visible=False), "", None

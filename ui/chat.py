@@ -1,7 +1,7 @@
 """The chat's event handlers: ask (the answer shown as it is produced), stop, regenerate, show
 an answer's sources, clear, and keep the index status current.
 
-The conversation is a list of `Turn`s in the browser session's state; the chat's messages, the
+The conversation is a list of `Entry`s in the browser session's state; the chat's messages, the
 answer selector and the export are made from it. Rating, the article view and the export file
 are `ui.reading`.
 """
@@ -18,13 +18,13 @@ import gradio as gr
 
 from rag.question.cleaning import QuestionError
 from rag.question.language import question_language
-from rag.schema import Answer, AnswerStream
-from rag.schema import Turn as Exchange
+from rag.schema import Answer, AnswerStream, Turn
+from service.library import Library
+from service.live import Service
 from ui import sessions
-from ui.conversation import Turn, chat_messages, choices, turn_at
+from ui.conversation import Entry, chat_messages, choices, turn_at
 from ui.export import answer_text
-from ui.library import Library
-from ui.render import (
+from ui.render.answer import (
     render_answer,
     render_generic_error,
     render_question_error,
@@ -32,8 +32,7 @@ from ui.render import (
     render_streaming,
     render_thinking,
 )
-from ui.render_sources import no_sources_html, placeholder_sources_html, render_sources
-from ui.service import Service
+from ui.render.sources import no_sources_html, placeholder_sources_html, render_sources
 from ui.texts import text
 
 logger = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ class Chat:
         return gr.Button(interactive=bool((question or "").strip()))
 
     def _view(
-        self, turns: list[Turn], history: list[Exchange], *, busy: bool, clear_box: bool = False
+        self, turns: list[Entry], history: list[Turn], *, busy: bool, clear_box: bool = False
     ) -> tuple:
         """Every answering output (`ANSWER_OUTPUTS`) for the conversation as it stands."""
         last = turns[-1] if turns else None
@@ -95,7 +94,7 @@ class Chat:
             gr.Button(interactive=bool(finished)),
         )
 
-    def _streamed(self, turns: list[Turn]) -> tuple:
+    def _streamed(self, turns: list[Entry]) -> tuple:
         skip = gr.skip()
         return (chat_messages(turns), skip, turns, skip, skip, skip, skip, skip, skip)
 
@@ -103,8 +102,8 @@ class Chat:
         self,
         question: str | None,
         chat: list | None,
-        turns: list[Turn] | None,
-        history: list[Exchange] | None,
+        turns: list[Entry] | None,
+        history: list[Turn] | None,
         k: float,
         mode: str,
     ) -> Iterator[tuple]:
@@ -114,7 +113,7 @@ class Chat:
         yield from self._ask(question or "", turns, list(history or []), k, mode, True)
 
     def regenerate(
-        self, turns: list[Turn] | None, history: list[Exchange] | None, k: float, mode: str
+        self, turns: list[Entry] | None, history: list[Turn] | None, k: float, mode: str
     ) -> Iterator[tuple]:
         """Answer the last question again (with the current settings), in its place."""
         turns, history = list(turns or []), list(history or [])
@@ -129,8 +128,8 @@ class Chat:
     def _ask(
         self,
         question: str,
-        turns: list[Turn],
-        history: list[Exchange],
+        turns: list[Entry],
+        history: list[Turn],
         k: float,
         mode: str,
         clear_box: bool,
@@ -138,7 +137,7 @@ class Chat:
         if not question.strip():  # the Ask button is disabled; Enter does nothing either
             yield tuple(gr.skip() for _ in ANSWER_OUTPUTS)
             return
-        turn = Turn(question, question_language(question), len(turns))
+        turn = Entry(question, question_language(question), len(turns))
         turn.message, turn.sources = render_thinking(turn.language), placeholder_sources_html()
         turns.append(turn)
         yield self._view(turns, history, busy=True, clear_box=clear_box)
@@ -146,7 +145,7 @@ class Chat:
             yield self._streamed(turns)
         yield self._view(turns, history, busy=False)
 
-    def _answer(self, turn: Turn, history: list[Exchange], k: float, mode: str) -> Iterator[None]:
+    def _answer(self, turn: Entry, history: list[Turn], k: float, mode: str) -> Iterator[None]:
         """Fill in `turn` as its answer is produced, yielding after each visible change. Once
         the reader stops it (`turn.status` is no longer "answering") it is left alone."""
         try:
@@ -173,7 +172,7 @@ class Chat:
             turn.status, turn.streamed = "error", text("error", turn.language)
             turn.message, turn.sources = render_generic_error(), no_sources_html(turn.language)
 
-    def _finish(self, turn: Turn, answer: Answer) -> None:
+    def _finish(self, turn: Entry, answer: Answer) -> None:
         # The session keeps what it shows, not every retrieved passage and ranking.
         answer = replace(answer, passages=[], rankings={})
         turn.metas = self.library.metas(c.passage.chunk.article_id for c in answer.citations)
@@ -181,7 +180,7 @@ class Chat:
         turn.message = render_answer(answer, turn.number, answer_text(answer, turn.metas))
         turn.sources = render_sources(answer, turn.number, turn.metas)
 
-    def stop(self, turns: list[Turn] | None, history: list[Exchange] | None) -> tuple:
+    def stop(self, turns: list[Entry] | None, history: list[Turn] | None) -> tuple:
         """Stop the answer being produced: what was shown stays, marked as stopped."""
         turns = list(turns or [])
         last = turns[-1] if turns else None
@@ -194,13 +193,13 @@ class Chat:
     def clear(self) -> tuple:
         return self._view([], [], busy=False, clear_box=True)
 
-    def show_turn(self, value: Any, turns: Sequence[Turn] | None) -> str:
+    def show_turn(self, value: Any, turns: Sequence[Entry] | None) -> str:
         turn = turn_at(value, turns or [])
         if turn is None and sessions.is_lost(value, turns):
             return sessions.RESTARTED_HTML
         return placeholder_sources_html() if turn is None else turn.sources
 
-    def select_message(self, turns: Sequence[Turn] | None, event: gr.SelectData) -> tuple:
+    def select_message(self, turns: Sequence[Entry] | None, event: gr.SelectData) -> tuple:
         """A click on a message shows the sources of its turn."""
         position = event.index[0] if isinstance(event.index, list | tuple) else event.index
         try:

@@ -1,4 +1,4 @@
-"""The conversation as the chat keeps it in the browser session: one `Turn` per question, from
+"""The conversation as the chat keeps it in the browser session: one `Entry` per question, from
 which the chat's messages, the answer selector's labels and the exports are made."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from uuid import uuid4
 
 from rag.question.language import Language
 from rag.schema import Answer
-from ui.render import render_user
-from ui.sources import ArticleMeta
+from service.sources import ArticleMeta
+from ui.render.answer import render_user
 
 # Short enough that a label fits the selector in the phone's drawer: an input that overflows
 # hides the start of an Arabic question, not its end.
@@ -36,7 +36,7 @@ def turn_label(turn: int, question: str) -> str:
 
 
 @dataclass
-class Turn:
+class Entry:
     """One question and what the chat shows for it."""
 
     question: str
@@ -55,7 +55,7 @@ class Turn:
         return turn_label(self.number, self.question)
 
 
-def chat_messages(turns: Sequence[Turn]) -> list[dict[str, str]]:
+def chat_messages(turns: Sequence[Entry]) -> list[dict[str, str]]:
     """The chatbot's value: each turn is the user's message, then the answer's."""
     messages = []
     for turn in turns:
@@ -64,12 +64,12 @@ def chat_messages(turns: Sequence[Turn]) -> list[dict[str, str]]:
     return messages
 
 
-def choices(turns: Sequence[Turn]) -> list[tuple[str, str]]:
+def choices(turns: Sequence[Entry]) -> list[tuple[str, str]]:
     """The answer selector's options, newest answer last."""
     return [(turn.label, str(index)) for index, turn in enumerate(turns)]
 
 
-def turn_at(value: object, turns: Sequence[Turn]) -> Turn | None:
+def turn_at(value: object, turns: Sequence[Entry]) -> Entry | None:
     """The turn a selector value (its index as text) names, if any."""
     try:
         index = int(str(value))

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from rag.schema import Answer
-from ui.conversation import Turn
-from ui.sources import ArticleMeta, meta_from_chunk
+from service.sources import ArticleMeta, meta_from_chunk
+from ui.conversation import Entry
 from ui.texts import text
 
 _HEADINGS = {
@@ -45,7 +45,7 @@ def answer_text(answer: Answer, metas: Mapping[str, ArticleMeta] | None = None) 
     return "\n".join(lines)
 
 
-def turn_text(turn: Turn) -> str:
+def turn_text(turn: Entry) -> str:
     """What a turn's answer says: the answer, or what streamed before it stopped, or why not."""
     if turn.answer is not None:
         return answer_text(turn.answer, turn.metas)
@@ -55,7 +55,7 @@ def turn_text(turn: Turn) -> str:
     return f"_{turn.streamed or text('error', turn.language)}_"
 
 
-def conversation_markdown(turns: Sequence[Turn], now: datetime | None = None) -> str:
+def conversation_markdown(turns: Sequence[Entry], now: datetime | None = None) -> str:
     """The whole conversation as a Markdown document, each answer with its sources."""
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     parts = [f"# Arabic news Q&A · أسئلة وأجوبة الأخبار العربية\n\nExported {when}\n"]

@@ -7,17 +7,17 @@ from pathlib import Path
 
 import gradio as gr
 
+from api.mcp import mcp_tools
 from corpus.loader import SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
+from service.feedback import FeedbackStore
+from service.live import Service
 from ui.articles import article_panel, upload_label
 from ui.chat import Chat
-from ui.feedback import FeedbackStore
-from ui.mcp import register_tools
 from ui.reading import Reading
-from ui.render import esc
-from ui.render_sources import placeholder_sources_html
-from ui.service import Service
+from ui.render.html import esc
+from ui.render.sources import placeholder_sources_html
 from ui.wiring import (
     PRIVATE,
     QUIET,
@@ -217,7 +217,8 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
         wire_answering(page, chat)
         wire_reading(page, chat, reading)
         demo.load(chat.index_status, None, [options.status], **PRIVATE)
-        register_tools(service)
+        for tool in mcp_tools(service):
+            gr.api(tool, api_name=tool.__name__, queue=False)
     demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))
     demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
     demo.feedback = reading.feedback  # type: ignore[attr-defined]

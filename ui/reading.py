@@ -1,5 +1,5 @@
 """What a reader does with an answer after it is given: open a cited article at the sentence,
-rate the answer (thumbs and an optional comment, kept by `ui.feedback`), and download the
+rate the answer (thumbs and an optional comment, kept by `service.feedback`), and download the
 conversation (`ui.export`)."""
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from typing import Any
 
 import gradio as gr
 
-from ui.conversation import Turn, turn_at
+from service.feedback import FeedbackStore, Rating, answer_record
+from service.library import Library
+from service.sources import Highlight, source_cards
+from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
-from ui.feedback import FeedbackStore, Rating, answer_record
-from ui.library import Library
-from ui.render_sources import article_missing_html, render_article
-from ui.sources import Highlight, source_cards
+from ui.render.sources import article_missing_html, render_article
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "arabic-news-rag-exports"
 
 
-def export_file(turns: Sequence[Turn]) -> str:
+def export_file(turns: Sequence[Entry]) -> str:
     """The conversation as a Markdown file, one per conversation, rewritten as it grows."""
     EXPORT_DIR.mkdir(parents=True, exist_ok=True)
     path = EXPORT_DIR / f"conversation-{turns[0].id}.md"
@@ -48,7 +48,7 @@ class Reading:
         self.library = library
         self.feedback = feedback
 
-    def open_article(self, turns: Sequence[Turn] | None, event: gr.EventData) -> str:
+    def open_article(self, turns: Sequence[Entry] | None, event: gr.EventData) -> str:
         """The article a source card's button names, scrolled to the sentence of its marker,
         with every sentence the answer cites in it highlighted."""
         data = getattr(event, "_data", None) or {}
@@ -65,7 +65,7 @@ class Reading:
         number = turn.number if turn is not None else 0
         return render_article(meta, excerpts, highlights, number, _int(data.get("marker")))
 
-    def rate(self, turns: Sequence[Turn] | None, event: gr.LikeData) -> tuple:
+    def rate(self, turns: Sequence[Entry] | None, event: gr.LikeData) -> tuple:
         """A thumb on an answer is stored at once; the comment box opens for an optional word."""
         position = _int(event.index[0] if isinstance(event.index, list | tuple) else event.index)
         # Every turn is a user message, then an answer.
@@ -79,7 +79,7 @@ class Reading:
         return gr.Group(visible=rating != "none"), box, turn.id
 
     @staticmethod
-    def export(turns: Sequence[Turn] | None) -> Any:
+    def export(turns: Sequence[Entry] | None) -> Any:
         """The conversation's Markdown file, for the hidden download button to fetch."""
         finished = [t for t in turns or [] if t.status != "answering"]
         return export_file(finished) if finished else gr.skip()

@@ -10,14 +10,14 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
-from embeddings.store import IndexMissingError, IndexUnusableError
+from api.limits import LoginThrottle, RequestLimits
+from api.openai import app_kwargs
+from api.origin import LOOPBACK, OriginPolicy, parse_origins
+from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
-from ui.api import app_kwargs
+from service.notices import UPLOAD_LIMIT_BYTES
 from ui.layout import build_app
-from ui.limits import LoginThrottle, RequestLimits
-from ui.messages import UPLOAD_LIMIT_BYTES
-from ui.origin import LOOPBACK, OriginPolicy, parse_origins
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often

@@ -19,10 +19,11 @@ from typing import Any
 import gradio as gr
 
 from rag.question.language import question_language
-from ui import messages
-from ui.conversation import Turn
+from ui.conversation import Entry
+from ui.render.html import notice_html
+from ui.texts import SESSION_RESTARTED, SESSION_RESTARTED_SHORT
 
-RESTARTED_HTML = f'<div class="session-restarted">{messages.SESSION_RESTARTED.html()}</div>'
+RESTARTED_HTML = f'<div class="session-restarted">{notice_html(SESSION_RESTARTED)}</div>'
 
 
 def answers_shown(chat: Sequence[Any] | None) -> int:
@@ -44,21 +45,21 @@ def is_lost(index: Any, turns: Sequence[Any] | None) -> bool:
         return False
 
 
-def restored_turns(chat: Sequence[Any] | None, turns: list[Turn]) -> list[Turn]:
+def restored_turns(chat: Sequence[Any] | None, turns: list[Entry]) -> list[Entry]:
     """`turns`, followed by one stand-in for each answer the page still shows but the server
     lost (the user is told once): the page keeps its messages, and new answers are numbered
     after them. Unchanged when nothing was lost."""
     shown = answers_shown(chat)
     if not was_dropped(shown, turns):
         return turns
-    gr.Warning(messages.SESSION_RESTARTED_SHORT.text(), duration=15)
+    gr.Warning(SESSION_RESTARTED_SHORT.text(), duration=15)
     assert chat is not None  # shown > 0
     lost = []
     for number in range(len(turns), shown):
         question = _plain(chat[2 * number])
-        stand_in = Turn(question, question_language(question), number, status="error")
+        stand_in = Entry(question, question_language(question), number, status="error")
         stand_in.message, stand_in.sources = _content(chat[2 * number + 1]), RESTARTED_HTML
-        stand_in.streamed = messages.SESSION_RESTARTED_SHORT.text()
+        stand_in.streamed = SESSION_RESTARTED_SHORT.text()
         lost.append(stand_in)
     return turns + lost
 

@@ -1,12 +1,14 @@
 """Every label and sentence the chat shows in its own voice, in both languages.
 
-The assistant's answers speak in `rag.messages`; these are the words around them: buttons,
-badges, headings and notices of the page itself.
+The assistant's answers speak in `rag.messages` (the page reuses those words where it says the
+same thing, never a second copy); these are the words around them: buttons, badges, headings and
+notices of the page itself.
 """
 
 from __future__ import annotations
 
 from rag.question.language import Language
+from service.notices import notice
 
 _TEXTS: dict[str, dict[Language, str]] = {
     "thinking": {"ar": "جارٍ البحث في المقالات…", "en": "Searching the articles…"},
@@ -30,7 +32,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "ar": "احتمال أن تتضمن الجملة الأولى الإجابة: {percent}٪",
         "en": "Chance that the first sentence holds the answer: {percent}%",
     },
-    "more_evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
     "copy": {"ar": "نسخ", "en": "Copy"},
     "copy_tip": {
         "ar": "انسخ الإجابة مع مصادرها نصاً",
@@ -73,3 +74,19 @@ def both(key: str, first: Language = "en", **values: object) -> str:
     """The sentence in both languages, `first` first: `English · العربية`."""
     second: Language = "ar" if first == "en" else "en"
     return f"{text(key, first, **values)} · {text(key, second, **values)}"
+
+
+# -- a session the server let go of ------------------------------------------------------------
+
+SESSION_RESTARTED = notice(
+    "The server let go of this page's earlier answers while many others used the app, so their "
+    "sources are no longer available (the answers stay above). New questions work as usual; "
+    "follow-up questions start afresh.",
+    "أفرج الخادم عن الإجابات السابقة لهذه الصفحة بسبب كثرة المستخدمين، فلم تعد مصادرها متاحة "
+    "(تبقى الإجابات ظاهرة أعلاه). الأسئلة الجديدة تعمل كالمعتاد، وأسئلة المتابعة تبدأ من جديد.",
+)
+# The same, short, for the toast shown when such a page asks its next question.
+SESSION_RESTARTED_SHORT = notice(
+    "The server released this page's earlier sources; new questions work as usual.",
+    "أفرج الخادم عن مصادر الإجابات السابقة لهذه الصفحة؛ الأسئلة الجديدة تعمل كالمعتاد.",
+)

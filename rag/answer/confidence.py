@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from corpus import normalize_text, search_tokens
-from embeddings.index import VectorIndex
+from embeddings.index.protocol import VectorIndex
 from rag.answer.selection import ScoredSentence
 from rag.question.answer_type import matches_type
 from rag.retrieval.lexical import idf_overlap

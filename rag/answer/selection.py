@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus import Span, is_heading, normalize_text
-from embeddings.index import VectorIndex
+from embeddings.index.protocol import VectorIndex
 from rag.question.answer_type import matches_type
 from rag.retrieval.lexical import idf_overlap
 from rag.schema import Passage, Question

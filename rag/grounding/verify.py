@@ -13,8 +13,8 @@ from dataclasses import replace
 import numpy as np
 
 from corpus import Span
-from embeddings.cache import CachedEncoder
-from embeddings.index import SentenceVector, VectorIndex
+from embeddings.index.protocol import SentenceVector, VectorIndex
+from embeddings.model.cache import CachedEncoder
 from rag.messages import message
 from rag.schema import QUOTES, Answer
 

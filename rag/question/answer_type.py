@@ -12,6 +12,7 @@ import re
 from enum import StrEnum
 
 from corpus import normalize_text
+from corpus.dates import mentions_date
 from corpus.normalize import search_form
 
 
@@ -50,33 +51,6 @@ _PLACE_QUESTION = re.compile(
     r"|(^|\s)(اين|الي اين|من اين|في اي (مدينه|دوله|بلد|مكان|عاصمه))(\s|$)"
 )
 
-_MONTHS = (  # noqa: SIM905
-    # Levantine/Iraqi, Egyptian/Maghrebi and English month names (normalized forms).
-    "كانون الثاني شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين الاول تشرين الثاني كانون الاول "
-    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر "
-    "january february march april may june july august september october november december"
-).split()
-_WEEKDAYS = [
-    "السبت",
-    "الاحد",
-    "الاثنين",
-    "الثلاثاء",
-    "الاربعاء",
-    "الخميس",
-    "الجمعه",
-    "الجمعة",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-]
-_DATE_WORDS = re.compile(
-    r"(^|[^\w])(" + "|".join(sorted(set(_MONTHS + _WEEKDAYS), key=len, reverse=True)) + r")(?!\w)"
-)
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _DIGITS = re.compile(r"\d")
 _NUMBER_WORDS = re.compile(
     r"(^|\s)(?:و|ف|ب|ل|ك)?(?:ال)?(واحد|اثنان|اثنين|ثلاث|ثلاثه|اربع|اربعه|خمس|خمسه|ست|سته|سبع|سبعه|ثماني|ثمانيه|تسع|تسعه|عشر|عشره|"
@@ -100,7 +74,7 @@ def question_type(question: str) -> AnswerType:
 def matches_type(sentence: str, expected: AnswerType) -> bool:
     text = normalize_text(sentence)
     if expected is AnswerType.DATE:
-        return bool(_YEAR.search(text) or _DATE_WORDS.search(text))
+        return mentions_date(text)
     if expected is AnswerType.NUMBER:
         return bool(_DIGITS.search(text) or _NUMBER_WORDS.search(text.replace("ة", "ه")))
     return False

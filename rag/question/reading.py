@@ -8,7 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from corpus import search_tokens
-from embeddings.cache import CachedEncoder
+from embeddings.model.cache import CachedEncoder
 from rag.question.answer_type import question_type
 from rag.question.cleaning import clean_question
 from rag.question.follow_up import follow_up_context

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from corpus import Chunk
-from embeddings.index import SearchHit, VectorIndex
+from embeddings.index.protocol import SearchHit, VectorIndex
 from rag.retrieval.fusion import reciprocal_rank_fusion
 from rag.schema import Passage, Question, SearchResult
 

@@ -39,6 +39,7 @@ def forced(text: str, start: int, cut: int) -> bool:
 @example("ب" + "\u064e" * 50, 10)
 @example("\u200c".join(["كلمة"] * 50), 7)
 @example("ab،\u064ecd،\u0651ef", 3)  # a comma with a mark on it
+@example("0000000.\u0300", 2)  # a full stop with a mark on it
 def test_no_sentence_piece_is_longer_than_max_chars(text, max_chars):
     spans = split_sentences(text, max_chars=max_chars)
     for span in spans:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings.files import sha256_file
-from embeddings.store import MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, live_version
+from embeddings.index.faiss.store import MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, live_version
 
 
 def seal(version: Path) -> None:

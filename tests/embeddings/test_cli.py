@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR
-from embeddings.store import MANIFEST_FILE, live_version
+from embeddings.index.faiss.store import MANIFEST_FILE, live_version
 
 REPO = Path(__file__).resolve().parents[2]
 

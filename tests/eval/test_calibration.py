@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from eval.calibration import (
+from eval.fitting.fusion import fit_weights, fused_articles, mean_ndcg
+from eval.fitting.support import support_threshold
+from eval.fitting.tiers import (
     choose_thresholds,
     cross_validated,
     fit_confidence,
     fold_of,
     with_tiers,
 )
-from eval.fusion import fit_weights, fused_articles, mean_ndcg
-from eval.support import support_threshold
 from rag.answer.confidence import FEATURES
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.report import RECALL_PLOT, SCORE_PLOT
+from eval.reporting.report import RECALL_PLOT, SCORE_PLOT
 
 ROOT = Path(__file__).resolve().parents[2]
 

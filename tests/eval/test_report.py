@@ -1,4 +1,4 @@
-from eval.report import (
+from eval.reporting.report import (
     DIRECTION_PLOT,
     RECALL_PLOT,
     RISK_PLOT,

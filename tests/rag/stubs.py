@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from corpus import Chunk, Span, answer_spans, normalize_text, search_tokens
-from embeddings.index import SearchHit
+from embeddings.index.protocol import SearchHit
 from rag.question import read_question
 from rag.schema import Passage, Question, Turn
 

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from embeddings.backend.packaged import PACKAGED_MODEL
+from embeddings.model.backend.packaged import PACKAGED_MODEL
 from rag.config import CALIBRATED_MODEL_KEY, CALIBRATION_FILE, Settings, load_settings
 
 

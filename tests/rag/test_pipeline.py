@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR, normalize_text, search_tokens
-from embeddings.model import Embedder
+from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.net import free_port
+from tests.serving.net import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -42,7 +42,8 @@ def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
     from corpus import DEFAULT_CORPUS_DIR
     from rag.config import load_settings
     from rag.pipeline import Pipeline
-    from ui import build_app, serve
+    from ui.layout import build_app
+    from ui.server import serve
 
     root = tmp_path_factory.mktemp("access")
     corpus_dir = root / "corpus"

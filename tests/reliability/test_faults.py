@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR
-from embeddings.faiss_index import FaissIndex
-from embeddings.ingest import ingest
-from embeddings.model import Embedder
-from embeddings.store import POINTER_FILE, live_version
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.index.faiss.store import POINTER_FILE, live_version
+from embeddings.ingest.incremental import ingest
+from embeddings.model.embedder import Embedder
 from eval.datasets import SHARED_EVAL_DIR
 from rag.config import load_settings
 from rag.messages import message
@@ -415,7 +415,7 @@ def test_no_project_code_unpickles() -> None:
 
 
 def test_model_folder_holds_no_pickled_weights(embedder: Embedder) -> None:
-    from embeddings.backend.packaged import packaged_model_dir
+    from embeddings.model.backend.packaged import packaged_model_dir
 
     folder = packaged_model_dir(embedder.cache_dir)
     assert (folder / "model.safetensors").is_file()

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.ui.app_server import running_app
+from tests.serving.app_process import running_app
 
 pytestmark = pytest.mark.slow
 

@@ -1,6 +1,5 @@
-"""The fixtures of the tests that serve the app: one app for the tests that only ask questions,
-headless Chromium, and a fresh page (a fresh session) per test, screenshotted into
-artifacts/screenshots/."""
+"""The fixtures of the browser tests: headless Chromium, and a fresh page (a fresh session) per
+test, screenshotted into artifacts/screenshots/. The served app is `served` (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,26 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.ui.browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    DESKTOP,
-    SCREENSHOTS,
-    Served,
-    app_folders,
-    serve_app,
-)
-
-
-@pytest.fixture(scope="session")
-def served(tmp_path_factory, embedder, seed_index) -> Iterator[Served]:
-    """One app for the tests that only ask questions (the upload test adds one article)."""
-    index_dir, corpus_dir = app_folders(tmp_path_factory.mktemp("ui"), seed_index)
-    app = serve_app(index_dir, corpus_dir, embedder)
-    try:
-        yield app
-    finally:
-        app.close()
+from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
 
 
 # Per module: Playwright's sync API keeps an event loop running in the main thread while it is

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.browser import ANSWER_TIMEOUT_MS, ask, cited_markers, direction
+from tests.ui.browser import (
+    ANSWER_TIMEOUT_MS,
+    AR_QUESTION,
+    EN_QUESTION,
+    ask,
+    cited_markers,
+    direction,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-AR_QUESTION = "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين؟"
-EN_QUESTION = (
-    "Which Russian minister did the Syrian defence minister Murhaf Abu Qasra meet in Moscow?"
-)
 # Far from every article, so it is refused; a question near them ("What is the population of
 # Damascus?") gets the related tier's closest passages instead (tests/rag/answer/test_tiers.py).
 UNANSWERABLE = "Who won the football World Cup in 1998?"

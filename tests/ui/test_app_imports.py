@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.rag.test_main import HEAVY, QUESTION, REPO, clean_env
+from tests.processes import HEAVY, QUESTION, REPO, clean_env
 
 APP = """
 import sys
 from rag.config import load_settings
 from rag.pipeline import Pipeline
-from ui import build_app
+from ui.layout import build_app
 
 settings = load_settings(index_dir=sys.argv[1])
 pipeline = Pipeline.from_settings(settings)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.app_server import running_app
+from tests.serving.app_process import running_app
 from tests.ui.browser import ANSWER_TIMEOUT_MS, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

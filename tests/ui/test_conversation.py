@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 from corpus import Chunk, Span
 from rag.schema import Answer, AnswerSentence, Citation, Passage
-from ui.conversation import FIRST_STRONG_ISOLATE, POP_ISOLATE, Turn, chat_messages, turn_label
+from service.sources import article_meta
+from ui.conversation import FIRST_STRONG_ISOLATE, POP_ISOLATE, Entry, chat_messages, turn_label
 from ui.export import answer_text, conversation_markdown
-from ui.sources import article_meta
 
 LONG_AR = "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين يوم الخميس الماضي؟"
 
@@ -57,10 +57,10 @@ def test_copied_answer_carries_its_citations_as_text():
 
 
 def test_conversation_exports_as_markdown_with_every_answer_and_its_sources():
-    done = Turn("من استقبل الشيباني؟", "ar", 0, status="done", answer=_answer())
-    stopped = Turn("Who met him?", "en", 1, status="stopped", streamed="The articles")
-    failed = Turn("؟؟", "ar", 2, status="error", streamed="لا يحتوي السؤال على كلمات")
-    running = Turn("still going", "en", 3)
+    done = Entry("من استقبل الشيباني؟", "ar", 0, status="done", answer=_answer())
+    stopped = Entry("Who met him?", "en", 1, status="stopped", streamed="The articles")
+    failed = Entry("؟؟", "ar", 2, status="error", streamed="لا يحتوي السؤال على كلمات")
+    running = Entry("still going", "en", 3)
     markdown = conversation_markdown(
         [done, stopped, failed, running], now=datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
     )
@@ -75,7 +75,7 @@ def test_conversation_exports_as_markdown_with_every_answer_and_its_sources():
 
 
 def test_chat_messages_pair_each_question_with_its_answer():
-    turns = [Turn("سؤال؟", "ar", 0, message="<div>جواب</div>"), Turn("Q?", "en", 1, message="x")]
+    turns = [Entry("سؤال؟", "ar", 0, message="<div>جواب</div>"), Entry("Q?", "en", 1, message="x")]
     messages = chat_messages(turns)
     assert [m["role"] for m in messages] == ["user", "assistant"] * 2
     assert messages[1]["content"] == "<div>جواب</div>" and 'dir="rtl"' in messages[0]["content"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corpus import normalize_text
-from embeddings.model import Embedder
+from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.pipeline import Pipeline
 from ui.layout import EXAMPLES

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.net import free_port
-from tests.ui.app_server import running_app
-from tests.ui.browser import SCREENSHOTS
-from tests.ui.test_app_browser import AR_QUESTION
+from tests.serving.app_process import running_app
+from tests.serving.net import free_port
+from tests.ui.browser import AR_QUESTION, SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.app_server import running_app, wait_until
-from tests.ui.browser import SCREENSHOTS, ask
-from tests.ui.test_app_browser import AR_QUESTION, EN_QUESTION
+from tests.serving.app_process import running_app, wait_until
+from tests.ui.browser import AR_QUESTION, EN_QUESTION, SCREENSHOTS, ask
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

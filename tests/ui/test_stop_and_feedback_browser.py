@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from rag.pipeline import Pipeline
-from tests.ui.browser import app_folders, ask, bots, serve_app
-from ui.feedback import FeedbackStore
+from service.feedback import FeedbackStore
+from tests.serving.app_thread import app_folders, serve_app
+from tests.ui.browser import ask, bots
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -20,8 +20,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from corpus import Span
-from embeddings.cache import CachedEncoder
-from embeddings.index import VectorIndex
+from embeddings.index.protocol import VectorIndex
+from embeddings.model.cache import CachedEncoder
 from rag.answer.extractive import ExtractiveGenerator, refusal, top_dense_score
 from rag.answer.llm.prompt import prompt_messages
 from rag.answer.llm.reply import is_refusal, split_reply
@@ -188,7 +188,7 @@ class LLMGenerator:
         return Answer(
             question=question.text,
             language=language,
-            lead=message("llm_lead", language),
+            lead=message("lead", language),
             sentences=sentences,
             citations=self._citations(passages, sentences, renumber),
             mode=MODE,

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings.model import Embedder
+from embeddings.model.embedder import Embedder
 from rag.answer.confidence import (
     FEATURES,
     ConfidenceModel,

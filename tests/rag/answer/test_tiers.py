@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corpus import normalize_text
-from embeddings.model import Embedder
+from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from embeddings.model import Embedder
+from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.pipeline import Pipeline
 from rag.retrieval import PassageRetriever

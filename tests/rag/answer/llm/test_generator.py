@@ -132,7 +132,7 @@ def test_good_answer_streams_tokens_and_cites(server: FakeOpenAI) -> None:
     assert chunk_text[citation.sentence.start : citation.sentence.end] == citation.sentence.text
     assert "اتفاقية" in citation.sentence.text  # the sentence closest to the claim citing it
     assert answer.notices == [] and answer.invalid_markers == []
-    assert answer.lead == message("llm_lead", "ar")
+    assert answer.lead == message("lead", "ar")
     assert answer.to_json()["citations"][0]["article_id"] == "energy"
 
 
@@ -233,7 +233,7 @@ def test_english_answer(server: FakeOpenAI) -> None:
         _generator(server.base_url).stream(*_retrieved("What did the minister sign?", "en"))
     )
     assert answer.language == "en" and answer.mode == "llm"
-    assert answer.lead == message("llm_lead", "en")
+    assert answer.lead == message("lead", "en")
     assert answer.sentences[0].markers == (1,)
     request = server.last_request
     system = request["messages"][0]["content"]
@@ -438,9 +438,9 @@ def _number_of(body: dict, article_word: str) -> int:
 
 @pytest.fixture(scope="module")
 def e2e(tmp_path_factory: pytest.TempPathFactory):
-    from embeddings.faiss_index import FaissIndex
-    from embeddings.ingest import ingest_articles
-    from embeddings.model import Embedder
+    from embeddings.index.faiss.index import FaissIndex
+    from embeddings.ingest.incremental import ingest_articles
+    from embeddings.model.embedder import Embedder
 
     embedder = Embedder()
     index_dir = tmp_path_factory.mktemp("llm-index")

@@ -1,0 +1,60 @@
+"""The assistant's MCP tools, `ask` and `search`, as plain typed functions over the application.
+
+The page registers them with Gradio's MCP server (`ui.layout`, `gr.api(..., queue=False)`), which
+reads their signatures and docstrings as the tools' schemas and calls them in-process, so they
+work behind the login too (the MCP path itself asks for the API key: `api.auth.ApiGuard`). Every
+other endpoint of the app is private, so these two are the only tools."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from api.openai import MAX_TOP_K, answer_payload
+from service.live import Service
+
+
+def _k(top_k: int) -> int:
+    return min(MAX_TOP_K, max(1, int(top_k)))
+
+
+def mcp_tools(service: Service) -> list[Callable[..., str]]:
+    """The `ask` and `search` tools over the live service; each tool's name is its own."""
+
+    def ask(question: str, top_k: int = 5) -> str:
+        """Answer a question about the Arabic news articles, in Arabic or English, from the
+        articles alone: a JSON object with the answer text (`answer`, each sentence citing its
+        passage as [n]), its tier ("answer", "related" or "refused"), its confidence and its
+        citations (article, passage and supporting sentence of each [n]).
+
+        Args:
+            question: The question, in Arabic or English.
+            top_k: How many passages to retrieve before answering (1-20).
+        """
+        answer = service.pipeline.ask(question, k=_k(top_k))
+        result = {"answer": answer.text, **answer_payload(answer)}
+        return json.dumps(result, ensure_ascii=False)
+
+    def search(query: str, top_k: int = 5) -> str:
+        """Search the Arabic news articles (dense and BM25 retrieval, fused) and return the best
+        passages as a JSON list, each with its article id, title, text and score.
+
+        Args:
+            query: What to search for, in Arabic or English.
+            top_k: How many passages to return (1-20).
+        """
+        pipeline = service.pipeline
+        found = pipeline.search.search(pipeline.read(query), _k(top_k))
+        passages = [
+            {
+                "article_id": p.chunk.article_id,
+                "chunk_id": p.chunk.id,
+                "title": p.chunk.title,
+                "text": p.chunk.text,
+                "score": round(p.score, 6),
+            }
+            for p in found.passages
+        ]
+        return json.dumps(passages, ensure_ascii=False)
+
+    return [ask, search]

@@ -1,0 +1,86 @@
+"""A client for Milvus: a milvus-lite file (its C++ engine runs as a child process of this one)
+or a server (`http://host:19530`, Milvus standalone or Milvus Distributed), the same code.
+
+milvus-lite quirks handled here: it creates a missing file silently, so a reader checks first;
+the file name must be short and plain; one process per file (a second one is refused);
+`MilvusClient.close` leaves the child running, so `release_local` stops it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from embeddings.index.manifest import IndexMissingError, IndexUnusableError
+
+if TYPE_CHECKING:
+    from pymilvus import MilvusClient
+
+# Seconds for any one call. pymilvus retries a failing call until its timeout, and without one
+# for ever (milvus-lite 2.5.1 with an Arabic analyzer hangs like that).
+TIMEOUT = 60.0
+_SERVER = re.compile(r"^(unix|http|https|tcp|grpc)://", re.IGNORECASE)
+_LITE_NAME = re.compile(r"[A-Za-z0-9.\-_]{1,35}\.db")
+
+
+def is_local(uri: str) -> bool:
+    """A milvus-lite file rather than a server address."""
+    return not _SERVER.match(uri)
+
+
+def import_pymilvus() -> None:
+    """Import pymilvus and milvus-lite without milvus-lite's pkg_resources warning, every run,
+    and without pymilvus's warning that milvus-lite serves no server-side timestamp to an
+    iterator (reads are Strong anyway)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
+        import milvus_lite  # noqa: F401
+        import pymilvus  # noqa: F401
+    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+
+
+def connect(uri: str, *, token: str | None = None, must_exist: bool = True) -> MilvusClient:
+    """A client for `uri`. A reader passes `must_exist=True` (milvus-lite would otherwise make
+    an empty file and report no index instead of the wrong path)."""
+    if is_local(uri):
+        _check_local(Path(uri), must_exist)
+    import_pymilvus()
+    from pymilvus import MilvusClient
+    from pymilvus.exceptions import MilvusException
+
+    try:
+        return MilvusClient(uri, token=token or "", timeout=TIMEOUT)
+    except MilvusException as error:
+        if is_local(uri):
+            raise IndexUnusableError(
+                f"cannot open the Milvus index {uri}: another process has it open (milvus-lite "
+                f"allows one process per file: stop the app, or ingest from inside it) or it is "
+                f"not a milvus-lite file ({error.message})"
+            ) from error
+        raise IndexUnusableError(f"cannot reach Milvus at {uri}: {error.message}") from error
+
+
+def _check_local(path: Path, must_exist: bool) -> None:
+    if not _LITE_NAME.fullmatch(path.name):
+        raise IndexUnusableError(
+            f"a milvus-lite index is a file named with at most 35 of A-Z a-z 0-9 . - _ and "
+            f"ending in .db, not {path.name!r} (set RAG_MILVUS_URI)"
+        )
+    if must_exist and not path.is_file():
+        raise IndexMissingError(
+            f"no Milvus index at {path}; run `RAG_INDEX_BACKEND=milvus python -m rag ingest` to "
+            "build it"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def release_local(uri: str) -> None:
+    """Stop this process's milvus-lite child for `uri` and with it the file lock."""
+    if is_local(uri):
+        import_pymilvus()
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri)

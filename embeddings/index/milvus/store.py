@@ -1,0 +1,221 @@
+"""Rows, state and manifest of a Milvus index.
+
+Milvus has no transactions. A write marks the index "writing" (with the ids of the articles it
+will rewrite, stored first), deletes and inserts rows, then commits: the manifest goes in under a
+new generation, and one upsert of the state row ("ready", that generation, the manifest's
+sha256 and the row counts) is the commit point. A reader refuses a store that is not "ready";
+the next ingest repairs it by rewriting the articles the interrupted write named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from corpus import search_tokens
+from embeddings.index.manifest import (
+    RECOVERY,
+    IndexCorruptError,
+    Manifest,
+    decode_manifest,
+    encode_manifest,
+    manifest_checksum,
+)
+from embeddings.index.milvus.collections import MAX_ID, MAX_VARCHAR, STRONG, Collections
+from embeddings.index.milvus.connection import TIMEOUT
+from embeddings.index.protocol import Rows
+
+BATCH = 1_000  # rows per insert, ids per `in [...]` filter
+PART_CHARS = 16_000  # manifest characters per row: at most 4 bytes each, under MAX_VARCHAR
+STATE = "state"
+NO_VECTOR = [0.0, 0.0]
+READY, WRITING = "ready", "writing"
+
+
+def literal(values: Iterable[str]) -> str:
+    """A Milvus list literal of strings (milvus-lite has no filter templates)."""
+    return json.dumps(list(values), ensure_ascii=False)
+
+
+def batches(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    for begin in range(0, len(items), size):
+        yield items[begin : begin + size]
+
+
+def _fits(value: str, limit: int, what: str) -> str:
+    if len(value.encode("utf-8")) > limit:
+        raise ValueError(f"{what} is over {limit} bytes, the most a Milvus field holds here")
+    return value
+
+
+class MilvusStore:
+    """The rows and the commit protocol of one Milvus index."""
+
+    def __init__(self, client: Any, names: Collections, where: str) -> None:
+        self.client = client
+        self.names = names
+        self.where = where
+
+    # -- state and manifest ------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        rows = self.query(self.names.meta, f'pk == "{STATE}"', ["value"])
+        if not rows:
+            return {}
+        try:
+            state = json.loads(rows[0]["value"])
+        except ValueError as error:
+            raise IndexCorruptError(
+                f"the index state in {self.where} is damaged; {RECOVERY}"
+            ) from error
+        return state if isinstance(state, dict) else {}
+
+    def pending(self) -> set[str]:
+        """The articles an interrupted write was rewriting."""
+        return {
+            row["value"] for row in self.scan(self.names.meta, 'pk like "pending:%"', ["value"])
+        }
+
+    def begin_write(self, article_ids: Iterable[str]) -> None:
+        """Record what this write rewrites, then mark the index "writing"."""
+        state = self.state()
+        if state.get("state") == READY:
+            self._delete_meta("pending:")  # left by a commit cut short; only "writing" uses it
+        rows = [
+            {"pk": f"pending:{hashlib.sha256(a.encode()).hexdigest()}", "value": a, "v": NO_VECTOR}
+            for a in sorted(set(article_ids))
+        ]
+        for batch in batches(rows):
+            self.client.upsert(self.names.meta, list(batch), timeout=TIMEOUT)
+        self._put_state({**state, "state": WRITING})
+
+    def commit(self, manifest: Manifest) -> None:
+        data = encode_manifest(manifest)
+        text = data.decode("utf-8")
+        generation = uuid.uuid4().hex
+        parts = [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)]
+        rows = [
+            {"pk": f"manifest:{generation}:{n:06d}", "value": part, "v": NO_VECTOR}
+            for n, part in enumerate(parts)
+        ]
+        for batch in batches(rows, 50):
+            self.client.insert(self.names.meta, list(batch), timeout=TIMEOUT)
+        self._put_state(
+            {
+                "state": READY,
+                "generation": generation,
+                "parts": len(parts),
+                "sha256": manifest_checksum(data),
+                "chunks": self.count(self.names.chunks),
+                "sentences": self.count(self.names.sentences),
+            }
+        )
+        self._delete_meta("manifest:", keep=f"manifest:{generation}:")
+        self._delete_meta("pending:")
+
+    def _delete_meta(self, prefix: str, keep: str | None = None) -> None:
+        """Delete the meta rows whose key starts with `prefix` (but not with `keep`). By key:
+        milvus-lite's delete takes no compound filter."""
+        keys = [
+            row["pk"]
+            for row in self.scan(self.names.meta, f'pk like "{prefix}%"', ["pk"])
+            if keep is None or not row["pk"].startswith(keep)
+        ]
+        for batch in batches(keys):
+            self.client.delete(self.names.meta, ids=list(batch), timeout=TIMEOUT)
+
+    def manifest(self, state: dict[str, Any]) -> Manifest:
+        """The committed manifest, checked against the checksum in the state row."""
+        prefix = f"manifest:{state.get('generation')}:"
+        rows = sorted(
+            self.scan(self.names.meta, f'pk like "{prefix}%"', ["pk", "value"]),
+            key=lambda r: r["pk"],
+        )
+        if len(rows) != state.get("parts"):
+            raise IndexCorruptError(f"the index manifest in {self.where} is incomplete; {RECOVERY}")
+        data = "".join(row["value"] for row in rows).encode("utf-8")
+        return decode_manifest(data, state.get("sha256"), f"in {self.where}")
+
+    def _put_state(self, state: dict[str, Any]) -> None:
+        row = {"pk": STATE, "value": json.dumps(state), "v": NO_VECTOR}
+        self.client.upsert(self.names.meta, [row], timeout=TIMEOUT)
+
+    # -- rows ---------------------------------------------------------------------------------
+
+    def insert(self, rows: Rows, chunk_of_sentence: Sequence[str]) -> None:
+        """The rows of new and changed articles; `chunk_of_sentence[i]` is the chunk that holds
+        sentence i whole, or ""."""
+        chunk_rows = [
+            {
+                "pk": _fits(chunk.id, MAX_ID, f"chunk id {chunk.id!r}"),
+                "article_id": _fits(chunk.article_id, MAX_ID, f"article id {chunk.article_id!r}"),
+                "text": _fits(chunk.text, MAX_VARCHAR, f"the text of chunk {chunk.id}"),
+                "start": chunk.start,
+                "end": chunk.end,
+                "tokens": _fits(
+                    " ".join(search_tokens(chunk.search_text)),
+                    MAX_VARCHAR,
+                    f"the tokens of chunk {chunk.id}",
+                ),
+                "dense": vector.tolist(),
+            }
+            for chunk, vector in zip(rows.chunks, rows.chunk_vectors, strict=True)
+        ]
+        sentence_rows = [
+            {
+                "pk": f"{s.article_id}:{s.start}-{s.end}",
+                "article_id": s.article_id,
+                "chunk_id": chunk_id,
+                "start": s.start,
+                "end": s.end,
+                "vector": vector.tolist(),
+            }
+            for s, chunk_id, vector in zip(
+                rows.sentences, chunk_of_sentence, rows.sentence_vectors, strict=True
+            )
+        ]
+        for name, records in (
+            (self.names.chunks, chunk_rows),
+            (self.names.sentences, sentence_rows),
+        ):
+            for batch in batches(records):
+                self.client.insert(name, list(batch), timeout=TIMEOUT)
+
+    def delete_articles(self, article_ids: Iterable[str]) -> None:
+        for batch in batches(sorted(set(article_ids))):
+            for name in (self.names.chunks, self.names.sentences):
+                self.client.delete(name, filter=f"article_id in {literal(batch)}", timeout=TIMEOUT)
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def count(self, name: str) -> int:
+        return int(self.query(name, "", ["count(*)"])[0]["count(*)"])
+
+    def query(self, name: str, expression: str, fields: list[str], **options: Any) -> list[dict]:
+        return self.client.query(
+            name,
+            filter=expression,
+            output_fields=fields,
+            consistency_level=STRONG,
+            timeout=TIMEOUT,
+            **options,
+        )
+
+    def scan(self, name: str, expression: str, fields: list[str]) -> Iterator[dict]:
+        """Every matching row, in pages (a single query returns at most 16,384)."""
+        pages = self.client.query_iterator(
+            name,
+            batch_size=BATCH,
+            filter=expression,
+            output_fields=fields,
+            consistency_level=STRONG,
+            timeout=TIMEOUT,
+        )
+        try:
+            while page := pages.next():
+                yield from page
+        finally:
+            pages.close()

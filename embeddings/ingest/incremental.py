@@ -1,0 +1,265 @@
+"""Incremental ingest: articles -> chunks -> vectors -> the index.
+
+The article fingerprints in the index's manifest decide what changed: only new and changed
+articles are chunked and embedded; unchanged ones keep their stored rows and removed ones are
+dropped. Deciding is separate from writing: the embedding step is an `Embed` function (this
+process by default, or Ray: `embeddings/ingest/ray_embed.py`) and each backend applies the change with
+its `IndexWriter` (FAISS saves a new version and swaps it in atomically, see store.py; Milvus
+deletes and re-inserts the changed articles, see `embeddings/index/milvus/index.py`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from corpus import (
+    Article,
+    Chunk,
+    ChunkerSettings,
+    LoadError,
+    answer_spans,
+    chunk_article,
+    load_corpus,
+)
+from embeddings.index.faiss.writer import FaissWriter
+from embeddings.index.manifest import ArticleRecord, Manifest
+from embeddings.index.protocol import Embed, IndexChange, IndexWriter, Rows, Sentence
+from embeddings.model.embedder import Embedder
+
+EMBED_BATCH = 32
+# Texts per progress update; large enough that length-sorted batches stay homogeneous.
+PROGRESS_STEP = 256
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestReport:
+    index_dir: Path
+    location: str = ""
+    articles: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0
+    embedded_chunks: int = 0
+    embedded_sentences: int = 0
+    embedded_tokens: int = 0
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+    skipped: list[LoadError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.embedded_chunks / self.embed_seconds if self.embed_seconds else 0.0
+
+    def summary(self) -> str:
+        lines = [
+            f"index      {self.location or self.index_dir}",
+            f"articles   {self.articles} ({self.new} new, {self.changed} changed, "
+            f"{self.unchanged} unchanged, {self.removed} removed)",
+            f"chunks     {self.chunks} ({self.embedded_chunks} embedded, with "
+            f"{self.embedded_sentences} answer sentences)",
+            f"time       {self.seconds:.1f} s ({self.chunks_per_second:.1f} chunks/s embedding)",
+        ]
+        lines += [f"note       {note}" for note in self.notes]
+        lines.append(f"skipped    {len(self.skipped)} file(s)")
+        lines += [f"  - {error.source}: {error.reason}" for error in self.skipped]
+        return "\n".join(lines)
+
+
+@contextmanager
+def _ingest_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise RuntimeError(
+                f"another ingest is writing {index_dir}; try again when it ends"
+            ) from error
+        yield
+
+
+def ingest_articles(
+    articles: Sequence[Article],
+    index_dir: Path,
+    embedder: Embedder,
+    settings: ChunkerSettings | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    skipped: Sequence[LoadError] = (),
+    writer: IndexWriter | None = None,
+    embed: Embed | None = None,
+) -> IngestReport:
+    """Bring the index up to date with `articles`: the manifest's article fingerprints decide
+    what changed, `embed` (in this process by default) embeds the new and changed articles, and
+    `writer` (the FAISS index in `index_dir` by default) applies the change."""
+    settings = settings or ChunkerSettings()
+    writer = writer or FaissWriter(index_dir, embedder)
+    embed = embed or partial(embed_passages_sorted, embedder, progress=progress)
+    started = time.perf_counter()
+    report = IngestReport(
+        index_dir=index_dir, location=writer.location, articles=len(articles), skipped=list(skipped)
+    )
+    with _ingest_lock(index_dir):
+        previous = None if rebuild else writer.previous()
+        report.notes += writer.notes
+        if previous is not None and previous.chunker != settings.as_dict():
+            report.notes.append(
+                "chunker settings changed: every article is chunked and embedded again"
+            )
+            previous = None
+        old_records = previous.articles if previous else {}
+        fresh, records = _sort_articles(articles, old_records, embedder, settings, report)
+        removed = set(old_records) - set(records)
+        report.removed = len(removed)
+        report.chunks = sum(record.chunks for record in records.values())
+        if previous is not None and not (report.new or report.changed or report.removed):
+            report.notes.append("index is up to date: nothing written")
+            report.seconds = time.perf_counter() - started
+            return report
+        manifest = Manifest(
+            model_id=embedder.model_id,
+            weights_sha256=embedder.weights_hash,
+            dimension=embedder.dimension,
+            chunker=settings.as_dict(),
+            articles=records,
+            ann={},
+        )
+        rows = fresh.embed(embed, embedder, report)
+        replaced = removed | (fresh.article_ids & set(old_records))
+        writer.write(IndexChange(manifest, rows, replaced, rebuild=previous is None))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sort_articles(
+    articles: Sequence[Article],
+    old_records: dict[str, ArticleRecord],
+    embedder: Embedder,
+    settings: ChunkerSettings,
+    report: IngestReport,
+) -> tuple[_Fresh, dict[str, ArticleRecord]]:
+    """New and changed articles are chunked for embedding; unchanged ones keep their stored
+    rows. Returns (the fresh rows to embed, the manifest record of every article)."""
+    fresh = _Fresh()
+    records: dict[str, ArticleRecord] = {}
+    for article in articles:
+        old = old_records.get(article.id)
+        if old is not None and old.fingerprint == article.fingerprint:
+            count = old.chunks
+            report.unchanged += 1
+        else:
+            count = fresh.add(article, embedder, settings)
+            report.new += old is None
+            report.changed += old is not None
+        records[article.id] = ArticleRecord(
+            fingerprint=article.fingerprint,
+            title=article.title,
+            source=article.source,
+            chunks=count,
+            url=article.url,
+            date=article.date,
+        )
+    return fresh, records
+
+
+@dataclass
+class _Fresh:
+    """Chunks and answer sentences of new and changed articles, before they are embedded."""
+
+    article_ids: set[str] = field(default_factory=set)
+    chunks: list[Chunk] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    sentence_texts: list[str] = field(default_factory=list)
+
+    def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
+        chunks = chunk_article(article, embedder.count_tokens, settings)
+        spans = answer_spans(article.text)
+        self.article_ids.add(article.id)
+        self.chunks += chunks
+        self.sentences += [Sentence(article.id, span.start, span.end) for span in spans]
+        self.sentence_texts += [span.text for span in spans]
+        return len(chunks)
+
+    def embed(self, embed: Embed, embedder: Embedder, report: IngestReport) -> Rows:
+        texts = [chunk.search_text for chunk in self.chunks] + self.sentence_texts
+        started = time.perf_counter()
+        vectors = embed(texts) if texts else np.zeros((0, embedder.dimension), np.float32)
+        report.embed_seconds = time.perf_counter() - started
+        if vectors.shape != (len(texts), embedder.dimension):
+            raise RuntimeError(f"{vectors.shape} vectors for {len(texts)} texts")
+        report.embedded_chunks = len(self.chunks)
+        report.embedded_sentences = len(self.sentence_texts)
+        report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
+        split = len(self.chunks)
+        return Rows(self.chunks, vectors[:split], self.sentences, vectors[split:])
+
+
+def embed_passages_sorted(
+    embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
+) -> np.ndarray:
+    """Embed in order of length, so each batch pads to similar lengths, and restore the order."""
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    for begin in range(0, len(order), PROGRESS_STEP):
+        rows = order[begin : begin + PROGRESS_STEP]
+        vectors[rows] = embedder.embed_passages([texts[i] for i in rows], batch_size=EMBED_BATCH)
+        if progress is not None:
+            progress(begin + len(rows), len(order))
+    return vectors
+
+
+@contextmanager
+def progress_bar(desc: str, *, disable: bool = False) -> Iterator[Progress]:
+    """A terminal progress bar for the embedding step, as a `Progress` callback."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="text", desc=desc, disable=disable) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        yield progress
+
+
+def ingest(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    settings: ChunkerSettings | None = None,
+    *,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    writer: IndexWriter | None = None,
+    embed: Embed | None = None,
+) -> IngestReport:
+    """Load every article file under `corpus_dir` and bring the index up to date with it
+    (see `ingest_articles`)."""
+    if not corpus_dir.is_dir():
+        # Otherwise a mistyped folder would look like an empty corpus and empty the index.
+        raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; nothing ingested")
+    loaded = load_corpus(corpus_dir)
+    return ingest_articles(
+        loaded.articles,
+        index_dir,
+        embedder,
+        settings,
+        rebuild=rebuild,
+        progress=progress,
+        skipped=loaded.errors,
+        writer=writer,
+        embed=embed,
+    )

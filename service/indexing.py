@@ -1,0 +1,260 @@
+"""The indexing queue: one worker thread checks uploads, removes uploaded files and re-indexes,
+so no request parses or embeds, and no change is lost to a busy index.
+
+Jobs wait in order; the worker takes every waiting job at once, applies them (parsing uploads
+through `service.uploads.parse_upload`, in one `corpus.isolated` worker process per batch with
+`Settings.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
+process (`python -m rag ingest`) holds the index lock the worker waits for it and tries again,
+so a saved file is always indexed. Staged uploads live under `<index>/.incoming/` until the
+worker has handled them; any left there by a crash are queued again when the app starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from corpus.isolated import IsolatedLoader
+from embeddings.index.manifest import Manifest
+from embeddings.ingest.incremental import IngestReport, Progress
+from rag.config import Settings
+from service import notices as messages
+from service.notices import Notice
+from service.uploads import Outcome, Staged, admit, remove_upload, uploaded_file, uploads_dir
+
+logger = logging.getLogger(__name__)
+STAGING_FOLDER = ".incoming"
+LOCK_POLL_SECONDS = 0.5
+
+
+class Phase(StrEnum):
+    QUEUED = "queued"
+    CHECKING = "checking"
+    WAITING = "waiting"  # for another process's ingest to release the index
+    INDEXING = "indexing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class QueueFull(Exception):
+    """Too many jobs are waiting; the new one was not queued."""
+
+
+@dataclass
+class Job:
+    """An upload (`staged`) or the removal of an uploaded article (`remove`, its id)."""
+
+    staged: Staged | None = None
+    remove: str | None = None
+    phase: Phase = Phase.QUEUED
+    ahead: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    progress: tuple[int, int] | None = None
+    summary: list[Notice] = field(default_factory=list)
+    version: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.phase in {Phase.DONE, Phase.FAILED}
+
+    @property
+    def changes_corpus(self) -> bool:
+        return any(o.status in {"added", "removed"} for o in self.outcomes)
+
+
+class Reindexable(Protocol):
+    """What the queue needs of the application: its settings, the manifest of the index being
+    served, and a re-index that serves the new index (`service.live.Service`)."""
+
+    settings: Settings
+
+    def manifest(self) -> Manifest: ...
+
+    def reindex(self, progress: Progress | None = None) -> IngestReport: ...
+
+
+def index_busy(error: BaseException) -> bool:
+    """Whether an ingest failed only because another process holds the index lock."""
+    return isinstance(error, RuntimeError) and isinstance(error.__cause__, BlockingIOError)
+
+
+class Indexer:
+    def __init__(self, service: Reindexable) -> None:
+        self.service = service
+        settings = service.settings
+        self.staging_root = settings.index_dir / STAGING_FOLDER
+        self.uploads = uploads_dir(settings.corpus_dir)
+        self.max_jobs = settings.max_queued_jobs
+        self.parse_time_limit = settings.parse_time_limit
+        self._changed = threading.Condition()
+        self._pending: list[Job] = []
+        self._running: list[Job] = []
+        self._worker: threading.Thread | None = None
+        # Ids saved or removed since the served index was built, for the clash check.
+        self._added: set[str] = set()
+        self._removed: set[str] = set()
+        self._recover()
+
+    # -- the request side -------------------------------------------------------------------
+
+    def submit(self, job: Job) -> Job:
+        with self._changed:
+            if len(self._pending) >= self.max_jobs:
+                raise QueueFull
+            job.ahead = len(self._pending) + len(self._running)
+            self._pending.append(job)
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, name="indexer", daemon=True)
+                self._worker.start()
+            self._changed.notify_all()
+        return job
+
+    def watch(self, job: Job, timeout: float) -> Iterator[Job]:
+        """A copy of `job` now and after each change, until it finishes or `timeout` passes."""
+        ends = time.monotonic() + timeout
+        seen = -1
+        while True:
+            with self._changed:
+                self._changed.wait_for(
+                    lambda seen=seen: job.version != seen,
+                    timeout=max(0.0, ends - time.monotonic()),
+                )
+                if job.version == seen:
+                    return
+                seen = job.version
+                view = replace(job, outcomes=list(job.outcomes), summary=list(job.summary))
+            yield view
+            if view.finished:
+                return
+
+    def is_idle(self) -> bool:
+        with self._changed:
+            return not (self._pending or self._running)
+
+    # -- the worker -------------------------------------------------------------------------
+
+    def _update(self, jobs: list[Job], **changes: object) -> None:
+        with self._changed:
+            for job in jobs:
+                for name, value in changes.items():
+                    setattr(job, name, value)
+                job.version += 1
+            self._changed.notify_all()
+
+    def _work(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: bool(self._pending))
+                batch, self._pending = self._pending, []
+                self._running = batch
+            try:
+                self._run(batch)
+            except Exception:
+                logger.exception("indexing %d job(s) failed", len(batch))
+                self._update(batch, phase=Phase.FAILED, summary=[messages.INDEX_FAILED])
+            finally:
+                with self._changed:
+                    self._running = []
+                    self._changed.notify_all()
+
+    def _run(self, batch: list[Job]) -> None:
+        # The loader starts its worker process at the first upload and stops it after the batch.
+        with IsolatedLoader(self.parse_time_limit) as loader:
+            for job in batch:
+                self._update([job], phase=Phase.CHECKING)
+                outcomes = self._apply(job, loader)
+                self._update([job], outcomes=job.outcomes + outcomes)
+        if not any(job.changes_corpus for job in batch):
+            self._update(batch, phase=Phase.DONE, summary=[messages.NOTHING_NEW])
+            return
+        summary = _summary(self._reindex(batch), self.service.settings.corpus_dir)
+        self._added.clear()
+        self._removed.clear()
+        for job in batch:
+            self._update(
+                [job],
+                phase=Phase.DONE,
+                summary=summary if job.changes_corpus else [messages.NOTHING_NEW],
+            )
+
+    def _known_ids(self) -> set[str]:
+        return (set(self.service.manifest().articles) - self._removed) | self._added
+
+    def _apply(self, job: Job, loader: IsolatedLoader) -> list[Outcome]:
+        if job.remove is not None:
+            return [self._remove(job.remove)]
+        assert job.staged is not None
+        known = self._known_ids()
+        outcomes = []
+        for entry in job.staged.entries:
+            outcome = (
+                entry if isinstance(entry, Outcome) else admit(entry, self.uploads, known, loader)
+            )
+            self._added.update(outcome.article_ids)
+            outcomes.append(outcome)
+        shutil.rmtree(job.staged.folder, ignore_errors=True)
+        return outcomes
+
+    def _remove(self, article_id: str) -> Outcome:
+        articles = self.service.manifest().articles
+        record = articles.get(article_id)
+        path = uploaded_file(record.source, self.uploads) if record else None
+        if path is None or article_id in self._removed:
+            return Outcome("rejected", messages.NOT_REMOVABLE)
+        ids = tuple(i for i, r in articles.items() if uploaded_file(r.source, self.uploads) == path)
+        remove_upload(path)
+        self._removed.update(ids)
+        self._added.difference_update(ids)
+        return Outcome("removed", messages.removed(path.name, len(ids)), ids)
+
+    def _reindex(self, batch: list[Job]) -> IngestReport:
+        def progress(done: int, total: int) -> None:
+            self._update(batch, phase=Phase.INDEXING, progress=(done, total))
+
+        while True:
+            self._update(batch, phase=Phase.INDEXING, progress=None)
+            try:
+                return self.service.reindex(progress)
+            except RuntimeError as error:
+                if not index_busy(error):
+                    raise
+            self._update(batch, phase=Phase.WAITING)
+            time.sleep(LOCK_POLL_SECONDS)
+
+    def _recover(self) -> None:
+        """Queue the uploads a crash left staged, so they are not lost."""
+        if not self.staging_root.is_dir():
+            return
+        for folder in sorted(p for p in self.staging_root.iterdir() if p.is_dir()):
+            logger.warning("re-queueing the staged upload %s left by an earlier run", folder.name)
+            self.submit(
+                Job(staged=Staged(folder, sorted(p for p in folder.iterdir() if p.is_file())))
+            )
+
+
+def _shown_source(source: str, corpus_dir: Path) -> str:
+    try:
+        return (
+            os.path.relpath(source, corpus_dir)
+            if Path(source).is_relative_to(corpus_dir)
+            else Path(source).name
+        )
+    except ValueError:
+        return Path(source).name
+
+
+def _summary(report: IngestReport, corpus_dir: Path) -> list[Notice]:
+    summary = [messages.index_updated(report.articles, report.new, report.changed, report.removed)]
+    if report.skipped:
+        summary.append(
+            messages.corpus_skipped([_shown_source(e.source, corpus_dir) for e in report.skipped])
+        )
+    return summary

@@ -1,0 +1,238 @@
+"""Uploaded articles: staging what the browser sent, checking it, and saving the good files into
+the corpus's uploads folder.
+
+Two steps keep the request quick. `stage` runs in the request: it moves each file out of
+Gradio's temporary folder (so nothing is left there) into a staging folder, with only the checks
+that need no parsing (name, type, size). `admit` runs in the indexing worker: it parses the file
+with `parse_upload`, the one place an upload is parsed, and saves it atomically into
+`<corpus>/uploads/`, the only folder whose articles the UI may remove. Parsing is pure Python,
+so `parse_upload` hands the file to a `corpus.isolated.IsolatedLoader` worker process: a hostile
+file cannot hold the server's interpreter, and one that takes longer than the time limit is
+refused with its own reason while the other files go on. No Gradio here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.isolated import IsolatedLoader
+from corpus.loader import SUPPORTED_SUFFIXES, LoadResult
+from embeddings import files
+from service import notices as messages
+from service.notices import UPLOAD_LIMIT_BYTES, Notice
+
+UPLOADS_FOLDER = "uploads"
+_UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ]+", re.UNICODE)
+# Gradio keeps each upload in a folder named by the hash of its content.
+_DIGEST_FOLDER = re.compile(r"[0-9a-f]{32,128}")
+_JSONL_LINE = re.compile(r"(?<=\.jsonl):\d+$", re.IGNORECASE)
+
+
+def uploads_dir(corpus_dir: Path) -> Path:
+    return corpus_dir / UPLOADS_FOLDER
+
+
+def safe_file_name(name: str) -> str | None:
+    """A plain file name for the corpus folder, or None when nothing usable is left.
+
+    Only the last path component is kept (either separator), control and other unsafe characters
+    become '_', and leading dots go (hidden files are not loaded), so no name can leave the folder.
+    """
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = unicodedata.normalize("NFC", base)
+    base = "".join("_" if unicodedata.category(ch).startswith("C") else ch for ch in base)
+    base = _UNSAFE_NAME_CHARS.sub("_", base).strip(" .")
+    if not base or base in {".", ".."} or not Path(base).stem.strip("_"):
+        return None
+    if len(base) > 150:
+        suffix = Path(base).suffix[:16]
+        base = base[: 150 - len(suffix)] + suffix
+    return base
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one uploaded file (or one removal): `status` is added, unchanged, removed
+    or rejected."""
+
+    status: str
+    notice: Notice
+    article_ids: tuple[str, ...] = ()
+    details: tuple[Notice, ...] = ()
+
+
+@dataclass
+class Staged:
+    """One upload in its staging folder, in the user's order: each file staged under its name in
+    the corpus, or refused before parsing."""
+
+    folder: Path
+    entries: list[Path | Outcome] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        return [entry for entry in self.entries if isinstance(entry, Path)]
+
+
+class _Rejected(Exception):
+    def __init__(self, notice: Notice) -> None:
+        super().__init__(notice.en)
+        self.notice = notice
+
+
+def _shown(name: str) -> str:
+    """The user's file name as it may be shown (escaped later): no folders, no control chars."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    return "".join(ch for ch in base if not unicodedata.category(ch).startswith("C"))[:150]
+
+
+def _corpus_name(original: str) -> str:
+    name = safe_file_name(original)
+    if name is None:
+        raise _Rejected(messages.BAD_NAME)
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise _Rejected(messages.unsupported(suffix))
+    return name
+
+
+def _check_size(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise _Rejected(messages.MISSING) from None
+    except OSError:
+        raise _Rejected(messages.UNREADABLE) from None
+    if size > UPLOAD_LIMIT_BYTES:
+        raise _Rejected(messages.too_large(size))
+
+
+def discard(received: Path) -> None:
+    """Delete a file Gradio received, and its content-hash folder once empty."""
+    received.unlink(missing_ok=True)
+    if _DIGEST_FOLDER.fullmatch(received.parent.name):
+        # Another upload of the same content may still be there.
+        with contextlib.suppress(OSError):
+            received.parent.rmdir()
+
+
+def stage(received: Sequence[tuple[str, Path]], staging_root: Path, max_files: int) -> Staged:
+    """Move the received files (user's name, Gradio's path) into a new staging folder, the first
+    `max_files` of them; every received file leaves Gradio's folder, staged or refused."""
+    staging_root.mkdir(parents=True, exist_ok=True)
+    staged = Staged(Path(tempfile.mkdtemp(prefix="upload-", dir=staging_root)))
+    for number, (original, path) in enumerate(received):
+        try:
+            if number >= max_files:
+                raise _Rejected(messages.too_many(max_files))
+            target = staged.folder / _corpus_name(original)
+            if target.exists():
+                raise _Rejected(messages.TWICE)
+            _check_size(path)
+            shutil.move(path, target)
+            staged.entries.append(target)
+        except _Rejected as rejected:
+            staged.entries.append(
+                Outcome("rejected", messages.rejected(_shown(original), rejected.notice))
+            )
+        finally:
+            discard(path)
+    return staged
+
+
+def parse_upload(path: Path, loader: IsolatedLoader) -> LoadResult:
+    """The articles in one uploaded file: every upload is parsed here and nowhere else, in
+    `loader`'s worker process, so that the time limit can stop it."""
+    return loader.load_file(path)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _save(destination: Path, data: bytes) -> None:
+    """Write a hidden part file, then link it into place: the corpus never holds half a file,
+    and an existing file is never overwritten."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    part = destination.with_name(f".{destination.name}.{os.getpid()}.part")
+    try:
+        files.write_file(part, data)
+        os.link(part, destination)
+    except FileExistsError:
+        raise _Rejected(messages.NAME_TAKEN) from None
+    except OSError:
+        raise _Rejected(messages.UNREADABLE) from None
+    finally:
+        part.unlink(missing_ok=True)
+    files.fsync_dir(destination.parent)
+
+
+def _skipped(loaded: LoadResult, staged: Path) -> tuple[Notice, ...]:
+    prefix = str(staged)
+    return tuple(
+        messages.skipped_line(
+            e.source.removeprefix(prefix).lstrip(":"), messages.loader_reason(e.reason)
+        )
+        for e in loaded.errors
+    )
+
+
+def _admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
+    _check_size(staged)
+    data = staged.read_bytes()
+    destination = uploads / staged.name
+    if destination.exists():
+        if destination.is_file() and _same_bytes(destination, data):
+            return Outcome("unchanged", messages.unchanged(staged.name))
+        raise _Rejected(messages.NAME_TAKEN)
+    loaded = parse_upload(staged, loader)
+    if not loaded.articles:
+        reasons = [messages.loader_reason(e.reason) for e in loaded.errors]
+        raise _Rejected(reasons[0] if len(reasons) == 1 else messages.NO_ARTICLE)
+    ids = [article.id for article in loaded.articles]
+    clashes = sorted(set(ids) & known)
+    if clashes:
+        raise _Rejected(messages.ids_taken(clashes))
+    _save(destination, data)
+    known.update(ids)
+    details = _skipped(loaded, staged) if staged.suffix.lower() == ".jsonl" else ()
+    return Outcome("added", messages.added(staged.name, len(ids)), tuple(ids), details)
+
+
+def admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
+    """Parse one staged file in `loader`'s worker and save it into `uploads` when it holds
+    articles, none of whose ids is in `known` (which then gains them); a file identical to the
+    one there is unchanged."""
+    try:
+        return _admit(staged, uploads, known, loader)
+    except _Rejected as rejected:
+        return Outcome("rejected", messages.rejected(staged.name, rejected.notice))
+
+
+def uploaded_file(source: str, uploads: Path) -> Path | None:
+    """The uploaded file an article's recorded source names, or None when it is not one (the
+    shipped articles, a symlink out of the folder, a file gone since)."""
+    if UPLOADS_FOLDER not in source:  # cheap: most articles of a large corpus are not uploads
+        return None
+    path = Path(_JSONL_LINE.sub("", source))
+    try:
+        resolved, root = path.resolve(), uploads.resolve()
+    except OSError:
+        return None
+    return resolved if resolved.parent == root and resolved.is_file() else None
+
+
+def remove_upload(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    files.fsync_dir(path.parent)

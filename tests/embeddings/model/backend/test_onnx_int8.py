@@ -1,0 +1,109 @@
+"""The onnx-int8 backend: close to the fp32 vectors, its own weights hash, and refused indexes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from corpus import Article
+from corpus.article import article_fingerprint
+from embeddings.files import sha256_file
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.index.manifest import IndexMismatchError
+from embeddings.ingest.incremental import ingest_articles
+from embeddings.model.backend import onnx_int8
+from embeddings.model.backend.folders import ModelError
+from embeddings.model.backend.onnx_int8 import MIN_INT8_COSINE, ONNX_INT8_FILE, int8_model_dir
+from embeddings.model.backend.packaged import packaged_model_dir
+from embeddings.model.backend.verification import VERIFICATION_TEXTS, Verification
+from embeddings.model.embedder import Embedder
+
+TEXT = "افتتحت وزارة الثقافة السورية معرض الكتاب السنوي في دمشق بمشاركة أكثر من مئتي دار نشر."
+
+
+@pytest.fixture(scope="module")
+def int8(embedder: Embedder) -> Embedder:
+    model = Embedder(cache_dir=embedder.cache_dir, backend="onnx-int8")
+    model.warm_up()
+    return model
+
+
+def test_unknown_backend_and_custom_model_are_refused() -> None:
+    with pytest.raises(ModelError, match="unknown embedding backend"):
+        Embedder(backend="onnx-fp16")  # type: ignore[arg-type]
+    with pytest.raises(ModelError, match="only available"):
+        Embedder("intfloat/multilingual-e5-base", backend="onnx-int8")
+
+
+def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The quality gate, without an export: a fake export and a failing verification."""
+    monkeypatch.setattr(onnx_int8, "materialize_packaged_model", lambda _: tmp_path / "fp32")
+
+    def fake_export(_model: object, target: Path) -> None:
+        (target / ONNX_INT8_FILE).write_bytes(b"onnx")
+
+    monkeypatch.setattr(onnx_int8, "load_sentence_transformer", lambda *_, **__: None)
+    monkeypatch.setattr(onnx_int8, "_export_int8_onnx", fake_export)
+    monkeypatch.setattr(
+        onnx_int8,
+        "verify_int8",
+        lambda *_: Verification("x", 0.97, 0.99, len(VERIFICATION_TEXTS), MIN_INT8_COSINE),
+    )
+    (tmp_path / "models").mkdir()
+    with pytest.raises(ModelError, match=r"min cosine 0\.97000"):
+        onnx_int8.materialize_int8_model(tmp_path)
+    assert list((tmp_path / "models").iterdir()) == []
+
+
+@pytest.mark.slow
+def test_int8_vectors_agree_with_fp32(embedder: Embedder, int8: Embedder) -> None:
+    texts = list(VERIFICATION_TEXTS)
+    for embed in ("embed_queries", "embed_passages"):
+        ours, reference = getattr(int8, embed)(texts), getattr(embedder, embed)(texts)
+        assert ours.shape == reference.shape == (len(texts), 384)
+        assert ours.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+        cosines = (ours * reference).sum(axis=1)
+        assert cosines.min() >= MIN_INT8_COSINE, dict(zip(texts, cosines.round(4), strict=True))
+    assert int8.dimension == embedder.dimension
+    assert int8.max_tokens == embedder.max_tokens
+    assert int8.count_tokens(TEXT) == embedder.count_tokens(TEXT)
+
+
+@pytest.mark.slow
+def test_int8_has_its_own_weights_hash(embedder: Embedder, int8: Embedder) -> None:
+    onnx_file = int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE
+    assert int8_model_dir(int8.cache_dir).parent == packaged_model_dir(int8.cache_dir).parent
+    assert int8.weights_hash == sha256_file(onnx_file)
+    assert int8.weights_hash != embedder.weights_hash
+    assert int8.model_id == embedder.model_id
+
+
+@pytest.mark.slow
+def test_index_of_one_backend_is_refused_by_the_other(
+    embedder: Embedder, int8: Embedder, seed_index: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(IndexMismatchError, match="different weights"):
+        FaissIndex.load_for(seed_index, int8)
+    article = Article("a1", "معرض الكتاب", TEXT, "test", article_fingerprint("معرض الكتاب", TEXT))
+    ingest_articles([article], tmp_path / "index", int8)
+    loaded = FaissIndex.load(tmp_path / "index", weights_sha256=int8.weights_hash)
+    assert loaded.manifest.weights_sha256 == int8.weights_hash
+    with pytest.raises(IndexMismatchError, match="different weights"):
+        FaissIndex.load(tmp_path / "index", weights_sha256=embedder.weights_hash)
+
+
+@pytest.mark.slow
+def test_int8_graph_is_exported_from_eager_attention(int8: Embedder) -> None:
+    """Traced from SDPA attention, every layer also guards its mask against NaN (IsNaN, Where),
+    and onnxruntime runs that graph about 15% slower."""
+    import onnx
+
+    graph = onnx.load(int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE).graph
+    ops = [node.op_type for node in graph.node]
+    assert ops.count("Softmax") == 12
+    assert "IsNaN" not in ops

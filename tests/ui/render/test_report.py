@@ -1,0 +1,53 @@
+"""The indexing side's HTML: untrusted titles, ids and file names are escaped and isolated, and no
+notice carries a server path."""
+
+from __future__ import annotations
+
+from embeddings.index.manifest import ArticleRecord, Manifest
+from service import notices as messages
+from service.indexing import Job, Phase
+from service.uploads import Outcome
+from ui.render.report import plain_label, removable_choices, render_articles, render_job
+
+HOSTILE = "<img src=x onerror=alert(1)>\u202eevil"
+
+
+def _manifest() -> Manifest:
+    records = {
+        "seed": ArticleRecord("f1", "خبر أصلي", "/srv/corpus/seed.txt", 3, date="2025-02-01"),
+        "up": ArticleRecord("f2", HOSTILE, "/srv/corpus/uploads/up.txt", 1),
+    }
+    return Manifest("m", "w", 4, {}, records, {})
+
+
+def test_article_list_escapes_and_isolates_untrusted_text():
+    html = render_articles(_manifest(), {"up"})
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert '<bdi dir="auto">خبر أصلي</bdi>' in html
+    assert html.index('data-id="up"') < html.index('data-id="seed"')  # uploaded first
+    assert "2025-02-01" in html and "/srv" not in html
+
+
+def test_removal_choices_are_plain_one_line_labels():
+    choices = removable_choices(_manifest(), {"up": None})
+    assert choices == [(plain_label(f"{HOSTILE} (up)"), "up")]
+    assert "\u202e" not in choices[0][0]
+    assert plain_label("a\u2067b\n c") == "ab c"
+
+
+def test_a_job_report_has_no_paths_and_speaks_both_languages():
+    reason = messages.loader_reason(
+        "duplicate article id 'x' (already loaded from /srv/corpus/.incoming/upload-1/a.jsonl:2)"
+    )
+    job = Job(
+        phase=Phase.DONE,
+        outcomes=[
+            Outcome("rejected", messages.rejected("a.jsonl", reason)),
+            Outcome("added", messages.added("b.txt", 2)),
+        ],
+        summary=[messages.index_updated(7, 2, 0, 0)],
+    )
+    html = render_job(job)
+    assert "/srv" not in html and "a.jsonl:2" in html
+    assert "معرّف المقال مكرر" in html and 'lang="ar"' in html and 'lang="en"' in html
+    assert "chunks/s" not in html
