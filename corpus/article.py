@@ -16,8 +16,13 @@ class Article:
     text: str
     source: str
     fingerprint: str
+    # What is known about the article itself (from its file's fields, its markup or its opening
+    # lines): where it was published, when (ISO 8601, YYYY-MM-DD, when the day is known), by
+    # which outlet, and by whom.
     url: str | None = None
     date: str | None = None
+    outlet: str | None = None
+    author: str | None = None
 
     @classmethod
     def create(
@@ -29,6 +34,8 @@ class Article:
         source: str,
         url: str | None = None,
         date: str | None = None,
+        outlet: str | None = None,
+        author: str | None = None,
     ) -> Article:
         """Build an article with its fingerprint, so the two can never disagree."""
         return cls(
@@ -39,6 +46,8 @@ class Article:
             fingerprint=article_fingerprint(title, text),
             url=url,
             date=date,
+            outlet=outlet,
+            author=author,
         )
 
 

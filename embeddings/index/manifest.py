@@ -83,6 +83,8 @@ class ArticleRecord:
     chunks: Count
     url: str | None = None
     date: str | None = None
+    outlet: str | None = None
+    author: str | None = None
 
 
 @dataclass

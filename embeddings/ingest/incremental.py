@@ -171,6 +171,8 @@ def _sort_articles(
             chunks=count,
             url=article.url,
             date=article.date,
+            outlet=article.outlet,
+            author=article.author,
         )
     return fresh, records
 
