@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.article import Article
 from corpus.cleaning import CleanedText, clean_text
+from corpus.facts import article_date, outlet_of_url, title_from_file_name
 from corpus.limits import MAX_FILE_BYTES
-from corpus.markup import html_to_text, markdown_to_text
+from corpus.markup import html_page, markdown_to_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -81,18 +82,33 @@ def _check_id(article_id: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class _Stated:
+    """What a file's fields or markup state about the article, before its text is read."""
+
+    url: str | None = None
+    date: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+
+
 def _article(
-    article_id: str,
-    cleaned: CleanedText,
-    source: str,
-    url: str | None = None,
-    date: str | None = None,
+    article_id: str, cleaned: CleanedText, source: str, stated: _Stated = _Stated()
 ) -> Article:
+    """The article with its facts: what the file states first, then what the top of its text
+    says (a date line, an outlet tag), then the site of its URL."""
     _check_id(article_id)
     if not cleaned.body:
         raise _Rejected("no article text left after cleaning")
     return Article.create(
-        id=article_id, title=cleaned.title, text=cleaned.body, source=source, url=url, date=date
+        id=article_id,
+        title=cleaned.title,
+        text=cleaned.body,
+        source=source,
+        url=stated.url,
+        date=article_date(stated.date, cleaned.date),
+        outlet=stated.outlet or cleaned.outlet or outlet_of_url(stated.url),
+        author=stated.author,
     )
 
 
@@ -124,13 +140,10 @@ def _jsonl_article(line: str, source: str) -> Article:
     title = _optional_string(record, "title")
     # The record states its title (or that it has none), so none is guessed from the text.
     cleaned = clean_text(text, title=title, detect_title=False)
-    return _article(
-        article_id,
-        cleaned,
-        source,
-        url=_optional_string(record, "url"),
-        date=_optional_string(record, "date"),
+    stated = _Stated(
+        *(_optional_string(record, key) for key in ("url", "date", "outlet", "author"))
     )
+    return _article(article_id, cleaned, source, stated)
 
 
 def _load_jsonl(path: Path, text: str) -> LoadResult:
@@ -149,12 +162,19 @@ def _load_jsonl(path: Path, text: str) -> LoadResult:
 
 def _load_document(path: Path, text: str) -> Article:
     suffix = path.suffix.lower()
+    stated = _Stated()
     if suffix == ".txt":
         cleaned = clean_text(text)
-    else:
-        title, plain = markdown_to_text(text) if suffix == ".md" else html_to_text(text)
+    elif suffix == ".md":
+        title, plain = markdown_to_text(text)
         cleaned = clean_text(plain, title=title)
-    return _article(path.stem, cleaned, str(path))
+    else:
+        page = html_page(text)
+        cleaned = clean_text(page.text, title=page.title)
+        stated = _Stated(page.url, page.date, page.outlet, page.author)
+    if cleaned.title is None:
+        cleaned = replace(cleaned, title=title_from_file_name(path.stem))
+    return _article(path.stem, cleaned, str(path), stated)
 
 
 def _without_duplicate_ids(result: LoadResult) -> LoadResult:
