@@ -14,44 +14,33 @@ import numpy as np
 
 from corpus import Chunk, Span, search_tokens
 from embeddings import files
-from embeddings.index.faiss.ann import (
-    AnnSpec,
-    apply_search_params,
-    build_ann_index,
-    choose_ann_spec,
-)
+from embeddings.index.faiss.ann import build_ann_index, choose_ann_spec, exact_search
 from embeddings.index.faiss.store import (
     manifest_of,
     new_version,
     publish,
-    read_jsonl,
     read_live,
-    read_npy,
     verify_files,
     write_jsonl,
     write_npy,
 )
+from embeddings.index.faiss.version import (
+    ANN_FILE,
+    CHUNKS_FILE,
+    DATA_FILES,
+    SENTENCE_ANN_FILE,
+    SENTENCE_VECTORS_FILE,
+    SENTENCES_FILE,
+    VECTORS_FILE,
+    read_parts,
+)
+from embeddings.index.filters import ArticleFilter, admitted
 from embeddings.index.lexical import Bm25Index
-from embeddings.index.manifest import RECOVERY, IndexCorruptError, Manifest
+from embeddings.index.manifest import Manifest
 from embeddings.index.protocol import Rows, SearchHit, Sentence, SentenceVector
 
 if TYPE_CHECKING:
     from embeddings.model.embedder import Embedder
-
-CHUNKS_FILE = "chunks.jsonl"
-VECTORS_FILE = "vectors.npy"
-ANN_FILE = "ann.faiss"
-SENTENCE_ANN_FILE = "sentences.faiss"
-SENTENCES_FILE = "sentences.jsonl"
-SENTENCE_VECTORS_FILE = "sentence_vectors.npy"
-DATA_FILES = (
-    CHUNKS_FILE,
-    VECTORS_FILE,
-    ANN_FILE,
-    SENTENCES_FILE,
-    SENTENCE_VECTORS_FILE,
-    SENTENCE_ANN_FILE,
-)
 
 
 def _rows_by_article(records: Sequence[Chunk | Sentence]) -> dict[str, list[int]]:
@@ -174,29 +163,50 @@ class FaissIndex:
         return found
 
     def _search(
-        self, ann: faiss.Index, query_vectors: np.ndarray, k: int
+        self,
+        ann: faiss.Index,
+        vectors: np.ndarray,
+        query_vectors: np.ndarray,
+        k: int,
+        rows: list[int] | None = None,
     ) -> list[list[tuple[int, float]]]:
+        """(row, score) of the best `k` per query; among `rows` only when given."""
         queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(
             -1, self.manifest.dimension
         )
+        if rows is not None:
+            return exact_search(vectors, rows, queries, k)
         if not ann.ntotal or k <= 0:
             return [[] for _ in range(len(queries))]
-        scores, rows = ann.search(queries, min(k, ann.ntotal))
+        scores, found = ann.search(queries, min(k, ann.ntotal))
         return [
             [(int(row), float(score)) for score, row in zip(s, r, strict=True) if row >= 0]
-            for s, r in zip(scores, rows, strict=True)
+            for s, r in zip(scores, found, strict=True)
         ]
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+    def _admitted_rows(
+        self, within: ArticleFilter | None, rows_of: Callable[[str], list[int]]
+    ) -> list[int] | None:
+        ids = admitted(within, self.manifest)
+        return None if ids is None else sorted(row for i in ids for row in rows_of(i))
+
+    def search(
+        self, query_vectors: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[list[SearchHit]]:
+        rows = self._admitted_rows(within, self.chunk_rows)
         return [
             [SearchHit(self.chunks[row], score) for row, score in hits]
-            for hits in self._search(self._ann, query_vectors, k)
+            for hits in self._search(self._ann, self.vectors, query_vectors, k, rows)
         ]
 
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+    def search_sentences(
+        self, query_vector: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         """A precise match in one sentence is not diluted by the rest of its chunk."""
+        rows = self._admitted_rows(within, self.sentence_rows)
         hits: dict[str, SearchHit] = {}
-        for row, score in self._search(self._sentence_ann, query_vector, k)[0]:
+        ranked = self._search(self._sentence_ann, self.sentence_vectors, query_vector, k, rows)
+        for row, score in ranked[0]:
             chunk = self._chunk_of_sentence[row]
             if chunk is not None and chunk.id not in hits:
                 hits[chunk.id] = SearchHit(chunk, score)
@@ -206,8 +216,13 @@ class FaissIndex:
     def _bm25(self) -> Bm25Index:
         return Bm25Index([search_tokens(chunk.search_text) for chunk in self.chunks])
 
-    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
-        return [SearchHit(self.chunks[row], score) for row, score in self._bm25.search(tokens, k)]
+    def search_lexical(
+        self, tokens: Sequence[str], k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
+        rows = self._admitted_rows(within, self.chunk_rows)
+        return [
+            SearchHit(self.chunks[row], score) for row, score in self._bm25.search(tokens, k, rows)
+        ]
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:
         return {token: self._bm25.idf(token) for token in tokens}
@@ -262,33 +277,5 @@ class FaissIndex:
     def _open(cls, version: Path, manifest: Manifest) -> FaissIndex:
         """Read one version's files, refusing any that is missing, modified or inconsistent."""
         verify_files(version, manifest, DATA_FILES)
-        try:
-            chunks = read_jsonl(version / CHUNKS_FILE, Chunk)
-            sentences = read_jsonl(version / SENTENCES_FILE, Sentence)
-            vectors = read_npy(version / VECTORS_FILE)
-            sentence_vectors = read_npy(version / SENTENCE_VECTORS_FILE)
-            ann = faiss.deserialize_index(np.fromfile(version / ANN_FILE, dtype=np.uint8))
-            sentence_ann = faiss.deserialize_index(
-                np.fromfile(version / SENTENCE_ANN_FILE, dtype=np.uint8)
-            )
-            spec = AnnSpec.from_dict(manifest.ann)
-            sentence_spec = AnnSpec.from_dict(manifest.sentence_ann)
-        except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
-            raise IndexCorruptError(
-                f"index in {version} cannot be read ({error}); {RECOVERY}"
-            ) from error
-        dim = manifest.dimension
-        if (
-            vectors.shape != (len(chunks), dim)
-            or sentence_vectors.shape != (len(sentences), dim)
-            or ann.ntotal != len(chunks)
-            or sentence_ann.ntotal != len(sentences)
-        ):
-            raise IndexCorruptError(
-                f"index in {version} is inconsistent: {len(chunks)} chunks, vectors "
-                f"{vectors.shape}, {ann.ntotal} in FAISS, {len(sentences)} sentences, "
-                f"sentence vectors {sentence_vectors.shape}; {RECOVERY}"
-            )
-        apply_search_params(ann, spec)
-        apply_search_params(sentence_ann, sentence_spec)
-        return cls(manifest, chunks, vectors, ann, sentences, sentence_vectors, sentence_ann)
+        parts = read_parts(version, manifest)
+        return cls(manifest, *parts)
