@@ -59,6 +59,9 @@ class Settings:
     chunk_tokens: int = ChunkerSettings.max_tokens
     chunk_overlap: int = ChunkerSettings.overlap_tokens
     top_k: int = 5
+    # Passages retrieved for a broad question (a timeline, who said what, a summary, a
+    # comparison), which gathers what many articles say.
+    broad_top_k: int = 20
     # Candidates each retriever contributes before fusion.
     candidates: int = 30
     rrf_k: int = 60

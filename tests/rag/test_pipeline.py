@@ -153,9 +153,9 @@ def test_bm25_joins_the_fusion_for_arabic_questions_only(
     calls: list[tuple[str, ...]] = []
     original = pipeline.index.search_lexical
 
-    def recording(tokens, k: int):
+    def recording(tokens, k: int, within=None):
         calls.append(tuple(tokens))
-        return original(tokens, k)
+        return original(tokens, k, within)
 
     monkeypatch.setattr(pipeline.index, "search_lexical", recording)
     pipeline.ask("Who met Lavrov in Moscow?")
