@@ -24,8 +24,11 @@ from starlette.middleware import Middleware
 
 from api.auth import ApiGuard
 from api.errors import openai_error
+from embeddings.index.filters import ArticleFilter
 from rag.question.cleaning import QuestionError, clean_question
+from rag.question.language import question_language
 from rag.schema import Answer, AnswerStream
+from service.filters import request_filter
 from service.live import Service
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,22 @@ def _question(body: dict[str, Any]) -> tuple[str, list[str]]:
     return asked[-1], [text for text in asked[:-1] if text.strip()]
 
 
+def _filters(value: Any, question: str) -> ArticleFilter | None:
+    """The extra field `filters`: {"date_from", "date_to", "outlets"}, each optional."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"date_from", "date_to", "outlets"}:
+        raise ValueError("`filters` must be an object with date_from, date_to and outlets")
+    dates = [value.get(key) for key in ("date_from", "date_to")]
+    outlets = value.get("outlets") or []
+    outlets = [outlets] if isinstance(outlets, str) else outlets
+    if not all(d is None or isinstance(d, str) for d in dates) or not (
+        isinstance(outlets, list) and all(isinstance(o, str) for o in outlets)
+    ):
+        raise ValueError("`filters` dates must be strings and `outlets` a list of strings")
+    return request_filter(*dates, outlets, language=question_language(question))
+
+
 class ChatCompletions:
     """`POST /v1/chat/completions` over the live pipeline, at most `app_concurrency` at once."""
 
@@ -91,7 +110,8 @@ class ChatCompletions:
         k = body.get("top_k")
         k = min(MAX_TOP_K, max(1, int(k))) if isinstance(k, int | float) else None
         mode = body.get("mode") if body.get("mode") in {"extractive", "llm"} else None
-        return question, history, {"k": k, "mode": mode}
+        filters = _filters(body.get("filters"), question)
+        return question, history, {"k": k, "mode": mode, "filters": filters}
 
     async def create(self, request: Request) -> Any:
         try:

@@ -116,6 +116,10 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "لا توجد في الفهرس مقالات تطابق المرشّح ({filter}).",
         "en": "No article in the index matches the filter ({filter}).",
     },
+    "bad_filter_date": {
+        "ar": "تعذّرت قراءة التاريخ «{value}» في المرشّح؛ اكتبه هكذا: 2025-07-31 أو 2025-07 أو 2025.",
+        "en": "The filter's date “{value}” could not be read; write it as 2025-07-31, 2025-07 or 2025.",
+    },
     "unsupported": {
         "ar": "تنبيه: بعض الجمل غير مدعومة بالمصدر المذكور.",
         "en": "Warning: some sentences are not supported by the passage they cite.",

@@ -1,5 +1,6 @@
 """What the chat tells about an indexed article, read from the index being served: its title,
-outlet and date (`service.sources.article_meta`), and its whole text rebuilt from its chunks."""
+outlet and date as its ingest recorded them (`service.sources.article_meta`), and its whole
+text rebuilt from its chunks."""
 
 from __future__ import annotations
 
@@ -19,12 +20,13 @@ class Library:
 
     def meta(self, article_id: str, chunks: list[Chunk] | None = None) -> ArticleMeta | None:
         """None for an article that is not (or no longer) in the index."""
+        record = self.service.manifest().articles.get(article_id)
+        if record is not None and (record.title or record.opening):
+            return article_meta(article_id, record)
         chunks = self.chunks(article_id) if chunks is None else chunks
         if not chunks:
             return None
-        record = self.service.manifest().articles.get(article_id)
-        url, date = (record.url, record.date) if record else (None, None)
-        return article_meta(article_id, chunks[0].title, chunks[0].text, url, date)
+        return article_meta(article_id, record, chunks[0].text)
 
     def metas(self, article_ids: Iterable[str]) -> dict[str, ArticleMeta]:
         found = {article_id: self.meta(article_id) for article_id in dict.fromkeys(article_ids)}

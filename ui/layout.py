@@ -178,9 +178,36 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
     return top_k, mode
 
 
+def _filter_options(chat: Chat) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
+    """Which articles are searched: a span of dates and an outlet (empty: all)."""
+    with gr.Row(elem_id="filters"):
+        date_from = gr.Textbox(
+            label="From date · من تاريخ",
+            placeholder="2025-07-01 · 2025-07 · 2025",
+            max_lines=1,
+            elem_id="date-from",
+        )
+        date_to = gr.Textbox(
+            label="To date · إلى تاريخ",
+            placeholder="2025-07-31 · 2025-07 · 2025",
+            max_lines=1,
+            elem_id="date-to",
+        )
+        outlet = gr.Dropdown(
+            choices=chat.outlet_choices(),
+            value=None,
+            multiselect=True,
+            allow_custom_value=True,
+            label="Outlet · المصدر الإعلامي",
+            elem_id="outlet",
+        )
+    return date_from, date_to, outlet
+
+
 def _settings_accordion(settings: Settings, chat: Chat) -> Options:
     with gr.Accordion("Settings & index · الإعدادات والفهرس", open=False, elem_id="settings"):
         top_k, mode = _answer_options(settings, chat.llm_ready)
+        date_from, date_to, outlet = _filter_options(chat)
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(chat.index_status(), elem_id="status")
         gr.Timer(STATUS_REFRESH_SECONDS).tick(chat.index_status, None, [status], **QUIET)
@@ -193,7 +220,7 @@ def _settings_accordion(settings: Settings, chat: Chat) -> Options:
         )
         upload_report = gr.HTML(elem_id="upload-report")
         article_panel(chat.service, upload, upload_report, status)
-    return Options(top_k, mode, status)
+    return Options(top_k, mode, status, date_from, date_to, outlet)
 
 
 def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:

@@ -48,6 +48,13 @@ class Options:
     top_k: gr.Slider
     mode: gr.Radio
     status: gr.HTML
+    date_from: gr.Textbox
+    date_to: gr.Textbox
+    outlet: gr.Dropdown
+
+    def answering(self) -> list:
+        """What every answer is asked with, after the question: top-k, mode and the filter."""
+        return [self.top_k, self.mode, self.date_from, self.date_to, self.outlet]
 
 
 @dataclass(frozen=True)
@@ -78,14 +85,14 @@ class Page:
 
 def wire_answering(page: Page, chat: Chat) -> None:
     c, options, outputs = page.conversation, page.options, page.answer_outputs()
-    asking = [c.question, c.chatbot, page.turns, page.history, options.top_k, options.mode]
+    asking = [c.question, c.chatbot, page.turns, page.history, *options.answering()]
     answering = {"outputs": outputs, "trigger_mode": "once", **QUIET}
     # Callable over HTTP as "/chat" (bench/load.py drives the chat through it), but neither
     # documented nor an MCP tool.
     asked = {**answering, "api_name": "chat", "api_visibility": "undocumented"}
     ask = gr.on([c.question.submit, c.send.click], chat.respond, inputs=asking, **asked)
     example = c.examples.load_input_event.then(chat.respond, inputs=asking, **answering)
-    again_inputs = [page.turns, page.history, options.top_k, options.mode]
+    again_inputs = [page.turns, page.history, *options.answering()]
     again = c.regenerate.click(chat.regenerate, inputs=again_inputs, **answering)
     running = [ask, example, again]
     c.stop.click(chat.stop, [page.turns, page.history], outputs, cancels=running, **QUIET)

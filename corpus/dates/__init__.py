@@ -21,7 +21,7 @@ from corpus.dates.names import (
     weekday_number,
 )
 from corpus.dates.partial import DateWindow, PartialDate
-from corpus.dates.windows import normalize_date, parse_date, question_window
+from corpus.dates.windows import normalize_date, parse_date, question_window, window_between
 
 __all__ = [
     "ASCII_DIGITS",
@@ -45,4 +45,5 @@ __all__ = [
     "question_window",
     "scan_dates",
     "weekday_number",
+    "window_between",
 ]

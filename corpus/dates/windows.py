@@ -124,3 +124,25 @@ def question_window(text: str, newest: dt.date | None) -> tuple[DateWindow, tupl
                 return (DateWindow(start=edge) if opens else DateWindow(end=edge)), span
         return DateWindow.around(mention.date), span
     return None
+
+
+def window_between(first: str | None, last: str | None) -> DateWindow | None:
+    """The days from one typed date to another, either of which may be left empty ("2025-07"
+    to "2025-08-15": 1 July to 15 August); None when both are. ValueError names a date this
+    cannot read, or an end before the start."""
+    dates = []
+    for text in (first, last):
+        if text is None or not text.strip():
+            dates.append(None)
+            continue
+        date = parse_date(text)
+        if date is None:
+            raise ValueError(text.strip())
+        dates.append(date.bounds())
+    start = dates[0][0] if dates[0] else None
+    end = dates[1][1] if dates[1] else None
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and end < start:
+        raise ValueError(f"{first} – {last}")
+    return DateWindow(start, end)

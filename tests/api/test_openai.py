@@ -34,12 +34,14 @@ class _Pipeline:
     def __init__(self) -> None:
         self.calls: list[tuple] = []
 
-    def ask(self, question, history=(), *, k=None, mode=None) -> Answer:
+    def ask(self, question, history=(), *, k=None, mode=None, filters=None) -> Answer:
         self.calls.append((question, list(history), k, mode))
+        self.filters = filters
         return _answer(question)
 
-    def stream(self, question, history=(), *, k=None, mode=None):
+    def stream(self, question, history=(), *, k=None, mode=None, filters=None):
         self.calls.append((question, list(history), k, mode))
+        self.filters = filters
         answer = _answer(question)
         yield from answer_deltas(answer)
         yield AnswerChunk(answer=answer)
@@ -153,3 +155,20 @@ def test_with_a_login_and_no_key_the_api_stays_closed():
 def test_without_login_or_key_the_api_is_open_like_the_chat():
     client, _ = _client()
     assert client.get("/v1/models").json()["data"][0]["id"] == "arabic-news-rag"
+
+
+def test_filters_field_restricts_by_dates_and_outlets_and_a_bad_one_is_refused():
+    client, service = _client()
+    filters = {"date_from": "2025-07", "date_to": "2025-07-15", "outlets": ["سانا"]}
+    assert _ask(client, filters=filters).status_code == 200
+    within = service.pipeline.filters
+    assert within.window.iso() == "2025-07-01/2025-07-15" and within.outlets == ("سانا",)
+    assert _ask(client).status_code == 200 and service.pipeline.filters is None
+    for bad in ({"date_from": "next blue moon"}, {"outlets": 3}, {"when": "2025"}, "2025"):
+        response = _ask(client, filters=bad)
+        assert response.status_code == 400, bad
+        assert response.json()["error"]["code"] == "invalid_request"
+    # The reason is given in the question's language (here Arabic).
+    assert (
+        "تعذّرت قراءة التاريخ" in _ask(client, filters={"date_to": "غداً"}).json()["error"]["message"]
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from corpus import Chunk, Span
+from embeddings.index.manifest import ArticleRecord
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from service.sources import article_meta
 from ui.conversation import FIRST_STRONG_ISOLATE, POP_ISOLATE, Entry, chat_messages, turn_label
@@ -46,7 +47,10 @@ def _answer() -> Answer:
 
 
 def test_copied_answer_carries_its_citations_as_text():
-    metas = {"a": article_meta("a", "لقاء في موسكو", "", url="https://sana.sy/1")}
+    record = ArticleRecord(
+        fingerprint="0" * 64, title="لقاء في موسكو", source="a.txt", chunks=1, outlet="sana.sy"
+    )
+    metas = {"a": article_meta("a", record)}
     copied = answer_text(_answer(), metas)
     assert copied.splitlines()[:2] == ["بحسب المقالات:", "- استقبل بوتين الشيباني في الكرملين. [1]"]
     assert "أدلة أخرى:\n- وأكد البيان ذلك. [1]" in copied

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from embeddings.index.manifest import Manifest
+from embeddings.index.manifest import ArticleRecord, Manifest
 from service import notices as messages
 from service.indexing import Job, Phase
 from service.notices import Notice
@@ -57,13 +57,33 @@ def render_job(job: Job) -> str:
     return f'<div class="upload-report" data-phase="{job.phase}">{"".join(parts)}</div>'
 
 
+MADE_TITLE = "first sentence of the article · أول جملة في المقال"
+
+
+def _title_cell(record: ArticleRecord) -> str:
+    """The article's title, or (marked as such) its first sentence, or a dash."""
+    if record.title:
+        return f'<td dir="auto">{isolated(record.title)}</td>'
+    if record.opening:
+        return (
+            f'<td dir="auto" class="made-title" title="{esc(MADE_TITLE)}">'
+            f"{isolated(record.opening)}</td>"
+        )
+    return '<td dir="auto">—</td>'
+
+
 def _row(article_id: str, manifest: Manifest, uploaded: bool) -> str:
     record = manifest.articles[article_id]
     origin = "Uploaded · مرفوع" if uploaded else "Shipped · أصلي"
+    date = (
+        f'<time dir="ltr" datetime="{esc(record.date)}">{esc(record.date)}</time>'
+        if record.date
+        else "—"
+    )
     return (
         f'<tr data-id="{esc(article_id)}" class="{"uploaded" if uploaded else "shipped"}">'
-        f'<td dir="auto">{isolated(record.title or "—")}</td>'
-        f'<td dir="auto">{isolated(record.date or "—")}</td>'
+        f"{_title_cell(record)}<td>{date}</td>"
+        f'<td dir="auto">{isolated(record.outlet or "—")}</td>'
         f'<td dir="ltr">{record.chunks}</td>'
         f'<td dir="auto"><code>{isolated(article_id)}</code></td><td>{origin}</td></tr>'
     )
@@ -82,8 +102,9 @@ def render_articles(manifest: Manifest | None, uploaded: set[str]) -> str:
         else ""
     )
     head = (
-        "<tr><th>Title · العنوان</th><th>Date · التاريخ</th><th>Chunks · المقاطع</th>"
-        "<th>Id · المعرّف</th><th>Origin · المصدر</th></tr>"
+        "<tr><th>Title · العنوان</th><th>Date · التاريخ</th><th>Outlet · المصدر</th>"
+        "<th>Chunks · المقاطع</th>"
+        "<th>Id · المعرّف</th><th>Origin · الأصل</th></tr>"
     )
     return (
         f'<div class="article-list"><table><thead>{head}</thead>'
@@ -98,4 +119,7 @@ def plain_label(text: str) -> str:
 
 def removable_choices(manifest: Manifest, uploaded: dict) -> list[tuple[str, str]]:
     """(label, article id) of every uploaded article, for the removal dropdown."""
-    return [(plain_label(f"{manifest.articles[i].title or i} ({i})"), i) for i in sorted(uploaded)]
+    return [
+        (plain_label(f"{manifest.articles[i].title or manifest.articles[i].opening or i} ({i})"), i)
+        for i in sorted(uploaded)
+    ]
