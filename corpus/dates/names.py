@@ -82,7 +82,8 @@ ARABIC_MONTH = "|".join(f"(?:{p})" for p, _ in MONTHS if not p.isascii())
 ENGLISH_MONTH = "|".join(ENGLISH_MONTHS)
 ARABIC_WEEKDAY = "|".join(f"(?:{p})" for p, _ in WEEKDAYS if not p.isascii())
 ENGLISH_WEEKDAY = "|".join(ENGLISH_WEEKDAYS)
-YEAR = f"(?:1[5-9]|20){DIGIT}{DIGIT}"
+# 1500-2099, in any of the digits: "2024", "٢٠٢٤".
+YEAR = f"(?:1[5-9]|20|\u0661[\u0665-\u0669]|\u0662\u0660|\u06f1[\u06f5-\u06f9]|\u06f2\u06f0){DIGIT}{DIGIT}"
 _B = r"(?<![\w])"  # a word starts here
 _E = r"(?![\w])"  # a word ends here
 PART_OF_MONTH = "منتصف|مطلع|أوائل|اوائل|أواخر|اواخر|نهاية|بداية"

@@ -144,11 +144,23 @@ class DateWindow:
             return date.month == self.month and (date.day or 0) <= self.day <= last
         bounds = date.bounds()
         if bounds is None:
-            return None
+            # No year: it is outside a window of less than a year that none of its months meet.
+            months = self._months()
+            return None if months is None or date.month in months else False
         first, last = bounds
         return (self.end is None or first <= self.end) and (
             self.start is None or last >= self.start
         )
+
+    def _months(self) -> set[int] | None:
+        """The months a window of less than a year meets, or None for a longer or open one."""
+        if self.start is None or self.end is None or (self.end - self.start).days >= 365:
+            return None
+        months, year, month = set(), self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            months.add(month)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return months
 
     def label(self, language: str) -> str:
         """In words of `language`: "تموز/يوليو", "July 2025", "2025", "2025-07-01 – 2025-07-15"."""
@@ -172,10 +184,6 @@ class DateWindow:
         start = self.start.isoformat() if self.start else ".."
         end = self.end.isoformat() if self.end else ".."
         return f"{start}/{end}"
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 def shift_months(day: dt.date, months: int) -> tuple[int, int]:

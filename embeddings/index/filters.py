@@ -2,8 +2,8 @@
 each article's record keeps (`ArticleRecord.date`, `outlet`, `url`, `mentioned_dates`), so both
 backends filter alike (`VectorIndex.search(..., within=...)`).
 
-An article is within a window when its date is; an article of unknown date when it mentions a
-date within it (the only thing known about when it is from). An article is from an outlet when
+An article is within a window when its date is; an article of unknown date when a date it
+mentions may be within it (the only thing known about when it is from). An article is from an outlet when
 its outlet or the site of its URL names it (compared normalized, word for word).
 """
 
@@ -66,8 +66,10 @@ class ArticleFilter:
         dated = PartialDate.from_iso(record.date)
         if dated is not None:
             return self.window.holds(dated) is True
+        # Of unknown date: it may be from the window if a date it mentions may be in it ("31
+        # July" of a year it does not state may be in July 2025; "30 September 2015" is not).
         mentioned = (PartialDate.from_iso(text) for text in record.mentioned_dates)
-        return any(d is not None and self.window.holds(d) is True for d in mentioned)
+        return any(d is not None and self.window.holds(d) is not False for d in mentioned)
 
     def article_ids(self, manifest: Manifest) -> frozenset[str]:
         """The articles of `manifest` it admits."""

@@ -29,19 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 300
 
 
-@pytest.fixture(scope="module", params=["faiss", "milvus"])
-def index_settings(request: pytest.FixtureRequest, seed_index: Path) -> dict[str, Any]:
-    """The seed corpus in each index backend: the chain must not tell them apart."""
-    if request.param == "milvus":
-        return {"index_backend": "milvus", "index_dir": request.getfixturevalue("milvus_seed")}
-    return {"index_backend": "faiss", "index_dir": seed_index}
-
-
-@pytest.fixture(scope="module")
-def pipeline(embedder: Embedder, index_settings: dict[str, Any]) -> Pipeline:
-    return Pipeline.from_settings(load_settings(**index_settings), embedder)
-
-
 def _article_text(article_id: str) -> str:
     return normalize_text((DEFAULT_CORPUS_DIR / f"{article_id}.txt").read_text(encoding="utf-8"))
 
