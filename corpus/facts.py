@@ -18,6 +18,7 @@ from corpus.sentences import split_sentences
 # Paragraphs from the top where a date line or an outlet tag is looked for.
 TOP_PARAGRAPHS = 4
 TITLE_CHARS = 90  # a title made from the first sentence is cut at a word before this
+DATE_LINE_CHARS = 120  # a date line is short; a paragraph longer than this is text
 _NAME = r"[^\W\d_][^\W\d_.]*(?:[ .][^\W\d_][^\W\d_.]*){0,2}"
 # "إيصال نيوز/ واستقبل ...": a name of one to three words, a slash, then the text.
 _SLASH_TAG = re.compile(rf"^(?P<outlet>{_NAME})\s*/\s+(?=\S)")

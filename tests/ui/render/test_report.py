@@ -51,3 +51,17 @@ def test_a_job_report_has_no_paths_and_speaks_both_languages():
     assert "/srv" not in html and "a.jsonl:2" in html
     assert "معرّف المقال مكرر" in html and 'lang="ar"' in html and 'lang="en"' in html
     assert "chunks/s" not in html
+
+
+def test_article_list_shows_title_date_and_outlet_and_names_an_untitled_one():
+    records = {
+        "titled": ArticleRecord("f1", "عنوان", "a.txt", 2, date="2025-06-04", outlet="سانا"),
+        "untitled": ArticleRecord("f2", None, "b.txt", 1, opening="استقبل بوتين الشيباني."),
+    }
+    html = render_articles(Manifest("m", "w", 4, {}, records, {}), set())
+    titled = html[html.index('data-id="titled"') :].split("</tr>")[0]
+    assert '<time dir="ltr" datetime="2025-06-04">2025-06-04</time>' in titled
+    assert '<bdi dir="auto">سانا</bdi>' in titled
+    untitled = html[html.index('data-id="untitled"') :].split("</tr>")[0]
+    assert 'class="made-title"' in untitled and "استقبل بوتين الشيباني." in untitled
+    assert untitled.count("—") == 2  # no date, no outlet: said so, not guessed
