@@ -91,7 +91,7 @@ def _filters(value: Any, question: str) -> ArticleFilter | None:
         isinstance(outlets, list) and all(isinstance(o, str) for o in outlets)
     ):
         raise ValueError("`filters` dates must be strings and `outlets` a list of strings")
-    return request_filter(*dates, outlets, language=question_language(question))
+    return request_filter(dates[0], dates[1], outlets, language=question_language(question))
 
 
 class ChatCompletions:

@@ -62,11 +62,11 @@ def date_line(paragraph: str) -> str | None:
     mentions = [m for m in date_mentions(paragraph) if m.date is not None]
     if len(mentions) != 1 or mentions[0].date is None or mentions[0].date.year is None:
         return None
-    mention = mentions[0]
+    mention, date = mentions[0], mentions[0].date
     rest = paragraph[: mention.start] + " " + paragraph[mention.end :]
     if _DATE_LINE_WORDS.sub(" ", rest).strip():
         return None
-    return mention.date.iso()
+    return date.iso()
 
 
 def title_from_file_name(stem: str) -> str | None:

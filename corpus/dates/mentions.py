@@ -32,7 +32,16 @@ from corpus.dates.partial import PartialDate, shift_months
 _A = "[اأإآ]"
 _B = r"(?<![\w])"
 _E = r"(?![\w])"
-_UNITS = ("", f"{_A}لحادي", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع")
+_UNITS: tuple[str, ...] = (
+    "",
+    f"{_A}لحادي",
+    "الثاني",
+    "الثالث",
+    "الرابع",
+    "الخامس",
+    "السادس",
+    "السابع",
+)
 _UNITS += ("الثامن", "التاسع")
 _ORDINALS: list[tuple[str, int]] = [
     *((f"{unit}\\s+و\\s*الثلاثين", 30 + n) for n, unit in enumerate(_UNITS) if n == 1),
@@ -194,7 +203,8 @@ def _calendar(
     else:
         month = month_number(month_text) if month_text else None
     day, last = _number(groups.get("day")), _number(groups.get("last"))
-    year = int(groups["year"].translate(ASCII_DIGITS)) if groups.get("year") else None
+    year_text = groups.get("year")
+    year = int(year_text.translate(ASCII_DIGITS)) if year_text else None
     qualified = bool(groups.get("qual"))
     placed = day is not None or qualified or bool(groups.get("prep"))
     if year is None and month is not None and anchor is not None and placed:
@@ -226,7 +236,8 @@ def _period(unit: str, qualifier: str, anchor: dt.date) -> PartialDate | None:
 def _resolve(
     kind: str, groups: dict[str, str | None], anchor: dt.date | None
 ) -> tuple[PartialDate | None, bool]:
-    weekday = weekday_number(groups["weekday"]) if groups.get("weekday") else None
+    named = groups.get("weekday")
+    weekday = weekday_number(named) if named else None
     if kind in {"iso", "dmy", "day", "month"}:
         return _calendar(groups, anchor)
     if kind == "year":
@@ -272,7 +283,8 @@ def scan_dates(text: str, anchor: dt.date | None = None) -> tuple[DateMention, .
     for start, end, kind, match in sorted(taken, key=lambda item: item[0]):
         groups = match.groupdict()
         date, relative = _resolve(kind, groups, anchor)
-        weekday = weekday_number(groups["weekday"]) if groups.get("weekday") else None
+        named = groups.get("weekday")
+        weekday = weekday_number(named) if named else None
         mentions.append(DateMention(start, end, match.group(), date, weekday, relative))
     return tuple(mentions)
 

@@ -140,8 +140,8 @@ class DateWindow:
                 return None
             if self.day is None:
                 return date.month == self.month
-            last = date.last_day or date.day or 0
-            return date.month == self.month and (date.day or 0) <= self.day <= last
+            final = date.last_day or date.day or 0
+            return date.month == self.month and (date.day or 0) <= self.day <= final
         bounds = date.bounds()
         if bounds is None:
             # No year: it is outside a window of less than a year that none of its months meet.
@@ -156,7 +156,8 @@ class DateWindow:
         """The months a window of less than a year meets, or None for a longer or open one."""
         if self.start is None or self.end is None or (self.end - self.start).days >= 365:
             return None
-        months, year, month = set(), self.start.year, self.start.month
+        months: set[int] = set()
+        year, month = self.start.year, self.start.month
         while (year, month) <= (self.end.year, self.end.month):
             months.add(month)
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -130,7 +130,7 @@ def window_between(first: str | None, last: str | None) -> DateWindow | None:
     """The days from one typed date to another, either of which may be left empty ("2025-07"
     to "2025-08-15": 1 July to 15 August); None when both are. ValueError names a date this
     cannot read, or an end before the start."""
-    dates = []
+    dates: list[tuple[dt.date, dt.date] | None] = []
     for text in (first, last):
         if text is None or not text.strip():
             dates.append(None)

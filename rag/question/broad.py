@@ -86,22 +86,28 @@ _SPEAKER = (
 _TIMELINE = re.compile(
     r"رتب\S*\s+زمني\S*|ترتيب\S*\s+زمني\S*|تسلسل\S*\s+زمني\S*|التسلسل الزمني|"
     r"(?:جدول|خط)\s+زمني|كرونولوجي\S*|بالترتيب الزمني|حسب التاريخ|"
-    r"\btimelines?\b(?:\s+of)?|\bchronolog\w*|\bin\s+(?:chronological|date|calendar)\s+order\b|"
+    r"\btimelines?\s+of\b|^\s*timeline\b|\b(?:give|show|make|list|build|draw|create)\b[^?]*\btimeline\b|"
+    r"\bchronology\b|\bchronologically\b|\bin\s+(?:chronological|date|calendar)\s+order\b|"
     r"\b(?:sequence|order)\s+of\s+events\b",
     _I,
 )
 _SUMMARY = re.compile(
-    r"(?:^|\s)(?:ما\s+(?:هي\s+)?)?(?:ابرز|اهم)\S*|(?:^|\s)(?:لخص|تلخيص|ملخص|خلاصه)\S*|"
-    r"(?:^|\s)(?:ماذا|ما الذي)\s+(?:حدث|جرى|جري)|(?:^|\s)(?:ما\s+)?(?:هي\s+)?(?:نتائج|حصيله)\b|"
-    r"\bsummar\w*|\bwhat\s+(?:has\s+)?happened\b|\boverview\b|\b(?:key|main)\s+points\b|"
-    r"\bhighlights\b|\b(?:results?|outcomes?)\s+of\b|\brecap\b",
+    r"(?:^|\s)ما\s*(?:هي\s+)?(?:ابرز|اهم)\s|(?:^|\s)(?:لخص|تلخيص|ملخص|خلاصه)\S*|"
+    r"(?:^|\s)(?:ماذا|ما الذي)\s+(?:حدث|جرى|جري)|(?:^|\s)(?:ما\s+)?(?:هي\s+)?(?:نتائج|حصيله)\s|"
+    r"^\s*summar(?:ize|ise)\b|\bsummar(?:y|ize|ise)\s+(?:of|what)\b|\bgive\s+(?:me\s+)?a\s+summary\b|"
+    r"\bwhat\s+(?:has\s+)?happened\b(?!\s+to\b)|\boverview\b|\b(?:key|main)\s+points\b|"
+    r"\b(?:results|outcomes)\s+of\b|\brecap\b",
     _I,
 )
+# "Different", "الفرق" (also "the teams") and "compared to" appear in plain questions too; a
+# comparison names what differs between what, or asks whether the articles agree.
 _COMPARISON = re.compile(
-    r"(?:^|\s)(?:ما\s+)?(?:الفرق|الفارق|الاختلاف|التباين)\b|(?:^|\s)(?:قارن|مقارنه|تختلف|يختلف|"
-    r"تتناقض|يتناقض|تناقض)\S*|(?:^|\s)هل\s+(?:تتفق|اتفقت)|"
-    r"\bdiffer\w*|\bcompar\w*|\bcontrast\b|\bdisagree\w*|\bcontradict\w*|\bversus\b|\bvs\.?\s|"
-    r"\bdo\s+the\s+(?:articles|reports|outlets|sources)\s+agree\b",
+    r"(?:^|\s)(?:ما\s+)?(?:الفرق|الفارق|الاختلاف|التباين)\s+بين\b|(?:^|\s)ما\s+الفرق\b|"
+    r"^\s*(?:قارن|وازن)\S*|(?:^|\s)(?:مقارنه\s+بين)|"
+    r"(?:^|\s)هل\s+(?:تختلف|تتفق|اتفقت|اختلفت|تتناقض|تناقضت)\s+(?:المقالات|التقارير|المصادر)|"
+    r"\bdifferences?\s+between\b|^\s*compare\b|\bhow\s+do\b.+\bdiffer\b|"
+    r"\b(?:articles|reports|outlets|sources)\s+(?:disagree|differ|contradict|agree)\b|"
+    r"\bcontradict\w*",
     _I,
 )
 # "بين X و Y", "between X and Y", "compare X with Y", "X vs Y".

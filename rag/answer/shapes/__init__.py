@@ -2,11 +2,15 @@
 summary, a comparison. `ShapedGenerator` is the one place a shape is chosen (from the question,
 `rag.question.broad`); a question of no shape, or one whose shape finds nothing, gets the
 extractive answer, and so does a question the extractive answer would refuse.
+
+A shaped answer keeps the extractive answer's tier and calibrated confidence (how sure it is
+that the articles answer the question at all); its lead says how complete it is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.shapes.comparison import comparison
@@ -43,7 +47,15 @@ class ShapedGenerator:
         if compose is None or plain.refused:
             return plain
         shaped = compose(gather(question, passages, self.selector), self.margin)
-        return plain if shaped is None else shaped
+        if shaped is None:
+            return plain
+        return replace(
+            shaped,
+            tier=plain.tier,
+            confidence=plain.confidence,
+            confidence_features=plain.confidence_features,
+            top_score=plain.top_score,
+        )
 
     def stream(self, question: Question, passages: Sequence[Passage]) -> Iterator[AnswerChunk]:
         answer = self.answer(question, passages)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from rag.answer.shapes.pool import Found, Pool
 from rag.messages import count_words, message
 from rag.question.broad import Shape
+from rag.question.language import Language
 from rag.schema import QUOTES, Answer, AnswerSentence, Citation
 
 
@@ -79,10 +80,9 @@ def counted(lines: Lines, key: str, noun: str, count: int, **values: str) -> str
     )
 
 
-def reported_by(count: int, language: str) -> str:
+def reported_by(count: int, language: Language) -> str:
     """ "reported by 3 articles", or nothing for one."""
     if count < 2:
         return ""
-    return message(
-        "reported_by", language, count=count, articles=count_words(count, "article", language)
-    )  # type: ignore[arg-type]
+    articles = count_words(count, "article", language)
+    return message("reported_by", language, count=count, articles=articles)

@@ -20,6 +20,7 @@ from rag.answer.shapes.compose import Lines, counted, reported_by
 from rag.answer.shapes.pool import Found, Pool
 from rag.messages import message
 from rag.question.broad import Shape
+from rag.question.language import Language
 from rag.schema import Answer
 
 MAX_EVENTS = 12
@@ -110,10 +111,10 @@ def _order(event: Event) -> tuple[bool, tuple[int, int, int, int]]:
     return event.date.year is None, event.date.sort_key()
 
 
-def _label(event: Event, language: str) -> str:
+def _label(event: Event, language: Language) -> str:
     label = event.date.label(language)
     if event.date.year is None:
-        label += f" ({message('year_unknown', language)})"  # type: ignore[arg-type]
+        label += f" ({message('year_unknown', language)})"
     count = len(event.articles)
     return " · ".join(filter(None, (label, reported_by(count, language))))
 
@@ -136,7 +137,7 @@ def timeline(pool: Pool, margin: float) -> Answer | None:
         span = (event.mention.start, event.mention.end)
         lines.add(event.first, also, label=label, date=event.date.iso(), highlight=span)
         for found in event.other_day:
-            other = f"{label} · {message('other_day', language)}"  # type: ignore[arg-type]
+            other = f"{label} · {message('other_day', language)}"
             lines.add(found, label=other, date=event.date.iso())
     lead = counted(lines, "timeline", "event", len(events))
     return lines.answer(Shape.TIMELINE, lead)
