@@ -82,6 +82,11 @@ class Chat:
     def index_status(self) -> str:
         return render_status(self.service.manifest())
 
+    @staticmethod
+    def set_filter(date_from: str | None, date_to: str | None, outlets: list[str] | None) -> Within:
+        """The filter control's values, kept in the session for the next question."""
+        return Within(date_from, date_to, tuple(outlets or ()))
+
     def outlet_choices(self) -> list[str]:
         """The outlets of the indexed articles, for the filter."""
         records = self.service.manifest().articles.values()
@@ -121,14 +126,14 @@ class Chat:
         history: list[Turn] | None,
         k: float,
         mode: str,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        outlets: list[str] | None = None,
+        within: Within | None = None,
     ) -> Iterator[tuple]:
         """Ask: echo the question, show its answer as it is produced, then its sources. A page
-        whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows."""
+        whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows.
+        `within` is the filter control's values (a session state, so the callable "/chat"
+        takes the same inputs as before)."""
         turns = sessions.restored_turns(chat, list(turns or []))
-        within = Within(date_from, date_to, tuple(outlets or ()))
+        within = within or Within(None, None, ())
         yield from self._ask(question or "", turns, list(history or []), k, mode, True, within)
 
     def regenerate(
@@ -137,9 +142,7 @@ class Chat:
         history: list[Turn] | None,
         k: float,
         mode: str,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        outlets: list[str] | None = None,
+        within: Within | None = None,
     ) -> Iterator[tuple]:
         """Answer the last question again (with the current settings), in its place."""
         turns, history = list(turns or []), list(history or [])
@@ -149,7 +152,7 @@ class Chat:
         last = turns.pop()
         if last.status == "done" and history and history[-1].question == last.question:
             history.pop()
-        within = Within(date_from, date_to, tuple(outlets or ()))
+        within = within or Within(None, None, ())
         yield from self._ask(last.question, turns, history, k, mode, False, within)
 
     def _ask(

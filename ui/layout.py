@@ -220,7 +220,7 @@ def _settings_accordion(settings: Settings, chat: Chat) -> Options:
         )
         upload_report = gr.HTML(elem_id="upload-report")
         article_panel(chat.service, upload, upload_report, status)
-    return Options(top_k, mode, status, date_from, date_to, outlet)
+    return Options(top_k, mode, status, date_from, date_to, outlet, gr.State(None))
 
 
 def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:

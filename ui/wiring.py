@@ -51,10 +51,11 @@ class Options:
     date_from: gr.Textbox
     date_to: gr.Textbox
     outlet: gr.Dropdown
+    within: gr.State  # the three above, as `ui.chat.Within`
 
     def answering(self) -> list:
         """What every answer is asked with, after the question: top-k, mode and the filter."""
-        return [self.top_k, self.mode, self.date_from, self.date_to, self.outlet]
+        return [self.top_k, self.mode, self.within]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,9 @@ def wire_answering(page: Page, chat: Chat) -> None:
     for clear in (c.clear.click, c.chatbot.clear):  # our button and the chat's bin icon
         clear(chat.clear, None, outputs, cancels=running, **QUIET)
     c.question.change(chat.can_ask, [c.question], [c.send], queue=False, **QUIET)
+    control = [options.date_from, options.date_to, options.outlet]
+    changed = [options.date_from.change, options.date_to.change, options.outlet.change]
+    gr.on(changed, chat.set_filter, control, [options.within], queue=False, **QUIET)
 
 
 def wire_reading(page: Page, chat: Chat, reading: Reading) -> None:

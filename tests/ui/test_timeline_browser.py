@@ -61,3 +61,23 @@ def test_the_article_list_shows_each_articles_title_and_outlet(page):
     untitled = page.locator('#settings tr[data-id="003_60194546891453d8"] td.made-title')
     assert "بدأت دمشق وموسكو فصلاً جديداً" in untitled.inner_text()
     assert direction(untitled.locator("bdi")) == "rtl"
+
+
+def test_the_filter_control_restricts_what_is_searched(page):
+    page.click("#settings button, #settings .label-wrap")
+    page.locator("#date-from input, #date-from textarea").first.fill("2025-02")
+    page.locator("#date-to input, #date-to textarea").first.fill("2025-02")
+    page.locator("#date-to input, #date-to textarea").first.press("Tab")
+    page.wait_for_timeout(500)  # the control's change event keeps it in the session
+    message = ask(page, "أين التقى لافروف بالشيباني؟")
+    assert "بُحث في المقالات المطابقة للمرشّح فقط (شباط/فبراير 2025)" in message.inner_text()
+    cards = page.locator("#sources section.source")
+    assert {cards.nth(i).get_attribute("data-article-id") for i in range(cards.count())} == {
+        "004_2ac46bbe3c7d16b3"
+    }
+    # A date the filter cannot read is said so, in the question's language.
+    page.locator("#date-from input, #date-from textarea").first.fill("غداً")
+    page.locator("#date-from input, #date-from textarea").first.press("Tab")
+    page.wait_for_timeout(500)
+    error = ask(page, "أين التقى لافروف بالشيباني؟", final=".msg.question-error")
+    assert "تعذّرت قراءة التاريخ «غداً»" in error.inner_text()
