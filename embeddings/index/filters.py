@@ -3,7 +3,8 @@ each article's record keeps (`ArticleRecord.date`, `outlet`, `url`, `mentioned_d
 backends filter alike (`VectorIndex.search(..., within=...)`).
 
 An article is within a window when its date is; an article of unknown date when a date it
-mentions may be within it (the only thing known about when it is from). An article is from an outlet when
+mentions may be within it (the only thing known about when it is from), or always, for a
+filter that keeps them (`keep_undated`, a question's own span of time). An article is from an outlet when
 its outlet or the site of its URL names it (compared normalized, word for word).
 """
 
@@ -44,6 +45,9 @@ def names_outlet(asked: str, record: ArticleRecord) -> bool:
 class ArticleFilter:
     window: DateWindow | None = None
     outlets: tuple[str, ...] = ()
+    # Keep the articles of unknown date (a question's "في تموز" narrows what is dated; an
+    # encyclopedia's undated paragraph is not ruled out by the year its question names).
+    keep_undated: bool = False
     # The articles it admits, per manifest it was asked about (filled on first use).
     _admitted: dict[int, frozenset[str]] = field(
         default_factory=dict, compare=False, hash=False, repr=False
@@ -66,6 +70,8 @@ class ArticleFilter:
         dated = PartialDate.from_iso(record.date)
         if dated is not None:
             return self.window.holds(dated) is True
+        if self.keep_undated:
+            return True
         # Of unknown date: it may be from the window if a date it mentions may be in it ("31
         # July" of a year it does not state may be in July 2025; "30 September 2015" is not).
         mentioned = (PartialDate.from_iso(text) for text in record.mentioned_dates)

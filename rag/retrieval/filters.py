@@ -2,8 +2,10 @@
 `filters` field) and what the question itself says ("في تموز", "in 2025", "last week",
 "according to SANA").
 
-A question's span of time counts from the newest article's date ("last week"); an outlet is
-read from it only when the index holds that outlet, after words that attribute ("بحسب",
+A question's span of time counts from the newest article's date ("last week") and narrows the
+articles of known date only (an undated article is not ruled out by a year its question names;
+the broad answers still keep to the span); an outlet is read from it only when the index holds
+that outlet, after words that attribute ("بحسب",
 "وفق", "according to"), so no other word of a question becomes a filter. The request's filter
 is kept as asked; one read from the question is dropped (and the answer says so) when no
 article would be left.
@@ -28,6 +30,7 @@ _ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 _OUTLET_WORDS = 4  # words after an attribution where an outlet's name is looked for
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def _outlets(text: str, facts: _IndexFacts) -> tuple[tuple[str, ...], str]:
     folded = normalize_text(text)
     found: dict[str, str] = {}
     for attribution in _ATTRIBUTION.finditer(folded):
-        words = folded[attribution.end() :].split()[:_OUTLET_WORDS]
+        words = _WORDS.findall(folded[attribution.end() :])[:_OUTLET_WORDS]
         bare = set(words) | {word.removeprefix("ال") for word in words}
         for name in facts.outlets:
             if set(name) <= bare:
@@ -83,7 +86,8 @@ def question_filter(text: str, manifest: Manifest) -> tuple[ArticleFilter | None
     if window is None and not outlets:
         return None, ""
     said = [text[slice(*window[1])]] if window else []
-    return ArticleFilter(window[0] if window else None, outlets), " ".join([*said, named]).strip()
+    found = ArticleFilter(window[0] if window else None, outlets, keep_undated=True)
+    return found, " ".join([*said, named]).strip()
 
 
 def settle(asked: ArticleFilter | None, text: str, manifest: Manifest) -> Settled:
@@ -91,9 +95,11 @@ def settle(asked: ArticleFilter | None, text: str, manifest: Manifest) -> Settle
     said, words = question_filter(text, manifest)
     if said is None:
         return Settled(asked)
+    window = asked.window if asked and asked.window else said.window
     merged = ArticleFilter(
-        asked.window if asked and asked.window else said.window,
+        window,
         asked.outlets if asked and asked.outlets else said.outlets,
+        keep_undated=window is said.window,
     )
     if merged.article_ids(manifest) or not manifest.articles:
         return Settled(merged)
@@ -109,6 +115,8 @@ def filter_notices(settled: Settled, manifest: Manifest, language: Language) -> 
     within = settled.filter
     if within is not None and within.active:
         count = len(within.article_ids(manifest))
+        if count == len(manifest.articles):
+            return notices  # it ruled nothing out
         label = within.label(language)
         if count:
             articles = count_words(count, "article", language)

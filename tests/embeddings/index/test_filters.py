@@ -5,7 +5,6 @@ FAISS and Milvus admit the same ones."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,40 +12,14 @@ import pytest
 
 from corpus import search_tokens
 from corpus.dates import DateWindow
-from embeddings.index.backends import IndexTarget, open_index
+from embeddings.index.backends import open_index
 from embeddings.index.filters import ArticleFilter
 from embeddings.index.manifest import ArticleRecord
-from embeddings.index.milvus.connection import release_local
 from embeddings.index.protocol import VectorIndex
-from embeddings.ingest.incremental import ingest
 from embeddings.model.embedder import Embedder
-from tests.conftest import build_milvus
+from tests.dated_corpus import ARTICLES, dated_index, write_corpus
 
 JULY = DateWindow(dt.date(2025, 7, 1), dt.date(2025, 7, 31))
-ARTICLES = [
-    {
-        "id": "sana-1",
-        "date": "2025-07-10",
-        "outlet": "سانا",
-        "url": "https://sana.sy/1",
-        "text": "استقبل وزير الخارجية السوري نظيره الروسي في دمشق وبحثا التعاون الاقتصادي.",
-    },
-    {
-        "id": "sana-2",
-        "date": "2025-07-20",
-        "outlet": "سانا",
-        "url": "https://sana.sy/2",
-        "text": "وقعت سوريا وروسيا اتفاقاً لإعادة إعمار محطات الكهرباء في حلب.",
-    },
-    {
-        "id": "reuters-1",
-        "date": "2025-08-03",
-        "outlet": "رويترز",
-        "text": "قال مسؤول روسي إن المحادثات مع دمشق حول القواعد العسكرية ستستمر.",
-    },
-    {"id": "undated-july", "text": "التقى الشيباني بوتين يوم الخميس 31 من تموز في الكرملين."},
-    {"id": "undated-2015", "text": "بدأت روسيا تدخلها العسكري في سوريا في 30 من أيلول 2015."},
-]
 QUERY = "التعاون بين سوريا وروسيا"
 
 
@@ -68,14 +41,14 @@ def test_an_article_is_admitted_by_what_is_known_of_it() -> None:
     assert not sana.admits(record(outlet="رويترز"))
     assert not ArticleFilter(JULY, ("سانا",)).admits(record(date="2025-07-10", outlet="رويترز"))
     assert ArticleFilter(JULY, ("SANA",)).label("en") == "July 2025 · SANA"
+    # A question's span of time keeps what it cannot place.
+    assert ArticleFilter(JULY, keep_undated=True).admits(record(mentioned_dates=["2015-09-30"]))
+    assert not ArticleFilter(JULY, keep_undated=True).admits(record(date="2025-08-03"))
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("dated-corpus")
-    lines = [json.dumps({"title": None, **a}, ensure_ascii=False) for a in ARTICLES]
-    (folder / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+    return write_corpus(tmp_path_factory.mktemp("dated-corpus"))
 
 
 @pytest.fixture(scope="module", params=["faiss", "milvus"])
@@ -86,13 +59,8 @@ def index(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[VectorIndex]:
     folder = tmp_path_factory.mktemp(f"dated-{request.param}") / "index"
-    if request.param == "faiss":
-        ingest(corpus, folder, embedder)
-        yield open_index(IndexTarget("faiss", folder), embedder)
-        return
-    uri = build_milvus(folder, embedder, embedder.embed_passages, corpus)
-    yield open_index(IndexTarget("milvus", folder), embedder)
-    release_local(uri)
+    with dated_index(request.param, corpus, folder, embedder) as target:
+        yield open_index(target, embedder)
 
 
 def _found(index: VectorIndex, embedder: Embedder, within: ArticleFilter | None) -> dict:

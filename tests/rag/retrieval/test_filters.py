@@ -1,53 +1,73 @@
-"""Filters in the chain, on the seed corpus and both backends: the request's filter (the chat's
-control, the API's field) and the question's own ("في شباط") restrict what is searched and the
-answer says so; a question's filter that matches nothing is set aside, a request's is kept."""
+"""Filters in the chain, on both backends: the request's filter (the chat's control, the API's
+field) and the question's own ("في تموز 2025", "according to SANA") restrict what is searched,
+and the answer says so; a question's span of time rules out dated articles only; a question's
+filter that matches nothing is set aside, a request's is kept."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
+from embeddings.model.embedder import Embedder
+from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline
 from service.filters import request_filter
+from tests.dated_corpus import dated_index, write_corpus
 
 pytestmark = pytest.mark.slow
-ANKARA = "004_2ac46bbe3c7d16b3"  # the only seed article that dates a February
 
 
-def _articles(answer) -> set[str]:
-    return {c.passage.article_id for c in answer.citations} | {
-        p.article_id for p in answer.passages
-    }
+@pytest.fixture(scope="module", params=["faiss", "milvus"])
+def dated(
+    request: pytest.FixtureRequest, embedder: Embedder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Pipeline]:
+    root = tmp_path_factory.mktemp(f"dated-chain-{request.param}")
+    corpus = write_corpus(root)
+    with dated_index(request.param, corpus, root / "index", embedder) as target:
+        settings = load_settings(index_backend=target.backend, index_dir=Path(target.index_dir))
+        yield Pipeline.from_settings(settings, embedder)
 
 
-def test_a_request_filter_restricts_the_search_and_the_answer_says_so(pipeline: Pipeline) -> None:
-    answer = pipeline.ask(
-        "أين التقى لافروف بالشيباني؟", filters=request_filter("2025-02", "2025-02")
-    )
-    assert _articles(answer) == {ANKARA} and "أنقرة" in answer.text
-    searched = message("filter_searched", "ar", filter="شباط/فبراير 2025", articles="مقالة واحدة")
+def _searched(answer) -> set[str]:
+    return {p.article_id for p in answer.passages}
+
+
+def test_a_request_filter_restricts_the_search_and_the_answer_says_so(dated: Pipeline) -> None:
+    answer = dated.ask("ماذا بحث الوزيران؟", filters=request_filter("2025-07", "2025-07"))
+    assert _searched(answer) == {"sana-1", "sana-2", "undated-july"}
+    searched = message("filter_searched", "ar", filter="تموز/يوليو 2025", articles="3 مقالات")
     assert searched in answer.notices
 
 
-def test_the_questions_own_month_restricts_the_search(pipeline: Pipeline) -> None:
-    answer = pipeline.ask("Who did Lavrov meet in February?")
-    assert _articles(answer) == {ANKARA}
-    assert any(
-        n.startswith("Only the articles matching the filter (February)") for n in answer.notices
-    )
+def test_a_questions_span_rules_out_dated_articles_only(dated: Pipeline) -> None:
+    answer = dated.ask("ماذا جرى بين سوريا وروسيا في تموز 2025؟")
+    assert _searched(answer) == {"sana-1", "sana-2", "undated-july", "undated-2015"}
+    answer = dated.ask("What did they agree according to SANA?")
+    assert _searched(answer) == {"sana-1", "sana-2"}
+    assert any(n.startswith("Only the articles matching the filter (sana") for n in answer.notices)
 
 
-def test_a_questions_filter_that_matches_nothing_is_set_aside(pipeline: Pipeline) -> None:
-    answer = pipeline.ask("ماذا حدث في كانون الثاني؟")
-    assert message("filter_dropped", "ar", words="في كانون الثاني") in answer.notices
-    assert len(_articles(answer)) > 1
+def test_a_questions_filter_that_matches_nothing_is_set_aside(dated: Pipeline) -> None:
+    answer = dated.ask("ماذا قال المسؤولون بحسب سانا في آب 2025؟")
+    assert message("filter_dropped", "ar", words="آب 2025 سانا") in answer.notices
+    assert len(_searched(answer)) == 5
 
 
 def test_a_request_filter_that_matches_nothing_is_kept_and_nothing_is_answered(
-    pipeline: Pipeline,
+    dated: Pipeline,
 ) -> None:
-    answer = pipeline.ask(
-        "Who received al-Shaibani?", filters=request_filter(None, None, ["Reuters"])
-    )
+    answer = dated.ask("Who met in Damascus?", filters=request_filter(None, None, ["Reuters"]))
     assert answer.refused and answer.passages == []
     assert message("filter_empty", "en", filter="Reuters") in answer.notices
+
+
+def test_the_seed_corpus_is_undated_so_a_questions_month_keeps_every_article(
+    pipeline: Pipeline,
+) -> None:
+    answer = pipeline.ask("رتّب زمنياً لقاءات المسؤولين السوريين والروس في شهر شباط")
+    assert len({p.article_id for p in answer.passages}) == 5 and answer.notices == []
+    assert answer.shape == "timeline"
+    assert {s.date for s in answer.sentences} == {"--02-23/24"}  # the timeline keeps to February
