@@ -347,10 +347,10 @@ def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
     while not server.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(server.requests) == 1  # the first question holds the model's slot
-    started = time.perf_counter()
     _, second = _run(generator.stream(*_retrieved()))
-    assert worker.is_alive()  # answered while the model is still busy
-    assert time.perf_counter() - started < 2.0
+    # Answered while the model is still busy: had it waited for the slot, the first answer
+    # (about 3 s of reply) would be over. No wall-clock bound: the machine may be busy.
+    assert worker.is_alive()
     assert second.mode == "extractive" and second.citations
     assert second.notices == [_fallback_notice("ar", "busy")]
     assert len(server.requests) == 1
