@@ -28,6 +28,11 @@ class Library:
             return None
         return article_meta(article_id, record, chunks[0].text)
 
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles, for the filter control."""
+        records = self.service.manifest().articles.values()
+        return sorted({record.outlet for record in records if record.outlet})
+
     def metas(self, article_ids: Iterable[str]) -> dict[str, ArticleMeta]:
         found = {article_id: self.meta(article_id) for article_id in dict.fromkeys(article_ids)}
         return {article_id: meta for article_id, meta in found.items() if meta is not None}
