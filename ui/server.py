@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
+from api.slots import stop_on_sigterm
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
@@ -111,4 +112,5 @@ def main() -> None:
     demo = build_app(pipeline, settings)
     host, port, auth = settings.host, settings.port, settings.app_auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
+    stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
     serve(demo, host=host, port=port, auth=auth)
