@@ -12,8 +12,8 @@ from starlette.middleware import Middleware
 
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
-from api.slots import stop_on_sigterm
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
+from api.slots import stop_on_sigterm
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline

@@ -119,8 +119,7 @@ class LLMGenerator:
             yield AnswerChunk(answer=refusal(question, passages, mode=MODE))
             return
         if not self._slots.acquire(blocking=False):
-            reason = message("llm_reason_busy", question.language)
-            notice = message("llm_fallback", question.language, reason=reason)
+            notice = LLMFailure("busy").notice(question.language)
             yield from stream_with_notice(self.fallback, question, passages, notice, "")
             return
         try:
@@ -141,9 +140,7 @@ class LLMGenerator:
         except Exception as error:  # any failure of the model path falls back, never raises
             failure = classify_failure(error, received=bool(pieces))
             log.warning("LLM answer failed, falling back to extractive: %s", failure)
-            notice = message(
-                "llm_fallback", question.language, reason=failure.describe(question.language)
-            )
+            notice = failure.notice(question.language)
             separator = "\n\n" if pieces else ""
             yield from stream_with_notice(self.fallback, question, passages, notice, separator)
             return
