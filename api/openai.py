@@ -190,6 +190,17 @@ def api_router(service: Service) -> APIRouter:
         return {"object": "list", "data": [entry]}
 
     router.add_api_route("/v1/models", models, methods=["GET"])
+
+    def unknown(request: Request) -> Response:
+        """Any other call under /v1 is answered in OpenAI's shape too."""
+        known = {"/v1/chat/completions": "POST", "/v1/models": "GET"}
+        if request.url.path in known:
+            method = known[request.url.path]
+            return openai_error(405, f"Use {method} here.", "method_not_allowed")
+        return openai_error(404, f"No endpoint {request.url.path}.", "unknown_url")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    router.add_api_route("/v1/{path:path}", unknown, methods=methods, include_in_schema=False)
     return router
 
 

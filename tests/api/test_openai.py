@@ -191,3 +191,11 @@ def test_an_unexpected_failure_answers_in_the_openai_shape_with_json():
     assert "index" not in response.text  # the cause stays in the server's log
     events = _events(client, {"messages": [{"role": "user", "content": "من؟"}], "stream": True})
     assert json.loads(events[-2])["error"]["type"] == "server_error" and events[-1] == "[DONE]"
+
+
+def test_unknown_paths_and_methods_answer_in_the_openai_shape():
+    client, _ = _client()
+    missing = client.post("/v1/embeddings", json={})
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_url"
+    wrong = client.get("/v1/chat/completions")
+    assert wrong.status_code == 405 and wrong.json()["error"]["message"] == "Use POST here."

@@ -101,16 +101,17 @@ class LLMGenerator:
         with self._lock:
             if self._chat_model is None:
                 from langchain_openai import ChatOpenAI
+                from pydantic import SecretStr
 
                 self._chat_model = ChatOpenAI(
                     base_url=self.settings.llm_base_url,
-                    api_key=self.settings.llm_api_key or "not-needed",
+                    api_key=SecretStr(self.settings.llm_api_key or "not-needed"),
                     model=self.settings.llm_model or "",
                     timeout=self.timeout,
                     max_retries=0,
                     streaming=True,
                     temperature=self.settings.llm_temperature,
-                    max_tokens=self.settings.llm_max_tokens,
+                    max_completion_tokens=self.settings.llm_max_tokens,
                 )
             return self._chat_model
 

@@ -59,6 +59,7 @@ def _streamed(app: Served, messages: list[dict[str, str]]) -> tuple[list[str], d
 
 
 def _grounded(rag: dict[str, Any], language: str) -> None:
+    print(f"\nllama.cpp ({language}): mode {rag['mode']}, tier {rag['tier']}, {rag['notices']}")
     unreachable = message("llm_reason_unreachable", language)  # type: ignore[arg-type]
     assert not any(unreachable in notice for notice in rag["notices"]), rag["notices"]
     if rag["mode"] == "llm":
