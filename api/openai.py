@@ -77,11 +77,11 @@ class ChatCompletions:
 
     def __init__(self, service: Service) -> None:
         self.service = service
-        self.slots = Slots(service.settings.app_concurrency)
+        self.slots = Slots(service.settings.server.concurrency)
 
     def _parse(self, body: bytes) -> Asked:
         asked = parse_request(body)
-        clean_question(asked.question, self.service.settings.max_question_chars)
+        clean_question(asked.question, self.service.settings.answer.max_question_chars)
         return asked
 
     async def create(self, request: Request) -> Response:

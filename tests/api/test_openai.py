@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import replace
 from html import unescape
 from typing import Any
 
@@ -21,7 +20,7 @@ from tests.api.stand_in import TEXT, Call, StandInPipeline, StandInService
 
 
 def _client(pipeline: StandInPipeline | None = None, **settings: Any):
-    service = StandInService(replace(Settings(), **settings), pipeline)
+    service = StandInService(Settings.of(**settings), pipeline)
     return TestClient(FastAPI(**app_kwargs(service))), service  # type: ignore[arg-type]
 
 
