@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -81,6 +81,10 @@ class Reindexable(Protocol):
     def reindex(self, progress: Progress | None = None) -> IngestReport: ...
 
 
+def _changed_since(job: Job, version: int) -> Callable[[], bool]:
+    return lambda: job.version != version
+
+
 def index_busy(error: BaseException) -> bool:
     """Whether an ingest failed only because another process holds the index lock."""
     return isinstance(error, RuntimeError) and isinstance(error.__cause__, BlockingIOError)
@@ -124,8 +128,7 @@ class Indexer:
         while True:
             with self._changed:
                 self._changed.wait_for(
-                    lambda seen=seen: job.version != seen,
-                    timeout=max(0.0, ends - time.monotonic()),
+                    _changed_since(job, seen), timeout=max(0.0, ends - time.monotonic())
                 )
                 if job.version == seen:
                     return
@@ -235,9 +238,8 @@ class Indexer:
             return
         for folder in sorted(p for p in self.staging_root.iterdir() if p.is_dir()):
             logger.warning("re-queueing the staged upload %s left by an earlier run", folder.name)
-            self.submit(
-                Job(staged=Staged(folder, sorted(p for p in folder.iterdir() if p.is_file())))
-            )
+            files = sorted(p for p in folder.iterdir() if p.is_file())
+            self.submit(Job(staged=Staged(folder, list[Path | Outcome](files))))
 
 
 def _shown_source(source: str, corpus_dir: Path) -> str:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 from starlette.middleware import Middleware
 
 from api.limits import LoginThrottle, RequestLimits
@@ -17,8 +16,9 @@ from api.slots import stop_on_sigterm
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
+from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES
-from ui.layout import build_app
+from ui.layout import App, build_app
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
@@ -33,7 +33,7 @@ def _asset(name: str) -> str:
 
 
 def serve(
-    demo: gr.Blocks,
+    app: App,
     *,
     host: str = "127.0.0.1",
     port: int = 7860,
@@ -43,7 +43,8 @@ def serve(
 ) -> Any:
     """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
     request limits, origin policy and login throttle, and the session capacity of Settings."""
-    settings: Settings = demo.service.settings  # type: ignore[attr-defined]
+    settings = app.settings
+    demo = app.blocks
     demo.delete_cache = CACHE_SWEEP
     return demo.launch(
         server_name=host,
@@ -58,11 +59,11 @@ def serve(
         state_session_capacity=settings.server.session_capacity,
         # The OpenAI-compatible API and the MCP server, on the app's own port.
         mcp_server=True,
-        app_kwargs=_app_kwargs(demo.service, settings, host, login=auth is not None),
+        app_kwargs=_app_kwargs(app.service, settings, host, login=auth is not None),
     )
 
 
-def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
+def _app_kwargs(service: Service, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
     """The API's routes, and our middleware around its key guard: a request another origin
     sends, or one over the limits, never reaches the API either."""
     api = app_kwargs(service)
@@ -72,22 +73,23 @@ def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> 
 def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middleware]:
     """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
     body limits and (with a login) the login throttle."""
+    server = settings.server
     throttle = (
-        LoginThrottle(settings.server.login_max_failures, settings.server.login_lockout_seconds)
-        if login
-        else None
+        LoginThrottle(server.login_max_failures, server.login_lockout_seconds) if login else None
     )
-    limits = {
-        "body_bytes": int(settings.server.max_request_mb * 1024 * 1024),
-        "upload_bytes": settings.server.max_upload_files * UPLOAD_LIMIT_BYTES
-        + UPLOAD_OVERHEAD_BYTES,
-        "throttle": throttle,
-    }
-    origins = {
-        "allowed": parse_origins(settings.server.allowed_origins),
-        "loopback_only": host in LOOPBACK,
-    }
-    return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
+    return [
+        Middleware(
+            OriginPolicy,
+            allowed=parse_origins(server.allowed_origins),
+            loopback_only=host in LOOPBACK,
+        ),
+        Middleware(
+            RequestLimits,
+            body_bytes=int(server.max_request_mb * 1024 * 1024),
+            upload_bytes=server.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+            throttle=throttle,
+        ),
+    ]
 
 
 def main() -> None:
@@ -110,8 +112,8 @@ def main() -> None:
     except IndexUnusableError as error:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
-    demo = build_app(pipeline, settings)
+    app = build_app(pipeline, settings)
     host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
     stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
-    serve(demo, host=host, port=port, auth=auth)
+    serve(app, host=host, port=port, auth=auth)

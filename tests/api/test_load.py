@@ -39,7 +39,7 @@ def app(tmp_path_factory, embedder, seed_index) -> Iterator[Served]:
 
 def _slots(app: Served) -> Slots:
     """The API's answering slots, found through its route."""
-    for route in app.demo.app.routes:
+    for route in app.built.blocks.app.routes:
         if getattr(route, "path", "") == "/v1/chat/completions":
             return route.endpoint.__self__.slots
     raise AssertionError("no /v1/chat/completions route")
