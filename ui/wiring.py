@@ -11,7 +11,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ui.chat import Chat
-from ui.page import Page
+from ui.page import Options, Page
 from ui.reading import Reading
 
 
@@ -72,6 +72,11 @@ def wire_answering(page: Page, chat: Chat) -> None:
         show_progress="hidden",
         api_visibility="private",
     )
+    _wire_filter(options, chat)
+
+
+def _wire_filter(options: Options, chat: Chat) -> None:
+    """The filter control's values go to the session's state the answers read."""
     gr.on(
         [options.date_from.change, options.date_to.change, options.outlet.change],
         chat.set_filter,

@@ -11,7 +11,7 @@ import numpy as np
 from corpus import Chunk
 from embeddings.index.faiss.ann import AnnSpec, apply_search_params
 from embeddings.index.faiss.store import read_jsonl, read_npy
-from embeddings.index.manifest import RECOVERY, IndexCorruptError, Manifest
+from embeddings.index.manifest import RECOVERY, AnnSettings, IndexCorruptError, Manifest
 from embeddings.index.protocol import Sentence
 
 CHUNKS_FILE = "chunks.jsonl"
@@ -32,7 +32,7 @@ DATA_FILES = (
 Parts = tuple[list[Chunk], np.ndarray, faiss.Index, list[Sentence], np.ndarray, faiss.Index]
 
 
-def _read_ann(path: Path, settings: dict) -> faiss.Index:
+def _read_ann(path: Path, settings: AnnSettings | None) -> faiss.Index:
     ann = faiss.deserialize_index(np.fromfile(path, dtype=np.uint8))
     apply_search_params(ann, AnnSpec.from_dict(settings))
     return ann
@@ -46,8 +46,8 @@ def read_parts(version: Path, manifest: Manifest) -> Parts:
         sentences = read_jsonl(version / SENTENCES_FILE, Sentence)
         vectors = read_npy(version / VECTORS_FILE)
         sentence_vectors = read_npy(version / SENTENCE_VECTORS_FILE)
-        ann = _read_ann(version / ANN_FILE, dict(manifest.ann))
-        sentence_ann = _read_ann(version / SENTENCE_ANN_FILE, dict(manifest.sentence_ann))
+        ann = _read_ann(version / ANN_FILE, manifest.ann)
+        sentence_ann = _read_ann(version / SENTENCE_ANN_FILE, manifest.sentence_ann)
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
         raise IndexCorruptError(
             f"index in {version} cannot be read ({error}); {RECOVERY}"
