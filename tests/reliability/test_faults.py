@@ -269,8 +269,11 @@ def _is_own_lead(lead: str, language: str) -> bool:
     slots (a count of articles, an English date or number and its markers) short and without
     text of the article."""
     slot = "\x00"
-    for key in ("lead", "lead_reported", "related", "refusal"):
-        template = message(key, language, count=slot, articles=slot)
+    slots = ("count", "articles", "events", "statements", "points", "speaker", "what")
+    # The tiers' leads, and the broad answers' (rag/answer/shapes/).
+    keys = ("lead", "lead_reported", "related", "refusal", "timeline", "speaker", "summary")
+    for key in (*keys, "differ", "no_difference"):
+        template = message(key, language, **dict.fromkeys(slots, slot))
         pattern = re.escape(template).replace(re.escape(slot), r"[\w ]{1,20}")
         if re.fullmatch(pattern, lead):
             return True
