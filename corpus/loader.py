@@ -26,6 +26,8 @@ _BINARY = {".pdf": read_pdf, ".docx": read_docx}
 _UTF8_BOM = b"\xef\xbb\xbf"
 # An article fetched from the web is known by its address (the page's canonical URL).
 _WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
+# The "mark of the web" a browser writes at the top of a page it saves.
+_SAVED_FROM = re.compile(r"\A\ufeff?\s*<!--\s*saved from url=\(\d{4}\)(https?://[^\s>]+?)\s*-->")
 
 
 @dataclass(frozen=True)
@@ -170,12 +172,17 @@ def _load_jsonl(path: Path, text: str) -> LoadResult:
     return _without_duplicate_ids(result)
 
 
-def _web_article(path: Path, html: str, url: str | None = None) -> Article:
+def _web_article(path: Path, html: str) -> Article:
     """A web page's article: trafilatura's text and metadata (corpus/formats/web.py). A page
-    fetched from `url` is known by its canonical address; a saved page by its file name."""
+    saved with the address it came from (`<!-- saved from url=(0023)https://... -->` at its top,
+    as browsers and service/fetching.py save pages) is known by its canonical address; any other
+    page by its file name."""
+    saved_from = _SAVED_FROM.match(html)
+    url = saved_from.group(1) if saved_from else None
     page, extracted = read_web_page(html, url)
     cleaned = clean_text(page.text, title=page.title, markers=not extracted)
-    return _article(page.url or url if url else path.stem, cleaned, str(path), page)
+    article_id = (page.url or url) if url else path.stem
+    return _article(article_id, cleaned, str(path), page)
 
 
 def _load_document(path: Path, text: str) -> Article:
@@ -239,12 +246,6 @@ def _guarded(path: Path, load: Callable[[], LoadResult]) -> LoadResult:
     except Exception as error:  # one malformed file must not stop a corpus load
         reason = f"unexpected error: {type(error).__name__}: {error}"
         return LoadResult(errors=[LoadError(str(path), reason)])
-
-
-def load_page(path: Path, url: str) -> LoadResult:
-    """The article of a web page fetched from `url` and saved at `path` (HTML, UTF-8 or as the
-    application decoded it), known by the page's canonical address (else `url`)."""
-    return _guarded(path, lambda: LoadResult(articles=[_web_article(path, _read_text(path), url)]))
 
 
 def _is_hidden(path: Path, root: Path) -> bool:

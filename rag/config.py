@@ -108,6 +108,11 @@ class Settings:
     max_queued_jobs: int = 32
     # Seconds an uploaded file may take to parse (in a worker process) before it is refused.
     parse_time_limit: float = PARSE_TIME_LIMIT_SECONDS
+    # Pages and feeds added by address (service/fetching.py): seconds for one whole fetch, and
+    # networks besides the public internet they may be fetched from (comma-separated CIDRs:
+    # "10.0.0.0/8" for a private deployment; loopback and private addresses are refused).
+    fetch_timeout: float = 20.0
+    fetch_allowed_networks: str = ""
     # Wrong passwords one client may try before it is locked out; the lockout starts at
     # login_lockout_seconds and doubles with every further failure, up to 15 minutes.
     login_max_failures: int = 5

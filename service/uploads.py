@@ -28,12 +28,19 @@ from corpus.loader import SUPPORTED_SUFFIXES, LoadResult
 from embeddings import files
 from service import notices as messages
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
+from service.notices import web as web_messages
 
 UPLOADS_FOLDER = "uploads"
+SAVED_FROM = b"<!-- saved from url=("
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ]+", re.UNICODE)
 # Gradio keeps each upload in a folder named by the hash of its content.
 _DIGEST_FOLDER = re.compile(r"[0-9a-f]{32,128}")
 _JSONL_LINE = re.compile(r"(?<=\.jsonl):\d+$", re.IGNORECASE)
+
+
+def is_saved_page(data: bytes) -> bool:
+    """Whether `data` is a page fetched by address (service/web.py marks it as browsers do)."""
+    return data.startswith(SAVED_FROM)
 
 
 def uploads_dir(corpus_dir: Path) -> Path:
@@ -195,7 +202,7 @@ def _admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader)
     if destination.exists():
         if destination.is_file() and _same_bytes(destination, data):
             return Outcome("unchanged", messages.unchanged(staged.name))
-        raise _Rejected(messages.NAME_TAKEN)
+        raise _Rejected(web_messages.PAGE_KNOWN if is_saved_page(data) else messages.NAME_TAKEN)
     loaded = parse_upload(staged, loader)
     if not loaded.articles:
         reasons = [messages.loader_reason(e.reason) for e in loaded.errors]

@@ -8,12 +8,11 @@ from pathlib import Path
 import gradio as gr
 
 from api.mcp import mcp_tools
-from corpus.loader import SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from service.feedback import FeedbackStore
 from service.live import Service
-from ui.articles import article_panel, upload_label
+from ui.articles import article_panel, upload_label, web_inputs
 from ui.chat import Chat
 from ui.reading import Reading
 from ui.render.html import esc
@@ -184,15 +183,17 @@ def _settings_accordion(settings: Settings, chat: Chat) -> Options:
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(chat.index_status(), elem_id="status")
         gr.Timer(STATUS_REFRESH_SECONDS).tick(chat.index_status, None, [status], **QUIET)
+        # No file_types: Gradio would refuse other types in a short-lived English toast; the
+        # report says why in both languages (service.uploads.stage).
         upload = gr.File(
             label=upload_label(),
             file_count="multiple",
-            file_types=list(SUPPORTED_SUFFIXES),
             type="filepath",
             elem_id="upload",
         )
+        web = web_inputs()
         upload_report = gr.HTML(elem_id="upload-report")
-        article_panel(chat.service, upload, upload_report, status)
+        article_panel(chat.service, upload, web, upload_report, status)
     return Options(top_k, mode, status)
 
 

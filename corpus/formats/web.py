@@ -5,7 +5,7 @@ real pages in Arabic and English (tests/corpus/formats/test_web_pages.py, figure
 trafilatura keeps as much of the article and leaves out more of the page around it, so its text
 is used; cleaning's footer markers are not applied after it, since they cut articles that link
 "Read more: ..." mid-text. The title is the page's own headline (`<h1>`, as markup.py finds it)
-when the page title trafilatura reads contains it ("Headline | Site | date"), else trafilatura's.
+when it is trustworthy (`_title`), else the title trafilatura reads (og:title, `<title>`).
 The date is one the page states in its markup (meta tags, JSON-LD, `<time>`): no guess from the
 address or the text, so a date here is a known day. A page trafilatura finds no article in is
 read by markup.py, as before.
@@ -13,18 +13,53 @@ read by markup.py, as before.
 
 from __future__ import annotations
 
+import re
+
 from corpus.formats.document import Document, iso_day, one_line
 from corpus.markup import html_to_text
 from corpus.normalize import normalize_text
 
+_WORD = re.compile(r"[^\W_]+")
+# Share of a paragraph's word triples that must be in trafilatura's text for the paragraph to
+# be kept (its boilerplate judgement, markup.py's paragraphs).
+_AGREEMENT = 0.8
+_REGION = re.compile(r"<(?:article|main)[\s>]", re.IGNORECASE)
 # htmldate's search of the whole text guesses (a year in the address becomes 1 January).
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
 
 
-def _title(stated: str | None, headline: str | None) -> str | None:
-    if headline and stated and normalize_text(headline) in normalize_text(stated):
+def _title(stated: str | None, headline: str | None, html: str) -> str | None:
+    """The page's headline when the stated title contains it ("Headline | Site | date"), or
+    when it is the `<h1>` of the page's `<article>`/`<main>`; else the stated title. (A page
+    without those regions has logos and section names in `<h1>` too.)"""
+    if not (headline and stated):
+        return stated or headline
+    head, said = normalize_text(headline), normalize_text(stated)
+    if head in said or (_REGION.search(html) and said not in head):
         return headline
-    return stated or headline
+    return stated
+
+
+def _shingles(words: list[str], size: int) -> list[tuple[str, ...]]:
+    return [tuple(words[i : i + size]) for i in range(len(words) - size + 1)]
+
+
+def _kept_by(extracted: str, paragraphs: list[str]) -> list[str]:
+    """The `paragraphs` (markup.py's, in its order and layout) that the extracted text holds:
+    at least `_AGREEMENT` of each one's word triples (pairs, words when shorter) are in it.
+    Sets of shingles keep this linear in the page."""
+    words = _WORD.findall(normalize_text(extracted))
+    known = [set(_shingles(words, size)) for size in (1, 2, 3)]
+    kept = []
+    for paragraph in paragraphs:
+        own = _WORD.findall(normalize_text(paragraph))
+        if not own:
+            continue
+        size = min(3, len(own))
+        shingles = _shingles(own, size)
+        if sum(s in known[size - 1] for s in shingles) >= _AGREEMENT * len(shingles):
+            kept.append(paragraph)
+    return kept
 
 
 def read_web_page(html: str, url: str | None = None) -> tuple[Document, bool]:
@@ -45,8 +80,8 @@ def read_web_page(html: str, url: str | None = None) -> tuple[Document, bool]:
     if not text.strip():
         return Document(page_text, title=headline, url=url), False
     document = Document(
-        text,
-        title=_title(one_line(found.title), headline),
+        "\n".join(_kept_by(text, page_text.split("\n"))) or text,
+        title=_title(one_line(found.title), headline, html),
         date=iso_day(found.date),
         outlet=one_line(found.sitename),
         author=one_line(found.author),

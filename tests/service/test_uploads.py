@@ -53,7 +53,7 @@ def test_staging_empties_gradios_folder_and_refuses_without_parsing(tmp_path: Pa
         gradio,
         {
             "new.txt": "عنوان\nنص.".encode(),
-            "report.pdf": b"%PDF-1.4",
+            "report.doc": b"\xd0\xcf\x11\xe0",
             "big.txt": b"a" * (MAX_FILE_BYTES + 1),
             "..": b"x",
             "extra.txt": b"x",
@@ -64,7 +64,7 @@ def test_staging_empties_gradios_folder_and_refuses_without_parsing(tmp_path: Pa
     assert [p.name for p in staged.files] == ["new.txt"]
     refused = [e for e in staged.entries if isinstance(e, Outcome)]
     report = _texts(refused)
-    assert "Files of type .pdf are not supported" in report and "غير مدعوم" in report
+    assert "Files of type .doc are not supported" in report and "غير مدعوم" in report
     assert "The file is 10.1 MB; the limit is 10 MB" in report and "ميغابايت" in report
     assert "The file name cannot be used" in report
     assert "two files with the same name" in report

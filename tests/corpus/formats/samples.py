@@ -148,15 +148,16 @@ def word_docx(folder: Path, number: int) -> Sample:
     return Sample("word", path, title, paragraphs)
 
 
-def libreoffice(folder: Path, source: Path, target: str) -> Path:
+def libreoffice(folder: Path, source: Path, target: str, *options: str) -> Path:
     """`source` converted by LibreOffice (`target`: pdf or docx), in a profile of its own so
     that parallel runs on one machine do not share one."""
     profile = (folder / "lo-profile").as_uri()
-    _run(
-        [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore"]
-        + ["--convert-to", target, "--outdir", str(folder), str(source)]
-    )
-    return source.with_suffix(f".{target.split(':')[0]}")
+    command = [SOFFICE, f"-env:UserInstallation={profile}", "--headless", "--norestore"]
+    _run([*command, *options, "--convert-to", target, "--outdir", str(folder), str(source)])
+    converted = source.with_suffix(f".{target.split(':')[0]}")
+    if not converted.is_file():
+        raise RuntimeError(f"LibreOffice made no {converted.name}")
+    return converted
 
 
 def make_samples(folder: Path) -> dict[str, Sample]:
@@ -168,7 +169,7 @@ def make_samples(folder: Path) -> dict[str, Sample]:
     title, paragraphs = seed_text(3)
     page = folder / "writer.html"
     page.write_text(_page(title, paragraphs), encoding="utf-8")
-    written = libreoffice(folder, page, 'docx:"MS Word 2007 XML"')
+    written = libreoffice(folder, page, "docx:MS Word 2007 XML", "--infilter=HTML (StarWriter)")
     samples = [
         chromium_pdf(folder, "chromium", 0),
         chromium_pdf(folder, "columns", 1, columns=2),
