@@ -159,7 +159,9 @@ def _body(response: httpx.Response, policy: Policy, deadline: float) -> bytes:
     if declared.isdigit() and int(declared) > policy.max_bytes:
         raise FetchError(messages.page_too_large(int(declared)))
     body = bytearray()
-    for chunk in response.iter_bytes(64 * 1024):  # decoded: the limit is on what is kept
+    # Decoded, as it arrives (a chunk size would wait for that much): the limit is on what is
+    # kept, and the deadline is checked at every arrival.
+    for chunk in response.iter_bytes():
         body += chunk
         if len(body) > policy.max_bytes:
             raise FetchError(messages.URL_ENDLESS)

@@ -29,3 +29,28 @@ def seconds_per_mb(run: Callable[[str], object], text: str) -> float:
 def assert_linear(run: Callable[[str], object], text: str, limit: float = SECONDS_PER_MB) -> None:
     rate = seconds_per_mb(run, text)
     assert rate < limit, f"{rate:.2f} s per MB on {len(text)} characters"
+
+
+def cpu_seconds(run: Callable[[], object]) -> float:
+    started = time.process_time()
+    run()
+    return time.process_time() - started
+
+
+# Twice the input may take at most this many times as long (linear: 2; quadratic: 4). Wide, for
+# a shared machine: CPU time still varies with cache and memory pressure.
+GROWTH_LIMIT = 3.0
+# Below this, both runs are noise: a run this short is linear enough, whatever the ratio.
+NOISE_SECONDS = 0.05
+
+
+def assert_grows_linearly(
+    run: Callable[[object], object], make: Callable[[int], object], size: int
+) -> None:
+    """`run` on an input twice as large (`make(2 * size)`) takes at most GROWTH_LIMIT times as
+    long as on `make(size)`: a bound on growth, not on absolute time."""
+    small, large = make(size), make(2 * size)
+    run(small)  # imports and first-call costs are not growth
+    once = cpu_seconds(lambda: run(small))
+    twice = cpu_seconds(lambda: run(large))
+    assert twice < GROWTH_LIMIT * once + NOISE_SECONDS, f"{once:.3f} s, then {twice:.3f} s at 2x"
