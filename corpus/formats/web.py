@@ -66,6 +66,7 @@ def read_web_page(html: str, url: str | None = None) -> tuple[Document, bool]:
     """The article of `html` (fetched from `url`, if it was), and whether trafilatura found it
     (False: the text is markup.py's whole-page text, still to be cleaned of boilerplate)."""
     import trafilatura
+    from trafilatura.settings import Document as Extracted
 
     headline, page_text = html_to_text(html)
     found = trafilatura.bare_extraction(
@@ -76,8 +77,8 @@ def read_web_page(html: str, url: str | None = None) -> tuple[Document, bool]:
         include_tables=True,
         date_extraction_params=_DATE_PARAMS,
     )
-    text = getattr(found, "text", None) or ""
-    if not text.strip():
+    text = found.text if isinstance(found, Extracted) else None
+    if not isinstance(found, Extracted) or not text or not text.strip():
         return Document(page_text, title=headline, url=url), False
     document = Document(
         "\n".join(_kept_by(text, page_text.split("\n"))) or text,

@@ -80,7 +80,7 @@ def _handler(site: Site) -> type[http.server.BaseHTTPRequestHandler]:
             site.hits[path] = site.hits.get(path, 0) + 1
             if path.startswith("/to-loopback"):
                 self.send_response(302)
-                port = self.server.server_address[1]
+                port = site.base.rsplit(":", 1)[1]
                 self.send_header("Location", f"http://127.0.0.1:{port}/article")
                 self.end_headers()
             elif path == "/loop":
