@@ -43,6 +43,7 @@ def test_a_page_is_saved_as_an_upload_known_by_its_canonical_address(
     assert failed == []
     (outcome,) = admit_pages(pages, settings, set())
     assert outcome.status == "added" and outcome.article_ids == (canonical,)
+    assert outcome.notice.values["name"] == url  # the report names the page by its address
     (article,) = load_corpus(settings.corpus_dir).articles
     assert (article.id, article.title, article.url) == (canonical, "معرض الكتاب", canonical)
     assert article.text == BODY and "الرئيسية" not in article.text  # no menu, no footer
