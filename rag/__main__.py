@@ -27,10 +27,10 @@ def _indexed_ids(settings: Settings) -> set[str]:
     from embeddings.index.faiss.store import read_manifest
     from embeddings.index.manifest import IndexUnusableError
 
-    if settings.index_backend != "faiss":
+    if settings.index.backend != "faiss":
         return set()
     try:
-        return set(read_manifest(settings.index_dir).articles)
+        return set(read_manifest(settings.index.path).articles)
     except IndexUnusableError:
         return set()
 
@@ -47,8 +47,8 @@ def _from_web(args: argparse.Namespace, settings: Settings) -> bool:
     notices = []
     if args.feed or args.feeds:
         try:
-            with IsolatedLoader(settings.parse_time_limit) as loader:
-                found = refresh(FeedStore(settings.index_dir), policy, loader, args.feed or [])
+            with IsolatedLoader(settings.ingest.parse_time_limit) as loader:
+                found = refresh(FeedStore(settings.index.path), policy, loader, args.feed or [])
         except FeedsBusy:
             print("feeds      another refresh is running; nothing fetched", file=sys.stderr)
             return False
@@ -62,36 +62,38 @@ def _from_web(args: argparse.Namespace, settings: Settings) -> bool:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
+    from contextlib import AbstractContextManager, nullcontext
 
     from embeddings.index.backends import index_writer
+    from embeddings.index.protocol import Embed
     from embeddings.ingest.incremental import ingest, progress_bar
     from rag.pipeline import embedder_for
 
     settings = _settings(args)
     embedder = embedder_for(settings)
     embedder.warm_up()
-    writer = index_writer(settings.index_target, embedder)
+    writer = index_writer(settings.index.target, embedder)
     if (args.url or args.feed or args.feeds) and not _from_web(args, settings):
         return 3
+    engine: AbstractContextManager[Embed | None]
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
             from embeddings.ingest.ray_embed import ray_engine
 
             engine = ray_engine(
                 embedder,
-                actors=settings.ray_actors,
-                cpus_per_actor=settings.ray_cpus_per_actor,
+                actors=settings.ingest.ray_actors,
+                cpus_per_actor=settings.ingest.ray_cpus_per_actor,
                 progress=progress,
             )
         else:
             engine = nullcontext(None)  # in this process (ingest's default)
         with engine as embed:
             report = ingest(
-                settings.corpus_dir,
-                settings.index_dir,
+                settings.ingest.corpus_dir,
+                settings.index.path,
                 embedder,
-                settings.chunker,
+                settings.ingest.chunker,
                 rebuild=args.rebuild,
                 progress=progress,
                 writer=writer,

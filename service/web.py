@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from corpus.isolated import IsolatedLoader
 from rag.config import Settings
 from service.fetching import PAGE_TYPES, FetchError, Policy, check_address, fetch
+from service.indexing import STAGING_FOLDER
 from service.notices import web as messages
 from service.uploads import SAVED_FROM, Outcome, Staged, admit, safe_file_name, uploads_dir
 
@@ -38,7 +39,7 @@ class Page:
 
 
 def policy_of(settings: Settings) -> Policy:
-    return Policy.of(settings.fetch_timeout, settings.fetch_allowed_networks)
+    return Policy.of(settings.ingest.fetch_timeout, settings.ingest.fetch_allowed_networks)
 
 
 def page_name(url: str) -> str:
@@ -83,10 +84,10 @@ def stage_pages(pages: Sequence[Page], failed: Sequence[Outcome], staging_root: 
 def admit_pages(pages: Sequence[Page], settings: Settings, known: set[str]) -> list[Outcome]:
     """Parse and save `pages` into the corpus's uploads folder now (the command line's way; the
     app queues them instead), each as `service.uploads.admit` does for an upload."""
-    staged = stage_pages(pages, [], settings.index_dir / ".incoming")
+    staged = stage_pages(pages, [], settings.index.path / STAGING_FOLDER)
     try:
-        with IsolatedLoader(settings.parse_time_limit) as loader:
-            uploads = uploads_dir(settings.corpus_dir)
+        with IsolatedLoader(settings.ingest.parse_time_limit) as loader:
+            uploads = uploads_dir(settings.ingest.corpus_dir)
             return [admit(path, uploads, known, loader) for path in staged.files]
     finally:
         shutil.rmtree(staged.folder, ignore_errors=True)

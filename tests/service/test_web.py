@@ -4,7 +4,6 @@ isolated worker, saved into the corpus's uploads folder, known by their canonica
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,8 +24,7 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return replace(
-        Settings(),
+    return Settings.of(
         corpus_dir=tmp_path / "corpus",
         index_dir=tmp_path / "index",
         fetch_timeout=5.0,
@@ -44,7 +42,7 @@ def test_a_page_is_saved_as_an_upload_known_by_its_canonical_address(
     (outcome,) = admit_pages(pages, settings, set())
     assert outcome.status == "added" and outcome.article_ids == (canonical,)
     assert outcome.notice.values["name"] == url  # the report names the page by its address
-    (article,) = load_corpus(settings.corpus_dir).articles
+    (article,) = load_corpus(settings.ingest.corpus_dir).articles
     assert (article.id, article.title, article.url) == (canonical, "معرض الكتاب", canonical)
     assert article.text == BODY and "الرئيسية" not in article.text  # no menu, no footer
     # The same page again is unchanged; a changed page at that address is told apart.
@@ -62,7 +60,7 @@ def test_a_refused_address_says_why_and_adds_nothing(site: Site, settings: Setti
     assert pages == [] and len(failed) == 2
     assert all(outcome.status == "rejected" for outcome in failed)
     assert "private network" in failed[0].notice.text() and "http://" in failed[1].notice.text()
-    assert not (settings.corpus_dir / "uploads").exists()
+    assert not (settings.ingest.corpus_dir / "uploads").exists()
 
 
 def test_page_names_are_safe_and_distinct() -> None:
