@@ -18,14 +18,13 @@ from pathlib import Path
 from corpus.article import Article
 from corpus.cleaning import CleanedText, clean_text
 from corpus.formats import Document, FormatError, read_docx, read_pdf, read_web_page
+from corpus.formats.document import WEB_ADDRESS
 from corpus.limits import MAX_FILE_BYTES
 from corpus.markup import markdown_to_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
 _BINARY = {".pdf": read_pdf, ".docx": read_docx}
 _UTF8_BOM = b"\xef\xbb\xbf"
-# An article fetched from the web is known by its address (the page's canonical URL).
-_WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 # The "mark of the web" a browser writes at the top of a page it saves.
 _SAVED_FROM = re.compile(r"\A\ufeff?\s*<!--\s*saved from url=\(\d{4}\)(https?://[^\s>]+?)\s*-->")
 
@@ -80,7 +79,7 @@ def _check_id(article_id: str) -> None:
         raise _Rejected("empty article id")
     # Ids end up in chunk ids, index keys and citations; they must be one safe path component,
     # or the web address of a fetched page.
-    if _WEB_ADDRESS.fullmatch(article_id):
+    if WEB_ADDRESS.fullmatch(article_id):
         pass
     elif "/" in article_id or "\\" in article_id or article_id in {".", ".."}:
         raise _Rejected(f"invalid article id {article_id!r}: must not be a path")

@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+# An absolute web address: what a fetched article is known by (its canonical URL).
+WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 # A date as the formats state it: ISO 8601 (2025-10-16, 2025-10-16T09:30:00Z, ...).
 _ISO_DAY = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:$|[T\s])")
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from corpus.formats.document import Document, iso_day, one_line
+from corpus.formats.document import WEB_ADDRESS, Document, iso_day, one_line
 from corpus.markup import html_to_text
 from corpus.normalize import normalize_text
 
@@ -38,6 +38,12 @@ def _title(stated: str | None, headline: str | None, html: str) -> str | None:
     if head in said or (_REGION.search(html) and said not in head):
         return headline
     return stated
+
+
+def _web_address(value: object) -> str | None:
+    """An absolute http(s) address the page states (its canonical URL), else None."""
+    address = one_line(value, 2000)
+    return address if address and WEB_ADDRESS.fullmatch(address) else None
 
 
 def _shingles(words: list[str], size: int) -> list[tuple[str, ...]]:
@@ -86,6 +92,6 @@ def read_web_page(html: str, url: str | None = None) -> tuple[Document, bool]:
         date=iso_day(found.date),
         outlet=one_line(found.sitename),
         author=one_line(found.author),
-        url=one_line(found.url, 2000) or url,
+        url=_web_address(found.url) or url,
     )
     return document, True
