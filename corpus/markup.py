@@ -6,7 +6,6 @@ Only the stdlib is used: news pages need main-text extraction, not faithful rend
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from corpus.inline_markdown import strip_inline
@@ -128,26 +127,6 @@ def _escape_unterminated(html: str) -> str:
     return "".join([*parts, head[done:], tail])
 
 
-# <meta> names (name, property or itemprop, lower-cased) that state a fact about the article.
-_META_FACTS = {
-    "date": (
-        "article:published_time",
-        "og:published_time",
-        "datepublished",
-        "date",
-        "pubdate",
-        "publishdate",
-        "dc.date",
-        "dc.date.issued",
-        "parsely-pub-date",
-    ),
-    "outlet": ("og:site_name",),
-    "author": ("author", "article:author", "dc.creator"),
-    "url": ("og:url",),
-}
-_META_FACT = {name: fact for fact, names in _META_FACTS.items() for name in names}
-
-
 class _MainText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -163,20 +142,6 @@ class _MainText(HTMLParser):
         # (index of the region it is in, or -1 outside any region, text)
         self.h1s: list[tuple[int, str]] = []
         self._h1_parts: list[str] | None = None
-        self.facts: dict[str, str] = {}  # the first of each `_META_FACTS`, the first <time>
-
-    def _fact(self, tag: str, attrs: dict[str, str | None]) -> None:
-        if tag == "meta":
-            name = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or ""
-            fact, value = _META_FACT.get(name.lower()), (attrs.get("content") or "").strip()
-        elif tag == "link" and (attrs.get("rel") or "").lower() == "canonical":
-            fact, value = "url", (attrs.get("href") or "").strip()
-        elif tag == "time" and not self._hidden_depth:
-            fact, value = "time", (attrs.get("datetime") or "").strip()
-        else:
-            return
-        if fact and value and (fact == "url" or not value.startswith("http")):
-            self.facts.setdefault(fact, value)
 
     def _count(self, tag: str, change: int) -> None:
         self._depth[tag] = self._depth.get(tag, 0) + change
@@ -197,8 +162,6 @@ class _MainText(HTMLParser):
             self.regions[-1].append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"meta", "link", "time"}:
-            self._fact(tag, dict(attrs))
         if tag in _BLOCKS:
             self._emit("\n")
         elif tag in _CELLS:
@@ -232,24 +195,10 @@ class _MainText(HTMLParser):
         self._emit(_SPACES.sub(" ", data))
 
 
-@dataclass(frozen=True)
-class HtmlPage:
-    """A page's main text and what its markup states about the article."""
-
-    title: str | None
-    text: str
-    url: str | None = None
-    date: str | None = None  # as the page writes it; `corpus.dates.normalize_date` reads it
-    outlet: str | None = None
-    author: str | None = None
-
-
-def html_page(html: str) -> HtmlPage:
-    """The main text: the largest <article>/<main> region if any, else the whole page, without
-    scripts, navigation, headers, footers, asides and forms. The title is the first <h1> of
-    that text, else the page <title>. The date, outlet, author and URL come from the page's
-    <meta> tags (article:published_time, og:site_name, author, og:url), its canonical link and
-    its first <time datetime>."""
+def html_to_text(html: str) -> tuple[str | None, str]:
+    """(title, main text): the largest <article>/<main> region if any, else the whole page,
+    without scripts, navigation, headers, footers, asides and forms. The title is the first
+    <h1> of that text, else the page <title>."""
     parser = _MainText()
     parser.feed(_escape_unterminated(html))
     parser.close()
@@ -258,18 +207,4 @@ def html_page(html: str) -> HtmlPage:
     text = regions[chosen] if chosen >= 0 else "".join(parser.page_parts)
     h1 = next((h1 for region, h1 in parser.h1s if region == chosen and h1), None)
     page_title = _SPACES.sub(" ", "".join(parser.title_parts)).strip()
-    facts = parser.facts
-    return HtmlPage(
-        h1 or page_title or None,
-        text,
-        facts.get("url"),
-        facts.get("date") or facts.get("time"),
-        facts.get("outlet"),
-        facts.get("author"),
-    )
-
-
-def html_to_text(html: str) -> tuple[str | None, str]:
-    """(title, main text) of a page (`html_page`)."""
-    page = html_page(html)
-    return page.title, page.text
+    return h1 or page_title or None, text
