@@ -20,6 +20,8 @@ from corpus.limits import MAX_FILE_BYTES
 from corpus.markup import html_to_text, markdown_to_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+# The reason a second article with an id already loaded is skipped (its prefix).
+DUPLICATE_ID = "duplicate article id"
 _UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -164,7 +166,7 @@ def _without_duplicate_ids(result: LoadResult) -> LoadResult:
     for article in result.articles:
         if article.id in first_source:
             first = first_source[article.id]
-            reason = f"duplicate article id {article.id!r} (already loaded from {first})"
+            reason = f"{DUPLICATE_ID} {article.id!r} (already loaded from {first})"
             unique.errors.append(LoadError(article.source, reason))
         else:
             first_source[article.id] = article.source
