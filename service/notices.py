@@ -9,12 +9,14 @@ server path and no internal figure (chunks/s) reaches a notice; sizes are in MB.
 
 from __future__ import annotations
 
+import errno
 import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
+from embeddings.files import StorageError
 
 MB = 1024 * 1024
 # One size limit everywhere: the upload label, our check and Gradio's own max_file_size.
@@ -92,6 +94,39 @@ def ids_taken(ids: Sequence[str]) -> Notice:
         "Article id(s) already in the corpus: {ids}.",
         "معرّفات مقالات موجودة في المجموعة من قبل: {ids}.",
         ids=", ".join(ids),
+    )
+
+
+# -- the server's storage refused a write (embeddings.files.storage_error) ---------------------
+
+_STORAGE = {
+    errno.ENOSPC: ("the server's disk is full", "قرص الخادم ممتلئ"),
+    errno.EROFS: ("the server's storage is read-only", "مساحة تخزين الخادم للقراءة فقط"),
+}
+_FORBIDDEN = ("the server may not write to its storage", "لا يُسمح للخادم بالكتابة في مساحة تخزينه")
+# What was not stored, "because {reason}", then what to do.
+_NOT_STORED = {
+    "upload": ("Not added, because {}; nothing was changed.", "لم يُضف لأن {}، ولم يتغير شيء."),
+    "index": (
+        "Indexing stopped, because {}. The index in use is unchanged and your change is saved in "
+        "the corpus: it is indexed with the next upload or `python -m rag ingest` once this is "
+        "fixed.",
+        "توقفت الفهرسة لأن {}. الفهرس المستخدم لم يتغير، وتغييرك محفوظ في المجموعة وستتم فهرسته "
+        "مع الرفع التالي أو عند تشغيل python -m rag ingest بعد إصلاح ذلك.",
+    ),
+    "feedback": ("Your feedback was not saved, because {}.", "لم تُحفظ ملاحظتك لأن {}."),
+}
+
+
+def not_stored(error: StorageError, what: str) -> Notice:
+    """Why an upload, an index update or feedback (`what`) was not stored, and what to do."""
+    reason = _STORAGE.get(error.errno or 0, _FORBIDDEN)
+    en, ar = (
+        template.format(part) for template, part in zip(_NOT_STORED[what], reason, strict=True)
+    )
+    return notice(
+        en + " Ask the administrator to free space or make the folder writable.",
+        ar + " اطلب من المسؤول إفساح مساحة أو جعل المجلد قابلاً للكتابة.",
     )
 
 
@@ -212,6 +247,17 @@ def index_updated(articles: int, new: int, changed: int, removed: int) -> Notice
         new=new,
         changed=changed,
         removed=removed,
+    )
+
+
+def ids_used_elsewhere(names: Sequence[str]) -> Notice:
+    return notice(
+        "Not indexed, because another file of the corpus already has their article id(s) "
+        "({count}): {names}. Remove them here, or give their articles new ids and upload again.",
+        "لم يُفهرس لأن ملفاً آخر في المجموعة يحمل معرّفات مقالاتها ({count}): {names}. أزِلها من "
+        "هنا، أو غيّر معرّفات مقالاتها ثم ارفعها مرة أخرى.",
+        count=len(names),
+        names=", ".join(names),
     )
 
 

@@ -19,16 +19,19 @@ from service import notices as messages
 from service.indexing import Job, QueueFull
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
-from service.uploads import stage, uploaded_file
-from ui.render.answer import render_status
+from service.reconcile import unindexed_uploads
+from service.uploads import UPLOADS_FOLDER, stage, uploaded_file
+from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
     REMOVABLE_LABEL,
+    plain_label,
     removable_choices,
     render_articles,
     render_job,
     render_report,
 )
+from ui.texts import NOT_INDEXED
 from ui.wiring import PRIVATE
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
@@ -43,6 +46,17 @@ def upload_label() -> str:
         f"Add articles ({messages.KINDS}; up to {limit} MB each) · "
         f"أضف مقالات (حتى {limit} ميغابايت لكل ملف)"
     )
+
+
+def _file_choice(path: Path) -> tuple[str, str]:
+    """A saved upload the index does not hold, for the removal list: no article id has a "/",
+    so its value cannot be taken for one."""
+    return plain_label(f"{path.name} ({NOT_INDEXED})"), f"{UPLOADS_FOLDER}/{path.name}"
+
+
+def _file_name(choice: str | None) -> str | None:
+    prefix = f"{UPLOADS_FOLDER}/"
+    return choice.removeprefix(prefix) if choice and choice.startswith(prefix) else None
 
 
 class Articles:
@@ -63,12 +77,17 @@ class Articles:
                 found[article_id] = path
         return found
 
+    def _unindexed(self) -> list[Path]:
+        sources = (record.source for record in self.service.manifest().articles.values())
+        return unindexed_uploads(self.indexer.uploads, sources)
+
     def refresh(self) -> tuple[str, str, Any]:
         manifest = self.service.manifest()
         uploaded = self._uploaded()
         choices = removable_choices(manifest, uploaded)
+        choices += [_file_choice(path) for path in self._unindexed()]
         return (
-            render_status(manifest),
+            status_html(self.service),
             render_articles(manifest, set(uploaded)),
             gr.Dropdown(choices=choices, value=None),
         )
@@ -99,16 +118,21 @@ class Articles:
         try:
             job = self.indexer.submit(Job(staged=staged))
         except QueueFull:
-            shutil.rmtree(staged.folder, ignore_errors=True)
+            if staged.folder is not None:
+                shutil.rmtree(staged.folder, ignore_errors=True)
             yield self._only(messages.QUEUE_FULL)
             return
         yield from self._follow(job, gr.File(value=None))
 
     def ask_removal(self, article_id: str | None) -> tuple:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
+        name = _file_name(article_id)
+        if name is not None and name in {path.name for path in self._unindexed()}:
+            question = messages.confirm_removal(name, name, 0)
+            return gr.Group(visible=True), notice_html(question), article_id, gr.skip()
         uploaded = self._uploaded()
         path = uploaded.get(article_id or "")
-        if path is None:
+        if path is None or article_id is None:
             notice = messages.CHOOSE_ARTICLE if not article_id else messages.NOT_REMOVABLE
             return gr.Group(visible=False), "", None, render_report([notice])
         record = self.service.manifest().articles[article_id]
@@ -124,8 +148,10 @@ class Articles:
         if not article_id:
             yield self._only(messages.CHOOSE_ARTICLE)
             return
+        name = _file_name(article_id)
+        job = Job(remove=article_id) if name is None else Job(remove_file=name)
         try:
-            job = self.indexer.submit(Job(remove=article_id))
+            self.indexer.submit(job)
         except QueueFull:
             yield self._only(messages.QUEUE_FULL)
             return
