@@ -113,7 +113,7 @@ def build_plain(bench: Bench) -> Plain:
 
     from embeddings.model.backend.packaged import packaged_model_dir
 
-    model_dir = packaged_model_dir(bench.settings.cache_dir)
+    model_dir = packaged_model_dir(bench.settings.embedding.cache_dir)
     transformers.logging.set_verbosity_error()  # the packaged checkpoint has no pooler
     started = time.perf_counter()
     embeddings = HuggingFaceEmbeddings(

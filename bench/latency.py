@@ -83,10 +83,10 @@ def seed_latency(bench: Bench) -> tuple[dict[str, Any], list[list[str]]]:
 
     bench.seed_dir = bench.workdir / "seed-index"
     report = ingest(
-        bench.settings.corpus_dir,
+        bench.settings.ingest.corpus_dir,
         bench.seed_dir,
         bench.embedder,
-        bench.settings.chunker,
+        bench.settings.ingest.chunker,
         rebuild=True,
     )
     seed_index = FaissIndex.load(bench.seed_dir)

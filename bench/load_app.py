@@ -100,7 +100,7 @@ def start_server(index_dir: Path | None) -> tuple[str, Any]:
         pipeline = Pipeline.from_settings(settings)
     except IndexUnusableError as error:
         raise SystemExit(
-            f"no usable index in {settings.index_dir} ({error}).\n"
+            f"no usable index in {settings.index.path} ({error}).\n"
             "Build it first with `make index` (or pass --index DIR)."
         ) from None
     demo = build_app(pipeline, settings)

@@ -31,25 +31,25 @@ def _ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = embedder_for(settings)
     embedder.warm_up()
-    writer = index_writer(settings.index_target, embedder)
+    writer = index_writer(settings.index.target, embedder)
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
             from embeddings.ingest.ray_embed import ray_engine
 
             engine = ray_engine(
                 embedder,
-                actors=settings.ray_actors,
-                cpus_per_actor=settings.ray_cpus_per_actor,
+                actors=settings.ingest.ray_actors,
+                cpus_per_actor=settings.ingest.ray_cpus_per_actor,
                 progress=progress,
             )
         else:
             engine = nullcontext(None)  # in this process (ingest's default)
         with engine as embed:
             report = ingest(
-                settings.corpus_dir,
-                settings.index_dir,
+                settings.ingest.corpus_dir,
+                settings.index.path,
                 embedder,
-                settings.chunker,
+                settings.ingest.chunker,
                 rebuild=args.rebuild,
                 progress=progress,
                 writer=writer,

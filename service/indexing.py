@@ -3,7 +3,7 @@ so no request parses or embeds, and no change is lost to a busy index.
 
 Jobs wait in order; the worker takes every waiting job at once, applies them (parsing uploads
 through `service.uploads.parse_upload`, in one `corpus.isolated` worker process per batch with
-`Settings.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
+`Settings.ingest.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
 process (`python -m rag ingest`) holds the index lock the worker waits for it and tries again,
 so a saved file is always indexed. Staged uploads live under `<index>/.incoming/` until the
 worker has handled them; any left there by a crash are queued again when the app starts, and
@@ -108,10 +108,10 @@ class Indexer:
     def __init__(self, service: Reindexable) -> None:
         self.service = service
         settings = service.settings
-        self.staging_root = settings.index_dir / STAGING_FOLDER
-        self.uploads = uploads_dir(settings.corpus_dir)
-        self.max_jobs = settings.max_queued_jobs
-        self.parse_time_limit = settings.parse_time_limit
+        self.staging_root = settings.index.path / STAGING_FOLDER
+        self.uploads = uploads_dir(settings.ingest.corpus_dir)
+        self.max_jobs = settings.server.max_queued_jobs
+        self.parse_time_limit = settings.ingest.parse_time_limit
         self._changed = threading.Condition()
         self._pending: list[Job] = []
         self._running: list[Job] = []
@@ -196,7 +196,7 @@ class Indexer:
         """What the user is told of a failed indexing run: a full or read-only disk by name."""
         storage = error if isinstance(error, StorageError) else None
         if storage is None and isinstance(error, OSError):
-            storage = storage_error(error, self.service.settings.index_dir, "the index")
+            storage = storage_error(error, self.service.settings.index.path, "the index")
         return messages.not_stored(storage, "index") if storage else messages.INDEX_FAILED
 
     def _run(self, batch: list[Job]) -> None:
@@ -209,7 +209,7 @@ class Indexer:
         if not any(job.changes_corpus for job in batch) and not self._out_of_step():
             self._update(batch, phase=Phase.DONE, summary=[messages.NOTHING_NEW])
             return
-        summary = ingest_summary(self._reindex(batch), self.service.settings.corpus_dir)
+        summary = ingest_summary(self._reindex(batch), self.service.settings.ingest.corpus_dir)
         self._added.clear()
         self._removed.clear()
         for job in batch:

@@ -28,7 +28,7 @@ class Service:
         self.settings = settings
         self._swap = threading.Lock()
         self._reindex = threading.Lock()
-        self._stamp = live_stamp(settings.index_target, pipeline.index)
+        self._stamp = live_stamp(settings.index.target, pipeline.index)
         self.indexer = Indexer(self)
 
     @property
@@ -47,7 +47,7 @@ class Service:
 
     def _serve_fresh(self, embedder_of: Pipeline) -> None:
         fresh = Pipeline.from_settings(self.settings, embedder=embedder_of.embedder)
-        stamp = live_stamp(self.settings.index_target, fresh.index)
+        stamp = live_stamp(self.settings.index.target, fresh.index)
         with self._swap:
             self._pipeline, self._stamp = fresh, stamp
 
@@ -59,12 +59,12 @@ class Service:
         with self._reindex:
             current = self.pipeline
             report = ingest(
-                self.settings.corpus_dir,
-                self.settings.index_dir,
+                self.settings.ingest.corpus_dir,
+                self.settings.index.path,
                 current.embedder,
-                self.settings.chunker,
+                self.settings.ingest.chunker,
                 progress=progress,
-                writer=index_writer(self.settings.index_target, current.embedder),
+                writer=index_writer(self.settings.index.target, current.embedder),
             )
             self._serve_fresh(current)
             return report
@@ -75,7 +75,7 @@ class Service:
         logged, and the one served stays."""
         with self._reindex:
             current = self.pipeline
-            stamp = live_stamp(self.settings.index_target, current.index)
+            stamp = live_stamp(self.settings.index.target, current.index)
             if stamp is None or stamp == self._stamp:
                 return False
             try:

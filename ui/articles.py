@@ -114,7 +114,9 @@ class Articles:
         if not received:
             yield self._only(messages.NO_FILES)
             return
-        staged = stage(received, self.indexer.staging_root, self.service.settings.max_upload_files)
+        staged = stage(
+            received, self.indexer.staging_root, self.service.settings.server.max_upload_files
+        )
         try:
             job = self.indexer.submit(Job(staged=staged))
         except QueueFull:

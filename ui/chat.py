@@ -75,7 +75,7 @@ class Chat:
     def __init__(self, service: Service) -> None:
         self.service = service
         self.library = Library(service)
-        self.llm_ready = service.settings.llm_configured
+        self.llm_ready = service.settings.llm.configured
 
     def index_status(self) -> str:
         return status_html(self.service)

@@ -157,7 +157,7 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
         top_k = gr.Slider(
             1,
             10,
-            value=min(10, max(1, settings.top_k)),
+            value=min(10, max(1, settings.retrieval.top_k)),
             step=1,
             label="Passages to retrieve (top-k) · عدد المقاطع المسترجعة",
             elem_id="top-k",
@@ -167,7 +167,7 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
                 ("Extractive (quotes) · استخراجي", "extractive"),
                 ("LLM · نموذج لغوي", "llm"),
             ],
-            value=settings.answer_mode.value if llm_ready else "extractive",
+            value=settings.answer.mode.value if llm_ready else "extractive",
             label="Answer mode · نمط الإجابة",
             interactive=llm_ready,
             info=None
@@ -200,7 +200,7 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
     """The chat UI over `pipeline`; `ui.server.serve` launches it."""
     service = Service(pipeline, settings)
     chat = Chat(service)
-    reading = Reading(chat.library, FeedbackStore.beside(settings.index_dir))
+    reading = Reading(chat.library, FeedbackStore.beside(settings.index.path))
     with gr.Blocks(title="Arabic news Q&A", fill_width=False) as demo:
         _header()
         turns, history, rated = gr.State([]), gr.State([]), gr.State(None)
@@ -219,7 +219,7 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
         demo.load(chat.index_status, None, [options.status], **PRIVATE)
         for tool in mcp_tools(service):
             gr.api(tool, api_name=tool.__name__, queue=False)
-    demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))
+    demo.queue(default_concurrency_limit=max(1, settings.server.concurrency))
     demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
     demo.feedback = reading.feedback  # type: ignore[attr-defined]
     return demo

@@ -54,7 +54,7 @@ def serve(
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
-        state_session_capacity=settings.session_capacity,
+        state_session_capacity=settings.server.session_capacity,
         # The OpenAI-compatible API and the MCP server, on the app's own port.
         mcp_server=True,
         app_kwargs=_app_kwargs(demo.service, settings, host, login=auth is not None),
@@ -72,17 +72,18 @@ def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middlewar
     """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
     body limits and (with a login) the login throttle."""
     throttle = (
-        LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
+        LoginThrottle(settings.server.login_max_failures, settings.server.login_lockout_seconds)
         if login
         else None
     )
     limits = {
-        "body_bytes": int(settings.max_request_mb * 1024 * 1024),
-        "upload_bytes": settings.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+        "body_bytes": int(settings.server.max_request_mb * 1024 * 1024),
+        "upload_bytes": settings.server.max_upload_files * UPLOAD_LIMIT_BYTES
+        + UPLOAD_OVERHEAD_BYTES,
         "throttle": throttle,
     }
     origins = {
-        "allowed": parse_origins(settings.allowed_origins),
+        "allowed": parse_origins(settings.server.allowed_origins),
         "loopback_only": host in LOOPBACK,
     }
     return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
@@ -99,7 +100,7 @@ def main() -> None:
         pipeline = Pipeline.from_settings(settings)
     except IndexMissingError:
         print(
-            f"No index found in {settings.index_dir}.\n"
+            f"No index found in {settings.index.path}.\n"
             "Build it first: `make run` builds the index and starts the app, or run\n"
             "`python -m rag ingest` and then `python app.py`.",
             file=sys.stderr,
@@ -109,6 +110,6 @@ def main() -> None:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
     demo = build_app(pipeline, settings)
-    host, port, auth = settings.host, settings.port, settings.app_auth
+    host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
     serve(demo, host=host, port=port, auth=auth)

@@ -49,7 +49,7 @@ def serve_app(
         demo,
         host="127.0.0.1",
         port=port,
-        auth=config.app_auth,
+        auth=config.server.auth,
         prevent_thread_lock=True,
         quiet=True,
     )

@@ -1,7 +1,7 @@
 """Sessions beyond the server's capacity in real Chromium: the least recently used one is dropped,
 and its page recovers with a clear message instead of a Gradio error.
 
-The app keeps CAPACITY sessions (Settings.session_capacity), so a few pages stand in for the
+The app keeps CAPACITY sessions (Settings.server.session_capacity), so a few pages stand in for the
 520 browsers of the finding.
 """
 

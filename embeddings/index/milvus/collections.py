@@ -15,7 +15,7 @@ vectors); a cluster would use IVF_SQ8 or HNSW (README, Past one machine).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from embeddings.index.manifest import RECOVERY, IndexCorruptError, IndexMismatchError
 from embeddings.index.milvus.engine import Engine, EngineUnavailable
@@ -29,7 +29,8 @@ STRONG = "Strong"  # every read sees every write before it
 # Index types of the vector fields: (build parameters, search parameters). milvus-lite builds
 # FLAT and IVF_FLAT; IVF_SQ8 and HNSW are for a Milvus server or cluster (RAG_MILVUS_INDEX).
 # nprobe 32 as FAISS's IVF (embeddings/index/faiss/ann.py); ef is raised to k where k is larger.
-VECTOR_INDEXES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+MilvusIndexType = Literal["FLAT", "IVF_FLAT", "IVF_SQ8", "HNSW"]
+VECTOR_INDEXES: dict[MilvusIndexType, tuple[dict[str, int], dict[str, int]]] = {
     "FLAT": ({}, {}),
     "IVF_FLAT": ({"nlist": 1024}, {"nprobe": 32}),
     "IVF_SQ8": ({"nlist": 1024}, {"nprobe": 32}),
