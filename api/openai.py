@@ -24,6 +24,7 @@ from starlette.middleware import Middleware
 
 from api.auth import ApiGuard
 from api.errors import openai_error
+from embeddings.index.manifest import IndexUnusableError
 from rag.question.cleaning import QuestionError, clean_question
 from rag.schema import Answer, AnswerStream
 from service.live import Service
@@ -36,6 +37,8 @@ MAX_TOP_K = 20
 # A call waits this long for one of the app's answering slots before it is told to retry.
 SLOT_WAIT_SECONDS = 60
 BUSY = "The assistant is busy; retry shortly."
+# A dead index engine (a Milvus engine being restarted): the client may retry.
+INDEX_DOWN = "The search index is not answering; retry shortly."
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
@@ -106,7 +109,11 @@ class ChatCompletions:
             envelope = _envelope(model, "chat.completion.chunk")
             events = self._events(question, history, options, envelope)
             return StreamingResponse(events, media_type="text/event-stream")
-        answer = await run_in_threadpool(self._ask, question, history, options)
+        try:
+            answer = await run_in_threadpool(self._ask, question, history, options)
+        except IndexUnusableError as error:
+            logger.warning("answering failed: %s", error)
+            return openai_error(503, INDEX_DOWN, "index_unavailable", "server_error")
         if answer is None:
             return openai_error(503, BUSY, "busy", "server_error")
         completion = _envelope(model, "chat.completion")

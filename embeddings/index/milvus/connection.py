@@ -35,7 +35,8 @@ def import_pymilvus() -> None:
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         import milvus_lite  # noqa: F401
         import pymilvus  # noqa: F401
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+    # Its error logs repeat, as raw gRPC dumps, what the caller is told (engine.Engine).
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 
 
 def connect(uri: str, *, token: str | None = None, must_exist: bool = True) -> Engine:
@@ -57,10 +58,10 @@ def _client(uri: str, token: str | None) -> Any:
         return MilvusClient(uri, token=token or "", timeout=READ_TIMEOUT)
     except MilvusException as error:
         if is_local(uri):
+            # This process holds the file's claim, so no other process of ours has it open.
             raise IndexUnusableError(
-                f"cannot open the Milvus index {uri}: another process has it open (milvus-lite "
-                f"allows one process per file: stop the app, or ingest from inside it) or it is "
-                f"not a milvus-lite file ({error.message})"
+                f"the Milvus engine for {uri} could not be started: it stopped at once, or the "
+                f"file is not a milvus-lite index ({error.message})"
             ) from error
         raise IndexUnusableError(f"cannot reach Milvus at {uri}: {error.message}") from error
 
