@@ -154,9 +154,9 @@ def writing_version(index_dir: Path) -> Iterator[Path]:
         version = new_version(index_dir)
         yield version
     except OSError as error:
+        plain = files.storage_error(error, index_dir, "a new index version")  # before the removal
         if version is not None and _pointer(index_dir) != version.name:
             shutil.rmtree(version, ignore_errors=True)
-        plain = files.storage_error(error, index_dir, "a new index version")
         if plain is None:
             raise
         raise files.StorageError(plain.errno, f"{plain}; {WRITE_ADVICE}") from error
