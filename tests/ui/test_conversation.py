@@ -65,8 +65,8 @@ def test_conversation_exports_as_markdown_with_every_answer_and_its_sources():
         [done, stopped, failed, running], now=datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
     )
     assert markdown.startswith("# Arabic news Q&A") and "Exported 2025-01-02 03:04 UTC" in markdown
-    assert "## 1. من استقبل الشيباني؟\n\nبحسب المقالات:" in markdown
-    assert "[1] استقبل بوتين الشيباني في الكرملين. — `a`" in markdown
+    assert "## 1. من استقبل الشيباني؟\n\nبحسب المقالات\\:" in markdown
+    assert "[1] استقبل بوتين الشيباني في الكرملين\\. — id a" in markdown
     assert (
         "## 2. Who met him?\n\nThe articles\n\n_Stopped before the answer was complete._"
         in markdown
