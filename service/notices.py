@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from corpus.loader import MAX_FILE_BYTES, SUPPORTED_SUFFIXES
-from embeddings.files import StorageError
 
 MB = 1024 * 1024
 # One size limit everywhere: the upload label, our check and Gradio's own max_file_size.
@@ -102,8 +101,9 @@ def ids_taken(ids: Sequence[str]) -> Notice:
 _STORAGE = {
     errno.ENOSPC: ("the server's disk is full", "قرص الخادم ممتلئ"),
     errno.EROFS: ("the server's storage is read-only", "مساحة تخزين الخادم للقراءة فقط"),
+    errno.EACCES: ("the server may not write to its storage", "لا يُسمح للخادم بالكتابة في تخزينه"),
 }
-_FORBIDDEN = ("the server may not write to its storage", "لا يُسمح للخادم بالكتابة في مساحة تخزينه")
+_UNWRITABLE = ("the server could not write to its storage", "تعذّر على الخادم الكتابة في تخزينه")
 # What was not stored, "because {reason}", then what to do.
 _NOT_STORED = {
     "upload": ("Not added, because {}; nothing was changed.", "لم يُضف لأن {}، ولم يتغير شيء."),
@@ -118,12 +118,10 @@ _NOT_STORED = {
 }
 
 
-def not_stored(error: StorageError, what: str) -> Notice:
+def not_stored(error: OSError, what: str) -> Notice:
     """Why an upload, an index update or feedback (`what`) was not stored, and what to do."""
-    reason = _STORAGE.get(error.errno or 0, _FORBIDDEN)
-    en, ar = (
-        template.format(part) for template, part in zip(_NOT_STORED[what], reason, strict=True)
-    )
+    reason = _STORAGE.get(error.errno or 0, _UNWRITABLE)
+    en, ar = (text.format(part) for text, part in zip(_NOT_STORED[what], reason, strict=True))
     return notice(
         en + " Ask the administrator to free space or make the folder writable.",
         ar + " اطلب من المسؤول إفساح مساحة أو جعل المجلد قابلاً للكتابة.",

@@ -4,6 +4,7 @@ conversation (`ui.export`)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 import gradio as gr
 
+from service import notices as messages
 from service.feedback import FeedbackStore, Rating, answer_record
 from service.library import Library
 from service.sources import Highlight, source_cards
@@ -19,6 +21,7 @@ from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
 from ui.render.sources import article_missing_html, render_article
 
+logger = logging.getLogger(__name__)
 EXPORT_DIR = Path(tempfile.gettempdir()) / "arabic-news-rag-exports"
 
 
@@ -41,6 +44,12 @@ def _int(value: Any) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _not_saved(error: OSError) -> None:
+    """Tell the reader their feedback was not stored (a toast that stays), and the log why."""
+    logger.warning("feedback not saved: %s", error)
+    gr.Warning(messages.not_stored(error, "feedback").text(), duration=None, title="⚠")
 
 
 class Reading:
@@ -73,7 +82,11 @@ class Reading:
         if turn is None or turn.answer is None:
             return gr.skip(), gr.skip(), gr.skip()
         rating = _rating(event.liked)
-        self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
+        try:
+            self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
+        except OSError as error:
+            _not_saved(error)
+            return gr.Group(visible=False), gr.skip(), None
         label = f"Comment on answer #{turn.number + 1} (optional) · تعليق على الإجابة (اختياري)"
         box = gr.Textbox(value="", label=label)
         return gr.Group(visible=rating != "none"), box, turn.id
@@ -86,6 +99,9 @@ class Reading:
 
     def comment(self, comment: str | None, answer_id: str | None) -> tuple:
         if answer_id and (comment or "").strip():
-            self.feedback.comment(answer_id, comment or "")
-            gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
+            try:
+                self.feedback.comment(answer_id, comment or "")
+                gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
+            except OSError as error:
+                _not_saved(error)
         return gr.Group(visible=False), gr.Textbox(value=""), None
