@@ -19,6 +19,7 @@ from service.library import Library
 from service.sources import Highlight, source_cards
 from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
+from ui.render.html import notice_html
 from ui.render.sources import article_missing_html, render_article
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ def _int(value: Any) -> int | None:
 def _not_saved(error: OSError) -> None:
     """Tell the reader their feedback was not stored (a toast that stays), and the log why."""
     logger.warning("feedback not saved: %s", error)
-    gr.Warning(messages.not_stored(error, "feedback").text(), duration=None, title="⚠")
+    notice = notice_html(messages.not_stored(error, "feedback"))
+    gr.Warning(notice, duration=None, title="Not saved · لم يُحفظ")
 
 
 class Reading:
