@@ -23,6 +23,7 @@ from rag.answer.confidence import (
 )
 from rag.answer.direct import answer_span, english_statement
 from rag.answer.selection import ScoredSentence, SentenceSelector
+from rag.grounding.citations import without_marker_lookalikes
 from rag.messages import arabic_count, message
 from rag.question.answer_type import AnswerType
 from rag.schema import (
@@ -102,7 +103,11 @@ class _Citing:
         in the sentence) marking what answers."""
         markers = tuple(dict.fromkeys(self.marker(s) for s in (item, *also)))
         quoted = self.question.language != "ar"
-        text = f"“{item.span.text}”" if quoted else item.span.text
+        said = without_marker_lookalikes(item.span.text)
+        if said != item.span.text and highlight is not None:
+            found = said.find(item.span.text[slice(*highlight)])
+            highlight = (found, found + highlight[1] - highlight[0]) if found >= 0 else None
+        text = f"“{said}”" if quoted else said
         if highlight is not None and quoted:
             highlight = (highlight[0] + 1, highlight[1] + 1)
         return AnswerSentence(text, markers, highlight=highlight)

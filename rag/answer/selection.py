@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus import Span, is_heading, normalize_text
+from corpus.instructions import addresses_reader
 from embeddings.index.protocol import VectorIndex
 from rag.question.answer_type import matches_type
 from rag.retrieval.lexical import idf_overlap
@@ -67,12 +68,13 @@ class SentenceSelector:
         self.type_weight = type_weight
 
     def score(self, question: Question, passages: Sequence[Passage]) -> list[ScoredSentence]:
-        """Every sentence of the passages that can answer, best first."""
+        """Every sentence of the passages that can answer, best first: not a heading, and not
+        text that instructs its reader (`corpus.instructions`), which is reported, not quoted."""
         candidates = [
             (i, span, vector)
             for i, sentences in enumerate(self.index.sentences_in([p.chunk for p in passages]))
             for span, vector in sentences
-            if not _heading_line(passages[i].chunk.text, span)
+            if not _heading_line(passages[i].chunk.text, span) and not addresses_reader(span.text)
         ]
         if not candidates:
             return []
