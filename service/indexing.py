@@ -17,9 +17,9 @@ import logging
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -29,6 +29,7 @@ from embeddings.index.manifest import Manifest
 from embeddings.ingest.incremental import IngestReport, Progress
 from rag.config import Settings
 from service import notices as messages
+from service.jobs import Job, Phase, QueueFull
 from service.notices import Notice
 from service.reconcile import ingest_summary, removed_uploads, unindexed_uploads
 from service.uploads import (
@@ -46,44 +47,6 @@ STAGING_FOLDER = ".incoming"
 LOCK_POLL_SECONDS = 0.5
 # How often the idle worker checks for an index another process published.
 FOLLOW_SECONDS = 2.0
-
-
-class Phase(StrEnum):
-    QUEUED = "queued"
-    CHECKING = "checking"
-    WAITING = "waiting"  # for another process's ingest to release the index
-    INDEXING = "indexing"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class QueueFull(Exception):
-    """Too many jobs are waiting; the new one was not queued."""
-
-
-@dataclass
-class Job:
-    """An upload (`staged`), the removal of an uploaded article (`remove`, its id) or file
-    (`remove_file`, its name), or bringing the index up to date with the uploads (`sync`)."""
-
-    staged: Staged | None = None
-    remove: str | None = None
-    remove_file: str | None = None
-    sync: bool = False
-    phase: Phase = Phase.QUEUED
-    ahead: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
-    progress: tuple[int, int] | None = None
-    summary: list[Notice] = field(default_factory=list)
-    version: int = 0
-
-    @property
-    def finished(self) -> bool:
-        return self.phase in {Phase.DONE, Phase.FAILED}
-
-    @property
-    def changes_corpus(self) -> bool:
-        return self.sync or any(o.status in {"added", "removed"} for o in self.outcomes)
 
 
 class Reindexable(Protocol):
@@ -137,7 +100,10 @@ class Indexer:
 
     def _start(self) -> None:
         if self._worker is None:
-            self._worker = threading.Thread(target=self._work, name="indexer", daemon=True)
+            owner = weakref.ref(self)  # the worker ends once the app lets go of its queue
+            self._worker = threading.Thread(
+                target=_work, args=(owner,), name="indexer", daemon=True
+            )
             self._worker.start()
 
     def watch(self, job: Job, timeout: float) -> Iterator[Job]:
@@ -173,24 +139,24 @@ class Indexer:
                 job.version += 1
             self._changed.notify_all()
 
-    def _work(self) -> None:
-        while True:
+    def _step(self) -> None:
+        """Run the waiting jobs, or (none within FOLLOW_SECONDS) follow the stored index."""
+        with self._changed:
+            self._changed.wait_for(lambda: bool(self._pending), timeout=FOLLOW_SECONDS)
+            batch, self._pending = self._pending, []
+            self._running = batch
+        try:
+            if batch:
+                self._run(batch)
+            else:
+                self.service.refresh()
+        except Exception as error:
+            logger.exception("indexing %d job(s) failed", len(batch))
+            self._update(batch, phase=Phase.FAILED, summary=[self._failure(error)])
+        finally:
             with self._changed:
-                self._changed.wait_for(lambda: bool(self._pending), timeout=FOLLOW_SECONDS)
-                batch, self._pending = self._pending, []
-                self._running = batch
-            try:
-                if batch:
-                    self._run(batch)
-                else:
-                    self.service.refresh()
-            except Exception as error:
-                logger.exception("indexing %d job(s) failed", len(batch))
-                self._update(batch, phase=Phase.FAILED, summary=[self._failure(error)])
-            finally:
-                with self._changed:
-                    self._running = []
-                    self._changed.notify_all()
+                self._running = []
+                self._changed.notify_all()
 
     def _failure(self, error: Exception) -> Notice:
         """What the user is told of a failed indexing run: a full or read-only disk by name."""
@@ -298,3 +264,9 @@ class Indexer:
         if self._out_of_step():
             logger.warning("the uploads folder and the index differ: indexing the uploads again")
             self.submit(Job(sync=True))
+
+
+def _work(owner: weakref.ref[Indexer]) -> None:
+    while (indexer := owner()) is not None:
+        indexer._step()
+        del indexer

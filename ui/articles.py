@@ -16,7 +16,7 @@ import gradio as gr
 from gradio.context import Context
 
 from service import notices as messages
-from service.indexing import Job, QueueFull
+from service.jobs import Job, QueueFull
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
 from service.reconcile import unindexed_uploads

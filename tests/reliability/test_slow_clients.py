@@ -12,7 +12,7 @@ import resource
 import statistics
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -47,57 +47,47 @@ def app(tmp_path_factory, seed_index) -> Iterator[AppProcess]:
         running.stop()
 
 
-async def _header_trickle(host: str, port: int, stop: asyncio.Event, cut: list[int]) -> None:
-    """Open a request and send one more header line every 8 s, never ending it."""
+HEADERS = (b"GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n", b"X-Slow: 1\r\n", 8.0)
+BODY = (
+    b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{",
+    b" ",
+    30.0,
+)
+
+
+async def _trickle(
+    slow: tuple[bytes, bytes, float], host: str, port: int, stop: asyncio.Event, cut: list[int]
+) -> None:
+    """Send the start of a request, then one more piece of it every beat, never ending it; when
+    the server cuts the connection (or answers), open a new one at the next beat."""
+    start, more, beat = slow
     while not stop.is_set():
         try:
             reader, writer = await asyncio.open_connection(host, port, local_addr=(ATTACKER, 0))
-            writer.write(b"GET /config HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            writer.write(start)
             while not stop.is_set():
                 await writer.drain()
                 try:
-                    if await asyncio.wait_for(reader.read(1024), 8) == b"":
-                        break  # the server cut it
-                    break  # it answered (408): cut
+                    await asyncio.wait_for(reader.read(1024), beat)
+                    break  # answered (408) or cut
                 except TimeoutError:
-                    writer.write(b"X-Slow: 1\r\n")
+                    writer.write(more)
             writer.close()
         except OSError:
             pass
         cut[0] += 1
-        await asyncio.sleep(8)
+        await asyncio.sleep(beat)
 
 
-async def _body_trickle(host: str, port: int, stop: asyncio.Event, cut: list[int]) -> None:
-    """Send a request that announces a 1 MB body, then one byte of it every 30 s."""
-    while not stop.is_set():
-        try:
-            reader, writer = await asyncio.open_connection(host, port, local_addr=(ATTACKER, 0))
-            writer.write(
-                b"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"
-            )
-            while not stop.is_set():
-                await writer.drain()
-                try:
-                    await asyncio.wait_for(reader.read(1024), 30)
-                    break  # answered or cut
-                except TimeoutError:
-                    writer.write(b" ")
-            writer.close()
-        except OSError:
-            pass
-        cut[0] += 1
-        await asyncio.sleep(30)
-
-
-def _attack(url: str, client: Callable, stop: threading.Event, cut: list[int]) -> None:
+def _attack(url: str, slow: tuple, stop: threading.Event, cut: list[int]) -> None:
     host, port = url.removeprefix("http://").strip("/").split(":")
 
     async def run() -> None:
         halt = asyncio.Event()
         tasks = [
-            asyncio.create_task(client(host, int(port), halt, cut)) for _ in range(SLOW_CLIENTS)
+            asyncio.create_task(_trickle(slow, host, int(port), halt, cut))
+            for _ in range(SLOW_CLIENTS)
         ]
         while not stop.is_set():
             await asyncio.sleep(0.2)
@@ -126,11 +116,11 @@ def _latencies(url: str, count: int, pause: float = 0.0) -> list[float]:
     return seconds
 
 
-@pytest.mark.parametrize("client", [_header_trickle, _body_trickle], ids=["headers", "body"])
-def test_slow_clients_do_not_starve_the_others(app: AppProcess, client: Callable) -> None:
+@pytest.mark.parametrize("slow", [HEADERS, BODY], ids=["headers", "body"])
+def test_slow_clients_do_not_starve_the_others(app: AppProcess, slow: tuple) -> None:
     before = _latencies(app.url, SAMPLES)
     stop, cut = threading.Event(), [0]
-    attack = threading.Thread(target=_attack, args=(app.url, client, stop, cut), daemon=True)
+    attack = threading.Thread(target=_attack, args=(app.url, slow, stop, cut), daemon=True)
     attack.start()
     try:
         time.sleep(ATTACK_SECONDS / 3)  # every slow connection is open (or was refused)
@@ -139,7 +129,7 @@ def test_slow_clients_do_not_starve_the_others(app: AppProcess, client: Callable
         stop.set()
         attack.join(120)
     print(
-        f"\n{client.__name__}: {SLOW_CLIENTS} slow connections under ulimit -n {FD_LIMIT}, "
+        f"\n{'headers' if slow is HEADERS else 'body'}: {SLOW_CLIENTS} slow connections under ulimit -n {FD_LIMIT}, "
         f"{cut[0]} cut by the server; {SAMPLES} requests before: median "
         f"{statistics.median(before):.3f} s, max {max(before):.3f} s; during: median "
         f"{statistics.median(during):.3f} s, max {max(during):.3f} s"

@@ -164,6 +164,10 @@ class Engine:
             self._server = lite_server(self.local)
             return self._client
 
+    def alive(self) -> bool:
+        """Whether the engine this client uses is up (a server is assumed up; its calls say)."""
+        return self.local is None or _alive(lite_server(self.local))
+
     def _down(self, reason: str) -> str:
         return f"the Milvus engine for {self.uri} is not answering: {reason}"
 

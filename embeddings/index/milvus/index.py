@@ -83,7 +83,10 @@ class MilvusIndex:
         return cls(store, manifest)
 
     def generation(self) -> str | None:
-        """The generation of the last commit (a new one per ingest that wrote)."""
+        """The generation of the last commit (a new one per ingest that wrote); None while the
+        engine is down (polling it does not restart it: a question does)."""
+        if not self.store.client.alive():
+            return None
         generation = self.store.state().get("generation")
         return str(generation) if generation is not None else None
 
