@@ -41,7 +41,7 @@ def select_paragraphs(bench: Bench) -> None:
 
     ar = load_squad(XQUAD_AR)
     en = load_squad(XQUAD_AR, XQUAD_EN)
-    bench.passages = ar.passages[: bench.sizes["paragraphs"]]
+    bench.passages = ar.passages[: bench.sizes.paragraphs]
     kept = {p.id for p in bench.passages}
     bench.questions = {
         "ar": [q for q in ar.questions if set(q.gold_ids) & kept],

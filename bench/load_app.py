@@ -72,8 +72,10 @@ def find_chat_endpoint(client: Any) -> str:
         return CHAT_ENDPOINT
     api = client.view_api(return_format="dict", print_info=False)
     for name, endpoint in api["named_endpoints"].items():
-        names = [p.get("parameter_name") for p in endpoint["parameters"]]
-        if "question" in names and any(r["component"] == "Chatbot" for r in endpoint["returns"]):
+        parameters = [p.get("parameter_name") for p in endpoint["parameters"]]
+        if "question" in parameters and any(
+            r["component"] == "Chatbot" for r in endpoint["returns"]
+        ):
             return name
     raise SystemExit(f"no chat endpoint among {sorted(api['named_endpoints'])}")
 

@@ -22,9 +22,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
+    from contextlib import AbstractContextManager, nullcontext
 
     from embeddings.index.backends import index_writer
+    from embeddings.index.protocol import Embed
     from embeddings.ingest.incremental import ingest, progress_bar
     from rag.pipeline import embedder_for
 
@@ -32,6 +33,7 @@ def _ingest(args: argparse.Namespace) -> int:
     embedder = embedder_for(settings)
     embedder.warm_up()
     writer = index_writer(settings.index.target, embedder)
+    engine: AbstractContextManager[Embed | None]
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
             from embeddings.ingest.ray_embed import ray_engine

@@ -25,12 +25,12 @@ from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
 from rag.answer.selection import SentenceSelector
 from rag.config import Settings
-from rag.sections import AnswerMode
 from rag.grounding.verify import SupportChecker
 from rag.question.reading import read_question
 from rag.retrieval.hybrid import HybridSearch
 from rag.retrieval.retriever import PassageRetriever
 from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult, Turn
+from rag.sections import AnswerMode
 
 
 def embedder_for(settings: Settings) -> Embedder:

@@ -18,7 +18,7 @@ import shutil
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
@@ -60,6 +60,10 @@ class Reindexable(Protocol):
     def reindex(self, progress: Progress | None = None) -> IngestReport: ...
 
     def refresh(self) -> bool: ...
+
+
+def _changed_since(job: Job, version: int) -> Callable[[], bool]:
+    return lambda: job.version != version
 
 
 def index_busy(error: BaseException) -> bool:
@@ -112,11 +116,9 @@ class Indexer:
         seen = -1
         while True:
             with self._changed:
-
-                def moved(before: int = seen) -> bool:
-                    return job.version != before
-
-                self._changed.wait_for(moved, timeout=max(0.0, ends - time.monotonic()))
+                self._changed.wait_for(
+                    _changed_since(job, seen), timeout=max(0.0, ends - time.monotonic())
+                )
                 if job.version == seen:
                     return
                 seen = job.version
@@ -260,7 +262,7 @@ class Indexer:
                     "re-queueing the staged upload %s left by an earlier run", folder.name
                 )
                 files = sorted(p for p in folder.iterdir() if p.is_file())
-                self.submit(Job(staged=Staged(folder, list(files))))
+                self.submit(Job(staged=Staged(folder, list[Path | Outcome](files))))
         if self._out_of_step():
             logger.warning("the uploads folder and the index differ: indexing the uploads again")
             self.submit(Job(sync=True))

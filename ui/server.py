@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 from gradio import http_server
 from starlette.middleware import Middleware
 
@@ -18,11 +17,13 @@ from api.connections import ConnectionLimits, guarded_protocol
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
+from api.slots import stop_on_sigterm
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
+from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES
-from ui.layout import build_app
+from ui.layout import App, build_app
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
@@ -39,7 +40,7 @@ def _asset(name: str) -> str:
 
 
 def serve(
-    demo: gr.Blocks,
+    app: App,
     *,
     host: str = "127.0.0.1",
     port: int = 7860,
@@ -49,27 +50,27 @@ def serve(
 ) -> Any:
     """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
     request limits, origin policy and login throttle, and the session capacity of Settings."""
-    settings: Settings = demo.service.settings  # type: ignore[attr-defined]
-    demo.delete_cache = CACHE_SWEEP
+    settings = app.settings
+    app.blocks.delete_cache = CACHE_SWEEP
     limits = ConnectionLimits(
         settings.server.max_connections,
         settings.server.header_timeout,
         settings.server.body_timeout,
     )
     with _guarded_server(limits):
-        return _launch(demo, settings, host, port, auth, prevent_thread_lock, quiet)
+        return _launch(app, host, port, auth, prevent_thread_lock, quiet)
 
 
 def _launch(
-    demo: gr.Blocks,
-    settings: Settings,
+    app: App,
     host: str,
     port: int,
     auth: tuple[str, str] | None,
     prevent_thread_lock: bool,
     quiet: bool,
 ) -> Any:
-    return demo.launch(
+    settings = app.settings
+    return app.blocks.launch(
         server_name=host,
         server_port=port,
         auth=auth,
@@ -82,7 +83,7 @@ def _launch(
         state_session_capacity=settings.server.session_capacity,
         # The OpenAI-compatible API and the MCP server, on the app's own port.
         mcp_server=True,
-        app_kwargs=_app_kwargs(demo.service, settings, host, login=auth is not None),
+        app_kwargs=_app_kwargs(app.service, settings, host, login=auth is not None),
     )
 
 
@@ -107,7 +108,7 @@ def _guarded_server(limits: ConnectionLimits) -> Iterator[None]:
             http_server.Server = original  # type: ignore[misc]
 
 
-def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
+def _app_kwargs(service: Service, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
     """The API's routes, and our middleware around its key guard: a request another origin
     sends, or one over the limits, never reaches the API either."""
     api = app_kwargs(service)
@@ -117,22 +118,23 @@ def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> 
 def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middleware]:
     """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
     body limits and (with a login) the login throttle."""
+    server = settings.server
     throttle = (
-        LoginThrottle(settings.server.login_max_failures, settings.server.login_lockout_seconds)
-        if login
-        else None
+        LoginThrottle(server.login_max_failures, server.login_lockout_seconds) if login else None
     )
-    limits = {
-        "body_bytes": int(settings.server.max_request_mb * 1024 * 1024),
-        "upload_bytes": settings.server.max_upload_files * UPLOAD_LIMIT_BYTES
-        + UPLOAD_OVERHEAD_BYTES,
-        "throttle": throttle,
-    }
-    origins = {
-        "allowed": parse_origins(settings.server.allowed_origins),
-        "loopback_only": host in LOOPBACK,
-    }
-    return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
+    return [
+        Middleware(
+            OriginPolicy,
+            allowed=parse_origins(server.allowed_origins),
+            loopback_only=host in LOOPBACK,
+        ),
+        Middleware(
+            RequestLimits,
+            body_bytes=int(server.max_request_mb * 1024 * 1024),
+            upload_bytes=server.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+            throttle=throttle,
+        ),
+    ]
 
 
 def main() -> None:
@@ -155,7 +157,8 @@ def main() -> None:
     except IndexUnusableError as error:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
-    demo = build_app(pipeline, settings)
+    app = build_app(pipeline, settings)
     host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
-    serve(demo, host=host, port=port, auth=auth)
+    stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
+    serve(app, host=host, port=port, auth=auth)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from embeddings.model.embedder import Embedder
 
 IndexBackend = Literal["faiss", "milvus"]
-INDEX_BACKENDS: tuple[str, ...] = get_args(IndexBackend)
+INDEX_BACKENDS: tuple[IndexBackend, ...] = get_args(IndexBackend)
 MILVUS_FILE = "milvus.db"
 
 

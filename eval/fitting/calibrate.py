@@ -30,7 +30,7 @@ Record = Mapping[str, Any]
 
 
 def _pick(
-    sets: Mapping[str, list[Record]], names: Sequence[str], split: str | None
+    sets: Mapping[str, Sequence[Record]], names: Sequence[str], split: str | None
 ) -> list[Record]:
     return [r for name in names for r in sets.get(name, []) if split is None or r["split"] == split]
 
@@ -39,7 +39,7 @@ def _ranked(records: Sequence[Record]) -> list[Record]:
     return [r for r in records if r["gold_ids"] and r.get("chunk_ranked")]
 
 
-def _fusion(sets: Mapping[str, list[Record]], rrf_k: int) -> tuple[dict, dict]:
+def _fusion(sets: Mapping[str, Sequence[Record]], rrf_k: int) -> tuple[dict, dict]:
     """Weights per language fitted on XQuAD even (+ ARCD for Arabic), and their check: XQuAD
     odd beside every single ranking, ARCD by cross-validation over articles."""
     weights, stats = {}, {}
@@ -98,7 +98,7 @@ CONFIDENCE_SETS = {
 }
 
 
-def _confidence(sets: Mapping[str, list[Record]]) -> tuple[dict, dict, dict]:
+def _confidence(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict, dict]:
     models, thresholds, stats = {}, {}, {}
     for language, (xquad, arcd_names, off_topic) in CONFIDENCE_SETS.items():
         even, odd = _pick(sets, xquad, "even"), _pick(sets, xquad, "odd")

@@ -89,7 +89,7 @@ def test_uploads_to_a_full_disk_are_refused_plainly_and_indexed_once_there_is_ro
             report = add_articles(session, [("parks.jsonl", PARKS)])
             assert "Indexing stopped, because the server&#x27;s disk is full" in report, report
             assert "توقفت الفهرسة لأن قرص الخادم ممتلئ" in report
-            assert saved.is_file() and "park-0" not in app.demo.service.manifest().articles
+            assert saved.is_file() and "park-0" not in app.built.service.manifest().articles
             assert _versions(index) == {live} and free_bytes(disk) >= free - SLACK_BYTES
             assert "بوتين" in str(
                 call(session, "respond", ["من استقبل الشيباني؟", [], 5, "extractive"])
@@ -97,7 +97,7 @@ def test_uploads_to_a_full_disk_are_refused_plainly_and_indexed_once_there_is_ro
 
             empty(disk)
             report = add_articles(session, [("music.txt", MUSIC)])
-        indexed = set(app.demo.service.manifest().articles)
+        indexed = set(app.built.service.manifest().articles)
         assert {"music", "park-0", "park-59"} <= indexed, report
     finally:
         app.close()

@@ -61,7 +61,9 @@ def test_the_app_serves_what_a_cli_ingest_published_and_refuses_its_ids(app):
 
 
 def test_an_id_clash_found_while_indexing_is_told_and_the_file_can_be_removed(app):
-    from ui.articles import Articles
+    import gradio as gr
+
+    from ui.articles import Articles, Panel
 
     # Dropped into the corpus and not indexed yet, so the upload's check cannot know the id.
     (app.corpus_dir / "dam.txt").write_bytes(DAM)
@@ -72,13 +74,16 @@ def test_an_id_clash_found_while_indexing_is_told_and_the_file_can_be_removed(ap
     assert "another file of the corpus already has their article id" in report, report
     assert "uploads/dam.txt" in report and "could not be read" not in report
 
-    articles = Articles(app.service)
-    _, _, dropdown = articles.refresh()
+    panel = Panel(*(gr.HTML() for _ in range(7)), gr.State(None))  # the handlers' keys
+    articles = Articles(app.service, panel)
     choice = "uploads/dam.txt"
-    assert choice in [value for _, value in dropdown.choices], dropdown.choices
-    confirm, question, pending, _ = articles.ask_removal(choice)
-    assert confirm.visible and pending == choice and "dam.txt" in question
-    *_, (_, done, *_) = articles.remove_article(pending)
-    assert "removed from the corpus" in done and "dam.txt" in done, done
+    listed = articles.refresh()[panel.choice]
+    assert choice in [value for _, value in listed.choices], listed.choices
+    asked = articles.ask_removal(choice)
+    assert asked[panel.confirm].visible and asked[panel.pending] == choice
+    assert "dam.txt" in asked[panel.question]
+    *_, done = articles.remove_article(choice)
+    report = done[panel.report]
+    assert "removed from the corpus" in report and "dam.txt" in report, report
     assert not saved.exists()
     assert "dam" in app.indexed_ids()  # the corpus's own dam.txt, indexed with the removal

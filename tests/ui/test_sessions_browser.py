@@ -26,7 +26,7 @@ def app(tmp_path_factory, embedder, seed_index):
 
 
 def _sessions(app) -> list[str]:
-    return list(app.demo.server_app.state_holder.session_data)
+    return list(app.built.blocks.server_app.state_holder.session_data)
 
 
 def _open(browser, app):

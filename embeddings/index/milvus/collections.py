@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from embeddings.index.manifest import RECOVERY, IndexCorruptError, IndexMismatchError
+from embeddings.index.manifest import RECOVERY, AnnSettings, IndexCorruptError, IndexMismatchError
 from embeddings.index.milvus.engine import Engine, EngineUnavailable
 
 # bm25s's defaults (method "lucene"): the same ranking; Milvus's scores are (k1 + 1) times larger.
@@ -38,26 +38,29 @@ VECTOR_INDEXES: dict[MilvusIndexType, tuple[dict[str, int], dict[str, int]]] = {
 }
 
 
-def ann_settings(index_type: str) -> dict[str, Any]:
-    """What the manifest records of a vector index (the schema's `AnnSettings`)."""
+def ann_settings(index_type: MilvusIndexType) -> AnnSettings:
+    """What the manifest records of a vector index."""
     if index_type not in VECTOR_INDEXES:
         raise ValueError(
             f"unknown Milvus index type '{index_type}'; choose one of {', '.join(VECTOR_INDEXES)}"
         )
     search = VECTOR_INDEXES[index_type][1]
-    return {
-        "factory": f"milvus:{index_type}",
-        "metric": "ip",
-        "nprobe": search.get("nprobe"),
-        "ef_search": search.get("ef"),
-    }
+    return AnnSettings(
+        factory=f"milvus:{index_type}",
+        metric="ip",
+        nprobe=search.get("nprobe"),
+        ef_search=search.get("ef"),
+    )
 
 
-def search_params(ann: dict[str, Any], k: int) -> dict[str, int]:
+def search_params(ann: AnnSettings | None, k: int) -> dict[str, int]:
     """The search parameters of the index a manifest records, for `k` results."""
-    if ann.get("ef_search"):
-        return {"ef": max(int(ann["ef_search"]), k)}
-    return {"nprobe": int(ann["nprobe"])} if ann.get("nprobe") else {}
+    if ann is None:
+        return {}
+    if ef_search := ann.get("ef_search"):
+        return {"ef": max(ef_search, k)}
+    nprobe = ann.get("nprobe")
+    return {"nprobe": nprobe} if nprobe else {}
 
 
 @dataclass(frozen=True)
@@ -137,7 +140,9 @@ def _schema(client: Engine, fields: list[tuple[str, str, dict[str, Any]]], bm25:
     return schema
 
 
-def create(client: Engine, names: Collections, dimension: int, index_type: str = "FLAT") -> None:
+def create(
+    client: Engine, names: Collections, dimension: int, index_type: MilvusIndexType = "FLAT"
+) -> None:
     """Drop whatever the names hold and create the three collections, empty, with vector
     indexes of `index_type` (see VECTOR_INDEXES)."""
     ann_settings(index_type)  # refuses an unknown type before anything is dropped
