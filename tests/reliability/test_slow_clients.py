@@ -38,6 +38,19 @@ def _limit_descriptors() -> None:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, seed_index) -> Iterator[AppProcess]:
+    """The app with 1024 descriptors; this process (the slow clients) gets enough for them."""
+    before = resource.getrlimit(resource.RLIMIT_NOFILE)
+    needed = SLOW_CLIENTS + 512
+    if before[0] < needed:
+        hard = before[1] if before[1] >= needed else needed  # only root may raise it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    try:
+        yield from _served(tmp_path_factory, seed_index)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, before)
+
+
+def _served(tmp_path_factory, seed_index) -> Iterator[AppProcess]:
     root = tmp_path_factory.mktemp("slow-clients")
     index_dir, corpus_dir = app_folders(root, seed_index)
     running = start_app(index_dir, corpus_dir, root / "app.log", preexec=_limit_descriptors)
