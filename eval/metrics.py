@@ -16,7 +16,7 @@ import string
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class AnswerRecord(TypedDict, total=False):
     aliases: list[str]
     ranked: dict[str, list[str]]  # method -> retrieved ids, best first
     answer: str
-    tier: str  # "answer", "related" or "refused"
+    tier: str  # "answer", "likely", "related" or "refused"
     refused: bool
     confidence: float | None  # the calibrated probability the tier was decided on
     top_score: float
@@ -62,6 +62,12 @@ class AnswerRecord(TypedDict, total=False):
     sentences: list[SentenceRecord]
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag
     answer_hit: bool
+    # The first sentence shown holds a gold alias (None: nothing shown, a refusal): what the
+    # confidence predicts, and what makes an answer or likely tier right.
+    first_hit: bool | None
+    # Every candidate sentence: its ranking signals, hand-weighed score and whether it holds a
+    # gold alias (collected for fitting the sentence ranker).
+    candidates: dict[str, Any]
     token_f1: float
     latency_ms: float
 

@@ -122,11 +122,16 @@ class SquadPipelines:
         questions: Sequence[EvalQuestion],
         *,
         no_answer: bool = True,
-        with_chunk_rankings: bool = False,
+        for_fitting: bool = False,
     ) -> tuple[list[AnswerRecord], list[AnswerRecord]]:
-        """Records of the questions, and of those whose paragraph is held out, asked without it."""
+        """Records of the questions, and of those whose paragraph is held out, asked without it.
+        `for_fitting`: with what the fits need (chunk rankings, candidate sentences)."""
         records = ask_all(
-            self.full, questions, desc=f"asking {name}", with_chunk_rankings=with_chunk_rankings
+            self.full,
+            questions,
+            desc=f"asking {name}",
+            with_chunk_rankings=for_fitting,
+            with_candidates=for_fitting,
         )
         if not no_answer:
             return records, []

@@ -69,10 +69,13 @@ class Settings:
     # calibrate` on XQuAD and ARCD train, which the seed questions are not part of; see README.
     fusion_weights: dict[str, Any] | None = None
     # The confidence model per question language (rag/answer/confidence.py) and the thresholds on
-    # its probability that make the tiers ({"ar": {"answer": 0.8, "related": 0.2}, ...}), fitted
-    # by the same command. Without them every answer is in the answer tier.
+    # its probability that make the tiers ({"ar": {"answer": 0.9, "likely": 0.5, "related":
+    # 0.1}, ...}), fitted by the same command. Without them every answer is in the answer tier.
     confidence: dict[str, Any] | None = None
     tier_thresholds: dict[str, Any] | None = None
+    # The learned ranking of answer sentences per question language (rag/answer/ranking.py),
+    # fitted by the same command and kept only where it beats the hand-weighed score.
+    sentence_ranker: dict[str, Any] | None = None
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported
     # (fitted by `python -m eval calibrate --fit support`).
     support_threshold: float = 0.85

@@ -23,6 +23,7 @@ from rag.answer.confidence import confidence_models, tier_thresholds
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
+from rag.answer.ranking import sentence_rankers
 from rag.answer.selection import SentenceSelector
 from rag.config import AnswerMode, Settings
 from rag.grounding.verify import SupportChecker
@@ -69,7 +70,10 @@ class Pipeline:
             rank_unfused=rank_unfused,
         )
         selector = SentenceSelector(
-            index, lexical=settings.hybrid, max_sentences=settings.max_answer_sentences
+            index,
+            lexical=settings.hybrid,
+            max_sentences=settings.max_answer_sentences,
+            rankers=sentence_rankers(settings.sentence_ranker),
         )
         self.extractive = ExtractiveGenerator(
             selector,

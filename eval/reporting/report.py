@@ -20,12 +20,19 @@ missing, empty or null, and its section of the report is then skipped:
       "grounding": {"citation_validity": float | null, "citation_support": float | null,
                     "refusal_accuracy": float | null, "false_refusal_rate": float | null,
                     "false_answer_rate": float | null},
-      "selective": {"coverage": {"answer": float, "related": float, "refused": float},
-                    "answer_precision": float, "unanswerable_in_answer": float,
-                    "unanswerable_refused": float, "risk_coverage": {"coverage": [float],
-                    "risk": [float], "aurc": float}, "by_direction": {<these keys>}},
+      "selective": {"coverage": {"answer": float, "likely": float, "related": float,
+                                 "refused": float},
+                    "stated_coverage": float, "right": {"answer": float, "likely": float},
+                    "unanswerable_stated": float, "unanswerable_in_answer": float,
+                    "unanswerable_refused": float,
+                    "reliability": {"levels": {"<tier>": {"questions": int,
+                                    "predicted": float, "observed": float | null}},
+                                    "ece": float},
+                    "risk_coverage": {"coverage": [float], "risk": [float], "aurc": float},
+                    "by_direction": {<these keys>}},
       "scores": {"<question language>": {"answerable": [float], "unanswerable": [float],
-                                         "thresholds": {"answer": float, "related": float}}},
+                                         "thresholds": {"answer": float, "likely": float,
+                                                        "related": float}}},
       "latency_ms": {"p50": float, "p95": float, "mean": float},
       "records": [eval.metrics.AnswerRecord, ...],                  # one per question
     }
@@ -51,6 +58,7 @@ from eval.reporting.plots import (
     plot_recall_curves,
     plot_risk_coverage,
 )
+from rag.schema import STATING, TIERS
 
 RECALL_PLOT = "recall_at_k.png"
 DIRECTION_PLOT = "metrics_by_direction.png"
@@ -167,10 +175,13 @@ def _selective_rows(selective: Mapping[str, Any]) -> list[tuple[str, Mapping[str
 
 def _selective_cells(m: Mapping[str, Any]) -> list[str]:
     coverage = m.get("coverage") or {}
+    right = m.get("right") or {}
     return [
-        *(fmt(coverage.get(tier)) for tier in ("answer", "related", "refused")),
-        fmt(m.get("answer_precision")),
-        fmt(m.get("unanswerable_in_answer")),
+        *(fmt(coverage.get(tier)) for tier in TIERS),
+        fmt(m.get("stated_coverage")),
+        *(fmt(right.get(tier)) for tier in STATING),
+        fmt(m.get("unanswerable_stated")),
+        fmt((m.get("reliability") or {}).get("ece")),
         fmt((m.get("risk_coverage") or {}).get("aurc")),
     ]
 
@@ -178,20 +189,56 @@ def _selective_cells(m: Mapping[str, Any]) -> list[str]:
 SELECTIVE_HEADER = [
     "direction",
     "answerable: answer",
+    "likely",
     "related",
     "refused",
-    "answer precision",
-    "unanswerable in answer",
+    "answer+likely",
+    "answer right",
+    "likely right",
+    "unanswerable in answer+likely",
+    "ECE",
     "AURC",
 ]
+RELIABILITY_HEADER = ["direction", "tier", "questions", "predicted right", "observed right"]
+
+
+def reliability_rows(selective: Mapping[str, Any]) -> list[list[str]]:
+    """Each tier's predicted (mean confidence) and observed share right, per direction."""
+    rows = []
+    for direction, metrics in _selective_rows(selective):
+        levels = (metrics.get("reliability") or {}).get("levels") or {}
+        for tier in TIERS:
+            level = levels.get(tier) or {}
+            if level.get("questions"):
+                rows.append(
+                    [
+                        direction,
+                        tier,
+                        str(level["questions"]),
+                        fmt(level.get("predicted")),
+                        fmt(level.get("observed")),
+                    ]
+                )
+    return rows
 
 
 def _selective_section(results: Mapping[str, Any], images: set[str]) -> list[str]:
-    rows = _selective_rows(results.get("selective") or {})
+    selective = results.get("selective") or {}
+    rows = _selective_rows(selective)
     if not rows:
         return []
     lines = ["## Selective answering (tiers)", ""]
     lines += table(SELECTIVE_HEADER, [[d, *_selective_cells(m)] for d, m in rows])
+    lines += [
+        "",
+        "### Reliability",
+        "",
+        "Each tier's mean confidence (the predicted share of first sentences that hold the"
+        " answer) beside the observed share; a refusal shows no sentence, so its observed share"
+        " is n/a. ECE: the expected calibration error over ten equal bins of confidence.",
+        "",
+    ]
+    lines += table(RELIABILITY_HEADER, reliability_rows(selective))
     lines.append("")
     if RISK_PLOT in images:
         lines += [f"![Risk-coverage]({RISK_PLOT})", ""]
@@ -252,9 +299,14 @@ def format_summary_table(results: Mapping[str, Any]) -> str:
     present = [key for key in GROUNDING_KEYS if key in grounding]
     if present:
         lines.append("grounding: " + "  ".join(f"{key} {fmt(grounding[key])}" for key in present))
-    for direction, metrics in _selective_rows(results.get("selective") or {}):
+    selective = results.get("selective") or {}
+    for direction, metrics in _selective_rows(selective):
         cells = dict(zip(SELECTIVE_HEADER[1:], _selective_cells(metrics), strict=True))
         lines.append(f"tiers {direction}: " + "  ".join(f"{k} {v}" for k, v in cells.items()))
+    reliability = reliability_rows(selective)
+    if reliability:
+        lines += ["reliability (predicted vs observed share right):"]
+        lines += aligned([RELIABILITY_HEADER, *reliability])
     latency = results.get("latency_ms") or {}
     if latency:
         lines.append(
