@@ -31,7 +31,7 @@ Record = Mapping[str, Any]
 
 
 def _pick(
-    sets: Mapping[str, list[Record]], names: Sequence[str], split: str | None
+    sets: Mapping[str, Sequence[Record]], names: Sequence[str], split: str | None
 ) -> list[Record]:
     return [r for name in names for r in sets.get(name, []) if split is None or r["split"] == split]
 
@@ -40,7 +40,7 @@ def _ranked(records: Sequence[Record]) -> list[Record]:
     return [r for r in records if r["gold_ids"] and r.get("chunk_ranked")]
 
 
-def _fusion(sets: Mapping[str, list[Record]], rrf_k: int) -> tuple[dict, dict]:
+def _fusion(sets: Mapping[str, Sequence[Record]], rrf_k: int) -> tuple[dict, dict]:
     """Weights per language fitted on XQuAD even (+ ARCD for Arabic), and their check: XQuAD
     odd beside every single ranking, ARCD by cross-validation over articles."""
     weights, stats = {}, {}
@@ -99,7 +99,7 @@ CONFIDENCE_SETS = {
 }
 
 
-def _confidence(sets: Mapping[str, list[Record]]) -> tuple[dict, dict, dict]:
+def _confidence(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict, dict]:
     models, thresholds, stats = {}, {}, {}
     for language, (xquad, arcd_names, off_topic) in CONFIDENCE_SETS.items():
         even, odd = _pick(sets, xquad, "even"), _pick(sets, xquad, "odd")
@@ -125,7 +125,7 @@ def _confidence(sets: Mapping[str, list[Record]]) -> tuple[dict, dict, dict]:
 RANKER_SETS = {"ar": ("xquad-ar", "arcd"), "en": ("xquad-en", None)}
 
 
-def _ranker(sets: Mapping[str, list[Record]]) -> tuple[dict, dict]:
+def _ranker(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict]:
     """The ranker per language, kept only where it beats the hand-weighed score on every
     held-out check; the checks are reported either way."""
     rankers, stats = {}, {}

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from rag.messages import message, tier_badge, tier_meaning
+from rag.question.language import Language
 from rag.schema import TIERS
 from tests.ui.browser import ask
 
@@ -23,7 +24,7 @@ LIKELY = {
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
-def test_a_likely_answers_badge_lead_and_tooltip_agree(page, language: str) -> None:
+def test_a_likely_answers_badge_lead_and_tooltip_agree(page, language: Language) -> None:
     reply = ask(page, LIKELY[language])
     answer = reply.locator(".msg.answer")
     assert "tier-likely" in (answer.get_attribute("class") or ""), reply.inner_html()
