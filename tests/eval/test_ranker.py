@@ -55,6 +55,7 @@ def test_the_ranker_is_kept_only_when_it_wins_every_check() -> None:
     folded = _records(rng, 100, "overlap", start=1000)
     ranker, stats = check_ranker(fit_on, held_out, folded)
     assert stats["kept"] and stats["xquad_odd"]["learned"] > stats["xquad_odd"]["hand"]
+    assert precision_at_1(held_out, ranker)["p_at_1"] == stats["xquad_odd"]["learned"]
     assert stats["arcd_cv"]["questions"] == 100
     # Where the held-out questions are answered by a signal the fit never saw, it loses.
     other = _records(rng, 80, "position")
