@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rag.question.language import Language
-
-if TYPE_CHECKING:
-    from rag.schema import Tier
 
 _MESSAGES: dict[str, dict[Language, str]] = {
     # The lead of each tier. "answer": the quoted sentence states the answer.
@@ -135,12 +130,12 @@ def message(key: str, language: Language, **values: object) -> str:
     return _MESSAGES[key][language].format(**values)
 
 
-def tier_badge(tier: Tier, language: Language) -> str:
-    """The tier in a few words (the chat's badge, the export's tier line)."""
+def tier_badge(tier: str, language: Language) -> str:
+    """The tier (`rag.schema.Tier`) in a few words (the chat's badge, the export's tier line)."""
     return message(f"badge_{tier}", language)
 
 
-def tier_meaning(tier: Tier, language: Language, confidence: float | None) -> str:
+def tier_meaning(tier: str, language: Language, confidence: float | None) -> str:
     """What the tier means, and the confidence it was decided on (the badge's tooltip)."""
     meaning = message(f"meaning_{tier}", language)
     if confidence is None:

@@ -58,7 +58,14 @@ from eval.reporting.plots import (
     plot_recall_curves,
     plot_risk_coverage,
 )
-from rag.schema import STATING, TIERS
+from eval.reporting.tiers import (
+    RELIABILITY_HEADER,
+    SELECTIVE_HEADER,
+    reliability_rows,
+    selective_cells,
+    selective_rows,
+    selective_section,
+)
 
 RECALL_PLOT = "recall_at_k.png"
 DIRECTION_PLOT = "metrics_by_direction.png"
@@ -168,83 +175,6 @@ def _grounding_section(results: Mapping[str, Any], images: set[str]) -> list[str
     return lines
 
 
-def _selective_rows(selective: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    rows = [("all", selective)] if selective.get("coverage") else []
-    return rows + sorted((selective.get("by_direction") or {}).items())
-
-
-def _selective_cells(m: Mapping[str, Any]) -> list[str]:
-    coverage = m.get("coverage") or {}
-    right = m.get("right") or {}
-    return [
-        *(fmt(coverage.get(tier)) for tier in TIERS),
-        fmt(m.get("stated_coverage")),
-        *(fmt(right.get(tier)) for tier in STATING),
-        fmt(m.get("unanswerable_stated")),
-        fmt((m.get("reliability") or {}).get("ece")),
-        fmt((m.get("risk_coverage") or {}).get("aurc")),
-    ]
-
-
-SELECTIVE_HEADER = [
-    "direction",
-    "answerable: answer",
-    "likely",
-    "related",
-    "refused",
-    "answer+likely",
-    "answer right",
-    "likely right",
-    "unanswerable in answer+likely",
-    "ECE",
-    "AURC",
-]
-RELIABILITY_HEADER = ["direction", "tier", "questions", "predicted right", "observed right"]
-
-
-def reliability_rows(selective: Mapping[str, Any]) -> list[list[str]]:
-    """Each tier's predicted (mean confidence) and observed share right, per direction."""
-    rows = []
-    for direction, metrics in _selective_rows(selective):
-        levels = (metrics.get("reliability") or {}).get("levels") or {}
-        for tier in TIERS:
-            level = levels.get(tier) or {}
-            if level.get("questions"):
-                rows.append(
-                    [
-                        direction,
-                        tier,
-                        str(level["questions"]),
-                        fmt(level.get("predicted")),
-                        fmt(level.get("observed")),
-                    ]
-                )
-    return rows
-
-
-def _selective_section(results: Mapping[str, Any], images: set[str]) -> list[str]:
-    selective = results.get("selective") or {}
-    rows = _selective_rows(selective)
-    if not rows:
-        return []
-    lines = ["## Selective answering (tiers)", ""]
-    lines += table(SELECTIVE_HEADER, [[d, *_selective_cells(m)] for d, m in rows])
-    lines += [
-        "",
-        "### Reliability",
-        "",
-        "Each tier's mean confidence (the predicted share of first sentences that hold the"
-        " answer) beside the observed share; a refusal shows no sentence, so its observed share"
-        " is n/a. ECE: the expected calibration error over ten equal bins of confidence.",
-        "",
-    ]
-    lines += table(RELIABILITY_HEADER, reliability_rows(selective))
-    lines.append("")
-    if RISK_PLOT in images:
-        lines += [f"![Risk-coverage]({RISK_PLOT})", ""]
-    return lines
-
-
 def _latency_section(results: Mapping[str, Any]) -> list[str]:
     latency = results.get("latency_ms") or {}
     if not latency:
@@ -270,7 +200,7 @@ def write_report(results: Mapping[str, Any], out_dir: Path) -> Path:
         *_retrieval_section(results, images),
         *_answers_section(results),
         *_grounding_section(results, images),
-        *_selective_section(results, images),
+        *selective_section(results, images, RISK_PLOT),
         *_latency_section(results),
         *worst_misses_section(results, _main_method(results)),
     ]
@@ -300,8 +230,8 @@ def format_summary_table(results: Mapping[str, Any]) -> str:
     if present:
         lines.append("grounding: " + "  ".join(f"{key} {fmt(grounding[key])}" for key in present))
     selective = results.get("selective") or {}
-    for direction, metrics in _selective_rows(selective):
-        cells = dict(zip(SELECTIVE_HEADER[1:], _selective_cells(metrics), strict=True))
+    for direction, metrics in selective_rows(selective):
+        cells = dict(zip(SELECTIVE_HEADER[1:], selective_cells(metrics), strict=True))
         lines.append(f"tiers {direction}: " + "  ".join(f"{k} {v}" for k, v in cells.items()))
     reliability = reliability_rows(selective)
     if reliability:
