@@ -77,3 +77,16 @@ def test_the_section_has_every_direction() -> None:
     section = selective_section(RECORDS)
     assert set(section["by_direction"]) == {"ar-ar", "en-ar"}
     assert section["by_direction"]["en-ar"]["coverage"]["answer"] is None  # no answerable ones
+
+
+def test_a_no_answer_variant_is_one_only_if_no_paragraph_left_of_its_article_states_it() -> None:
+    from eval.datasets import EvalQuestion
+    from eval.runs import answer_left
+
+    asked = EvalQuestion(
+        "q", "متى تأسست المدينة؟", "ar", ("عام 1820",), ("003-001",), True, "ar-ar"
+    )
+    siblings = {3: ["تأسست المدينة عام ١٨٢٠ على ضفة النهر."], 4: ["عام 1820 في مدينة أخرى."]}
+    assert answer_left(asked, siblings)  # its article still states it (Arabic-Indic digits too)
+    assert not answer_left(asked, {3: ["نص آخر."], 4: siblings[4]})  # another article's is not
+    assert not answer_left(EvalQuestion("o", "؟", "ar", (), (), False, "ar-ar"), siblings)
