@@ -13,7 +13,7 @@ from corpus import Chunk
 from eval.datasets import EvalQuestion
 from eval.metrics import AnswerRecord, answer_hit, best_sentence_f1
 from rag.pipeline import Pipeline
-from rag.schema import Answer
+from rag.schema import STATING, Answer
 
 METHODS = ("bm25", "dense", "sentences", "hybrid")
 RANK_DEPTH = 10
@@ -46,8 +46,8 @@ def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> 
         for c in answer.citations
     ] + [{"passage_id": marker, "valid": False} for marker in answer.invalid_markers]
     by_marker = {c.marker: c.passage.article_id for c in answer.citations}
-    # What the answer states: only the answer tier states anything.
-    stated = answer.text if answer.tier == "answer" else ""
+    # What the answer states: only the answer and likely tiers state anything.
+    stated = answer.text if answer.tier in STATING else ""
     with_evidence = "\n".join([stated, *(s.text for s in answer.evidence)]) if stated else ""
     aliases = question.answers
     return {
