@@ -22,10 +22,10 @@ EXPECTED = {
     "When is the Arab-Russian summit scheduled to be held?": "تشرين الأول",
 }
 # Measured misses of the shipped calibration, kept visible rather than fitted away: strict, so
-# the day they are answered in the answer tier this test says so.
+# the day they are answered in a tier that states them this test says so.
 MISSES = {
     "أين التقى لافروف بالشيباني في شباط؟": "the Ankara sentence is found first, but its "
-    "confidence (0.56) is below the Arabic answer threshold (0.89): related tier",
+    "confidence (0.73) is below the Arabic likely threshold (0.81): related tier",
     "Which Russian minister did the Syrian defence minister meet in Moscow?": "English "
     "retrieval does not bring the Belousov sentence into the top 5 passages",
 }

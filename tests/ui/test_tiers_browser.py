@@ -18,8 +18,8 @@ from tests.ui.browser import ask
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LIKELY = {
-    "ar": "QUESTION_AR",
-    "en": "QUESTION_EN",
+    "ar": "متى التقى لافروف بنظيره السوري في أنقرة؟",
+    "en": "When did Lavrov meet the Syrian foreign minister in Ankara?",
 }
 
 
