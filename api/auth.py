@@ -18,8 +18,8 @@ class ApiGuard:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.key = settings.api_key
-        self.needed = bool(settings.api_key) or settings.app_auth is not None
+        self.key = settings.server.api_key
+        self.needed = bool(settings.server.api_key) or settings.server.auth is not None
 
     def _allowed(self, scope: Scope) -> bool:
         if not self.needed:

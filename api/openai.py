@@ -80,14 +80,14 @@ class ChatCompletions:
 
     def __init__(self, service: Service) -> None:
         self.service = service
-        self._slots = threading.BoundedSemaphore(max(1, service.settings.app_concurrency))
+        self._slots = threading.BoundedSemaphore(max(1, service.settings.server.concurrency))
 
     def _request(self, body: Any) -> tuple[str, list[str], dict[str, Any]]:
         """The question, its history and the answer options; ValueError or QuestionError."""
         if not isinstance(body, dict):
             raise ValueError("the request body must be a JSON object")
         question, history = _question(body)
-        clean_question(question, self.service.settings.max_question_chars)
+        clean_question(question, self.service.settings.answer.max_question_chars)
         k = body.get("top_k")
         k = min(MAX_TOP_K, max(1, int(k))) if isinstance(k, int | float) else None
         mode = body.get("mode") if body.get("mode") in {"extractive", "llm"} else None

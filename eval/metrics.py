@@ -52,6 +52,7 @@ class AnswerRecord(TypedDict, total=False):
     gold_ids: list[str]
     aliases: list[str]
     ranked: dict[str, list[str]]  # method -> retrieved ids, best first
+    chunk_ranked: dict[str, list[str]]  # method -> retrieved chunk ids, for fitting the fusion
     answer: str
     tier: str  # "answer", "likely", "related" or "refused"
     refused: bool
@@ -63,7 +64,6 @@ class AnswerRecord(TypedDict, total=False):
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag
     answer_hit: bool
     evidence_hit: bool  # the answer with its folded evidence holds a gold alias
-    chunk_ranked: dict[str, list[str]]  # method -> retrieved chunk ids (for fitting the fusion)
     # The first sentence shown holds a gold alias (None: nothing shown, a refusal): what the
     # confidence predicts, and what makes an answer or likely tier right.
     first_hit: bool | None

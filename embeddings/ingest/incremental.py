@@ -135,7 +135,7 @@ def ingest_articles(
             dimension=embedder.dimension,
             chunker=settings.as_dict(),
             articles=records,
-            ann={},
+            ann=None,
         )
         rows = fresh.embed(embed, embedder, report)
         replaced = removed | (fresh.article_ids & set(old_records))

@@ -149,12 +149,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
         report = support_threshold(supported, unsupported)
         calibration.update(report)
         sources = [str(args.xquad), str(args.xquad_en)]
-        return _write(calibration, args, settings.model, sources, report)
+        return _write(calibration, args, settings.embedding.model, sources, report)
     if args.records is None:
         raise ValueError(f"--fit {args.fit} needs --records (the folder `collect` wrote)")
     sets = read_records(args.records)
     if args.fit == "fusion":
-        weights, stats = _fusion(sets, settings.rrf_k)
+        weights, stats = _fusion(sets, settings.retrieval.rrf_k)
         calibration.update({"fusion_weights": weights, "fusion_stats": stats})
         report = stats
     elif args.fit == "ranker":
@@ -167,7 +167,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             {"confidence": models, "tier_thresholds": thresholds, "confidence_stats": stats}
         )
         report = stats
-    return _write(calibration, args, settings.model, sorted(sets), report)
+    return _write(calibration, args, settings.embedding.model, sorted(sets), report)
 
 
 def _write(

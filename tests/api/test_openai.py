@@ -4,7 +4,6 @@ request parsing, both response shapes with the documented `rag` field, and who m
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 from fastapi import FastAPI
@@ -52,7 +51,7 @@ class _Service:
 
 
 def _client(**settings) -> tuple[TestClient, _Service]:
-    service = _Service(replace(Settings(), **settings))
+    service = _Service(Settings.of(**settings))
     return TestClient(FastAPI(**app_kwargs(service))), service  # type: ignore[arg-type]
 
 

@@ -56,7 +56,8 @@ def _export_int8_onnx(model: SentenceTransformer, target: Path) -> None:
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             return self.encoder(input_ids=input_ids, attention_mask=attention_mask)[0]
 
-    encoder = model[0].auto_model.eval()
+    transformer: Any = model[0]  # a transformers model inside: torch types stop here
+    encoder = transformer.auto_model.eval()
     encoder.set_attn_implementation("eager")
     sample = model.tokenizer(
         ["query: hello", "passage: مرحبا بالعالم"], padding=True, return_tensors="pt"
@@ -111,8 +112,9 @@ def load_onnx_int8(fp32_dir: Path, onnx_file: Path) -> SentenceTransformer:
             return {"last_hidden_state": torch.from_numpy(hidden)}
 
     model = load_sentence_transformer(fp32_dir, packaged=True)
+    transformer: Any = model[0]  # sentence-transformers' Transformer module
     try:
-        model[0].model = OrtTransformer(model[0].model.config)
+        transformer.model = OrtTransformer(transformer.model.config)
     except Exception as error:  # onnxruntime raises its own exception types
         raise ModelError(f"cannot load int8 ONNX model {onnx_file}: {error}") from error
     return model

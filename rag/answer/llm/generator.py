@@ -8,7 +8,7 @@ as for every generator.
 
 Whatever goes wrong with the model (unreachable, slow, HTTP errors, unreadable, empty or
 uncited output, a stream cut off) the extractive answer is given instead, with a notice saying
-why. One deadline, `settings.llm_timeout`, covers the whole reply, not only the connection.
+why. One deadline, `settings.llm.timeout`, covers the whole reply, not only the connection.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def stream_with_notice(
 def llm_slots(settings: Settings) -> int:
     """How many model answers may run at once: one answering slot of the app stays free for
     extractive questions (at least one model answer is always allowed)."""
-    return max(1, settings.app_concurrency - 1)
+    return max(1, settings.server.concurrency - 1)
 
 
 class LLMGenerator:
@@ -86,8 +86,8 @@ class LLMGenerator:
         self.index = index
         self.encoder = encoder
         self.fallback = fallback
-        self.timeout = settings.llm_timeout
-        self.max_sentences = max(3, settings.max_answer_sentences)
+        self.timeout = settings.llm.timeout
+        self.max_sentences = max(3, settings.answer.max_sentences)
         self._chat_model = chat_model
         self._lock = threading.Lock()
         # Slow model answers may hold at most this many of the app's answering slots at once, so
@@ -103,14 +103,14 @@ class LLMGenerator:
                 from langchain_openai import ChatOpenAI
 
                 self._chat_model = ChatOpenAI(
-                    base_url=self.settings.llm_base_url,
-                    api_key=self.settings.llm_api_key or "not-needed",
-                    model=self.settings.llm_model or "",
+                    base_url=self.settings.llm.base_url,
+                    api_key=self.settings.llm.api_key or "not-needed",
+                    model=self.settings.llm.model or "",
                     timeout=self.timeout,
                     max_retries=0,
                     streaming=True,
-                    temperature=self.settings.llm_temperature,
-                    max_tokens=self.settings.llm_max_tokens,
+                    temperature=self.settings.llm.temperature,
+                    max_tokens=self.settings.llm.max_tokens,
                 )
             return self._chat_model
 

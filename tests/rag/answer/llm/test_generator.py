@@ -67,7 +67,7 @@ def _retrieved(question: str = "ماذا وقع وزير الخارجية في �
 
 
 def _settings(base_url: str, timeout: float = 30.0) -> Settings:
-    return Settings(
+    return Settings.of(
         llm_base_url=base_url, llm_model="fake-model", llm_api_key="test-key", llm_timeout=timeout
     )
 
@@ -347,10 +347,10 @@ def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
     while not server.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(server.requests) == 1  # the first question holds the model's slot
-    started = time.perf_counter()
     _, second = _run(generator.stream(*_retrieved()))
-    assert worker.is_alive()  # answered while the model is still busy
-    assert time.perf_counter() - started < 2.0
+    # Answered while the model is still busy: had it waited for the slot, the first answer
+    # (about 3 s of reply) would be over. No wall-clock bound: the machine may be busy.
+    assert worker.is_alive()
     assert second.mode == "extractive" and second.citations
     assert second.notices == [_fallback_notice("ar", "busy")]
     assert len(server.requests) == 1
@@ -465,7 +465,7 @@ def _pipeline(e2e, **overrides):
         "llm_timeout": 5.0,
         **overrides,
     }
-    return Pipeline(Settings(**values), embedder, index)
+    return Pipeline(Settings.of(**values), embedder, index)
 
 
 @pytest.mark.slow
@@ -582,10 +582,10 @@ def test_llm_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("RAG_LLM_TIMEOUT", "2.5")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
     settings = load_settings()
-    assert settings.llm_configured and settings.llm_timeout == 2.5
-    assert settings.llm_api_key == "sk-secret" and "sk-secret" not in repr(settings)
+    assert settings.llm.configured and settings.llm.timeout == 2.5
+    assert settings.llm.api_key == "sk-secret" and "sk-secret" not in repr(settings)
     monkeypatch.delenv("RAG_LLM_BASE_URL")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:2/v1")
-    assert load_settings().llm_base_url == "http://127.0.0.1:2/v1"
+    assert load_settings().llm.base_url == "http://127.0.0.1:2/v1"
     monkeypatch.setenv("RAG_LLM_API_KEY", "rag-key")
-    assert load_settings().llm_api_key == "rag-key"
+    assert load_settings().llm.api_key == "rag-key"
