@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
+from api.slots import stop_on_sigterm
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
@@ -114,4 +115,5 @@ def main() -> None:
     app = build_app(pipeline, settings)
     host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
+    stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
     serve(app, host=host, port=port, auth=auth)

@@ -101,16 +101,17 @@ class LLMGenerator:
         with self._lock:
             if self._chat_model is None:
                 from langchain_openai import ChatOpenAI
+                from pydantic import SecretStr
 
                 self._chat_model = ChatOpenAI(
                     base_url=self.settings.llm.base_url,
-                    api_key=self.settings.llm.api_key or "not-needed",
+                    api_key=SecretStr(self.settings.llm.api_key or "not-needed"),
                     model=self.settings.llm.model or "",
                     timeout=self.timeout,
                     max_retries=0,
                     streaming=True,
                     temperature=self.settings.llm.temperature,
-                    max_tokens=self.settings.llm.max_tokens,
+                    max_completion_tokens=self.settings.llm.max_tokens,
                 )
             return self._chat_model
 
@@ -119,8 +120,7 @@ class LLMGenerator:
             yield AnswerChunk(answer=refusal(question, passages, mode=MODE))
             return
         if not self._slots.acquire(blocking=False):
-            reason = message("llm_reason_busy", question.language)
-            notice = message("llm_fallback", question.language, reason=reason)
+            notice = LLMFailure("busy").notice(question.language)
             yield from stream_with_notice(self.fallback, question, passages, notice, "")
             return
         try:
@@ -141,9 +141,7 @@ class LLMGenerator:
         except Exception as error:  # any failure of the model path falls back, never raises
             failure = classify_failure(error, received=bool(pieces))
             log.warning("LLM answer failed, falling back to extractive: %s", failure)
-            notice = message(
-                "llm_fallback", question.language, reason=failure.describe(question.language)
-            )
+            notice = failure.notice(question.language)
             separator = "\n\n" if pieces else ""
             yield from stream_with_notice(self.fallback, question, passages, notice, separator)
             return

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -104,9 +105,14 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+# Failures of a reply the model sent: the notice says it replied.
+REPLIED = {"uncited", "invalid", "empty", "interrupted"}
+
+
 def _fallback_notice(language: Language, reason: str, **values) -> str:
     reason_text = message(f"llm_reason_{reason}", language, **values)
-    return message("llm_fallback", language, reason=reason_text)
+    key = "llm_fallback_replied" if reason in REPLIED else "llm_fallback"
+    return message(key, language, reason=reason_text)
 
 
 # -- good replies ---------------------------------------------------------------------------------
@@ -327,6 +333,25 @@ def test_failures_fall_back_to_the_extractive_answer(
     assert answer.citations and not answer.refused
     assert notice in deltas
     assert answer.lead in deltas  # the extractive answer is streamed after the notice
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_reply_that_cites_nothing_is_told_as_such_not_as_an_unreachable_model(
+    server: FakeOpenAI, language: Language
+) -> None:
+    """Issue 25: against a real llama.cpp server the model answered without a marker, and the
+    notice said the model "could not be reached" (تعذّر الوصول)."""
+    server.reply = Reply(text="Sure! Here is some text without any citation.")
+    question, passages = _retrieved()
+    question = replace(question, language=language)
+    _, answer = _run(_generator(server.base_url, timeout=5).stream(question, passages))
+    [notice] = answer.notices
+    expected = {
+        "en": "The language model replied, but its reply cited none of the passages",
+        "ar": "ردّ النموذج اللغوي، لكن لم يستشهد الرد بأي مقطع من المقالات",
+    }
+    assert notice.startswith(expected[language])
+    assert "reached" not in notice and "الوصول" not in notice
 
 
 def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
