@@ -51,6 +51,11 @@ class IngestSettings(Section):
     chunk_overlap: int = Field(ChunkerSettings.overlap_tokens, ge=0)
     # Seconds an uploaded file may take to parse (in a worker process) before it is refused.
     parse_time_limit: float = Field(PARSE_TIME_LIMIT_SECONDS, gt=0)
+    # Pages and feeds added by address (service/fetching.py): seconds for one whole fetch, and
+    # networks besides the public internet they may be fetched from (comma-separated CIDRs:
+    # "10.0.0.0/8" for a private deployment; loopback and private addresses are refused).
+    fetch_timeout: float = Field(20.0, gt=0)
+    fetch_allowed_networks: str = ""
     # Ray batch ingest (`python -m rag ingest --engine ray`): actors each load the model once;
     # 0 is one per CPU of the local Ray or the cluster in RAY_ADDRESS.
     ray_actors: int = Field(0, ge=0)
