@@ -6,15 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from rag.schema import Answer
+from rag.messages import message, tier_badge, tier_meaning
+from rag.schema import Answer, quote
 from service.sources import ArticleMeta, meta_from_chunk
 from ui.conversation import Entry
 from ui.texts import text
 
-_HEADINGS = {
-    "sources": {"ar": "المصادر", "en": "Sources"},
-    "evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
-}
+_SOURCES = {"ar": "المصادر", "en": "Sources"}
 
 
 def source_line(meta: ArticleMeta) -> str:
@@ -26,22 +24,25 @@ def source_line(meta: ArticleMeta) -> str:
 
 
 def answer_text(answer: Answer, metas: Mapping[str, ArticleMeta] | None = None) -> str:
-    """The answer as Markdown text: lead, `- sentence [n]` lines, further evidence, notices,
-    then each cited source with the sentence it supports."""
+    """The answer as Markdown text: its tier in the chat badge's and tooltip's words, the lead,
+    `- sentence [n]` lines, further evidence, notices, then each cited source with the sentence
+    it supports."""
     metas = metas or {}
     language = answer.language
-    lines = [answer.text]
+    # The tier as the chat's badge and tooltip say it, then the answer.
+    meaning = tier_meaning(answer.tier, language, answer.confidence)
+    lines = [f"_{tier_badge(answer.tier, language)}: {meaning}_", answer.text]
     if answer.evidence:
-        lines += ["", f"{_HEADINGS['evidence'][language]}:"]
+        lines += ["", f"{message('more_evidence', language)}:"]
         lines += [sentence.line for sentence in answer.evidence]
     lines += [f"> {notice}" for notice in answer.notices]
     if answer.citations:
-        lines += ["", f"{_HEADINGS['sources'][language]}:"]
+        lines += ["", f"{_SOURCES[language]}:"]
     for citation in sorted(answer.citations, key=lambda c: c.marker):
         chunk = citation.passage.chunk
         meta = metas.get(chunk.article_id) or meta_from_chunk(chunk)
         lines.append(f"[{citation.marker}] {source_line(meta)}")
-        lines.append(f"    “{citation.sentence.text}”")
+        lines.append(f"    {quote(citation.sentence.text)}")
     return "\n".join(lines)
 
 
