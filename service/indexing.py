@@ -31,12 +31,17 @@ from rag.config import Settings
 from service import notices as messages
 from service.jobs import Job, Phase, QueueFull
 from service.notices import Notice
-from service.reconcile import ingest_summary, removed_uploads, unindexed_uploads
+from service.notices.storage import not_stored
+from service.reconcile import (
+    ingest_summary,
+    remove_part_files,
+    removed_uploads,
+    unindexed_uploads,
+)
 from service.uploads import (
     Outcome,
     Staged,
     admit,
-    remove_part_files,
     remove_upload,
     uploaded_file,
     uploads_dir,
@@ -165,7 +170,7 @@ class Indexer:
         storage = error if isinstance(error, StorageError) else None
         if storage is None and isinstance(error, OSError):
             storage = storage_error(error, self.service.settings.index.path, "the index")
-        return messages.not_stored(storage, "index") if storage else messages.INDEX_FAILED
+        return not_stored(storage, "index") if storage else messages.INDEX_FAILED
 
     def _run(self, batch: list[Job]) -> None:
         # The loader starts its worker process at the first upload and stops it after the batch.

@@ -13,7 +13,7 @@ from corpus.loader import DUPLICATE_ID, SUPPORTED_SUFFIXES
 from embeddings.ingest.incremental import IngestReport
 from service import notices as messages
 from service.notices import Notice
-from service.uploads import source_file, upload_source, uploaded_file
+from service.uploads import PART_SUFFIX, source_file, upload_source, uploaded_file
 
 
 def saved_uploads(uploads: Path) -> list[Path]:
@@ -43,6 +43,24 @@ def removed_uploads(uploads: Path, sources: Iterable[str]) -> bool:
         (path := upload_source(source, uploads)) is not None and not path.is_file()
         for source in sources
     )
+
+
+def remove_part_files(uploads: Path) -> None:
+    """Remove what saves cut short by a kill left (`.name.<pid>.part` of a dead process)."""
+    for part in uploads.glob(f".*{PART_SUFFIX}") if uploads.is_dir() else ():
+        pid = part.suffixes[-2].lstrip(".") if len(part.suffixes) >= 2 else ""
+        if pid.isdigit() and not _running(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _shown_source(source: str, corpus_dir: Path) -> str:

@@ -28,13 +28,25 @@ from corpus.loader import SUPPORTED_SUFFIXES, LoadResult
 from embeddings import files
 from service import notices as messages
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
+from service.notices import web as web_messages
+from service.notices.storage import not_stored
 
 UPLOADS_FOLDER = "uploads"
 PART_SUFFIX = ".part"  # `.name.<pid>.part`: a file being saved
+SAVED_FROM = b"<!-- saved from url=("
+_SAVED_ADDRESS = re.compile(rb"<!-- saved from url=\(\d{4}\)(\S+?) -->")
+_MARK_BYTES = 2100  # the mark with the longest address fetched (service/fetching.py)
 _UNSAFE_NAME_CHARS = re.compile(r"[^\w.\- ]+", re.UNICODE)
 # Gradio keeps each upload in a folder named by the hash of its content.
 _DIGEST_FOLDER = re.compile(r"[0-9a-f]{32,128}")
 _JSONL_LINE = re.compile(r"(?<=\.jsonl):\d+$", re.IGNORECASE)
+
+
+def saved_address(data: bytes) -> str | None:
+    """The address a page fetched by address came from (service/web.py marks it as browsers
+    do), to name it by in the report; None for any other file."""
+    found = _SAVED_ADDRESS.match(data)
+    return found.group(1).decode("ascii", "replace") if found else None
 
 
 def uploads_dir(corpus_dir: Path) -> Path:
@@ -129,7 +141,7 @@ def _stored(error: OSError, folder: Path, what: str) -> _Rejected:
     """A failed write as the reason the user is given: the disk full or read-only, or else the
     file could not be read."""
     storage = files.storage_error(error, folder, what)
-    return _Rejected(messages.not_stored(storage, "upload") if storage else messages.UNREADABLE)
+    return _Rejected(not_stored(storage, "upload") if storage else messages.UNREADABLE)
 
 
 def _move(path: Path, target: Path) -> None:
@@ -216,14 +228,18 @@ def _skipped(loaded: LoadResult, staged: Path) -> tuple[Notice, ...]:
     )
 
 
-def _admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
+def _admit(
+    staged: Path, shown: str, uploads: Path, known: set[str], loader: IsolatedLoader
+) -> Outcome:
+    """Admit `staged`, named `shown` in the report (its address, for a fetched page)."""
     _check_size(staged)
     data = staged.read_bytes()
     destination = uploads / staged.name
     if destination.exists():
         if destination.is_file() and _same_bytes(destination, data):
-            return Outcome("unchanged", messages.unchanged(staged.name))
-        raise _Rejected(messages.NAME_TAKEN)
+            return Outcome("unchanged", messages.unchanged(shown))
+        page = shown != staged.name
+        raise _Rejected(web_messages.PAGE_KNOWN if page else messages.NAME_TAKEN)
     loaded = parse_upload(staged, loader)
     if not loaded.articles:
         reasons = [messages.loader_reason(e.reason) for e in loaded.errors]
@@ -235,7 +251,7 @@ def _admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader)
     _save(destination, data)
     known.update(ids)
     details = _skipped(loaded, staged) if staged.suffix.lower() == ".jsonl" else ()
-    return Outcome("added", messages.added(staged.name, len(ids)), tuple(ids), details)
+    return Outcome("added", messages.added(shown, len(ids)), tuple(ids), details)
 
 
 def admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) -> Outcome:
@@ -243,9 +259,14 @@ def admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) 
     articles, none of whose ids is in `known` (which then gains them); a file identical to the
     one there is unchanged."""
     try:
-        return _admit(staged, uploads, known, loader)
+        with staged.open("rb") as handle:
+            shown = saved_address(handle.read(_MARK_BYTES)) or staged.name
+    except OSError:
+        shown = staged.name
+    try:
+        return _admit(staged, shown, uploads, known, loader)
     except _Rejected as rejected:
-        return Outcome("rejected", messages.rejected(staged.name, rejected.notice))
+        return Outcome("rejected", messages.rejected(shown, rejected.notice))
 
 
 def source_file(source: str) -> str:
@@ -270,24 +291,6 @@ def uploaded_file(source: str, uploads: Path) -> Path | None:
     shipped articles, a symlink out of the folder, a file gone since)."""
     path = upload_source(source, uploads)
     return path if path is not None and path.is_file() else None
-
-
-def remove_part_files(uploads: Path) -> None:
-    """Remove what saves cut short by a kill left (`.name.<pid>.part` of a dead process)."""
-    for part in uploads.glob(f".*{PART_SUFFIX}") if uploads.is_dir() else ():
-        pid = part.suffixes[-2].lstrip(".") if len(part.suffixes) >= 2 else ""
-        if pid.isdigit() and not _running(int(pid)):
-            part.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_upload(path: Path) -> None:

@@ -1,9 +1,10 @@
 """The index's articles in the page: the list (title, date, chunks), uploads, and the removal of
-an uploaded article after a confirmation. Every change goes through the indexing queue.
+an uploaded article after a confirmation. Every change goes through the indexing queue (pages and
+feeds added by address too: ui/addresses.py).
 
-`article_panel` places the list and the removal controls and wires them, the upload widget and
-its report; `ui/layout.py` calls it once inside the settings accordion. Handlers return the
-components they update, keyed by component.
+`article_panel` places the list and the removal controls and wires them, the upload widget, the
+address box and their report; `ui/layout.py` calls it once inside the settings accordion.
+Handlers return the components they update, keyed by component.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from service.jobs import Job, QueueFull
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
 from service.reconcile import unindexed_uploads
-from service.uploads import UPLOADS_FOLDER, stage, uploaded_file
+from service.uploads import UPLOADS_FOLDER, Staged, stage, uploaded_file
+from ui.addresses import WebInputs, wire_addresses
 from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
@@ -131,8 +133,20 @@ class Articles:
                 **self.refresh(),
             }
 
-    def _only(self, notice: Notice) -> Updates:
+    def only(self, notice: Notice) -> Updates:
+        """The report saying `notice` alone (the previous report is replaced)."""
         return {self.panel.report: render_report([notice])}
+
+    def queue(self, staged: Staged, own: Updates) -> Iterator[Updates]:
+        """Queue the staged files and follow their checks and indexing."""
+        try:
+            job = self.indexer.submit(Job(staged=staged))
+        except QueueFull:
+            if staged.folder is not None:  # none when the disk refused a staging folder
+                shutil.rmtree(staged.folder, ignore_errors=True)
+            yield self.only(messages.QUEUE_FULL)
+            return
+        yield from self._follow(job, own)
 
     def add_articles(self, files: list[dict] | None) -> Iterator[Updates]:
         """Stage the uploaded files, queue them, and follow their checks and indexing."""
@@ -140,19 +154,12 @@ class Articles:
             (f.get("orig_name") or Path(f["path"]).name, Path(f["path"])) for f in files or []
         ]
         if not received:
-            yield self._only(messages.NO_FILES)
+            yield self.only(messages.NO_FILES)
             return
         staged = stage(
             received, self.indexer.staging_root, self.service.settings.server.max_upload_files
         )
-        try:
-            job = self.indexer.submit(Job(staged=staged))
-        except QueueFull:
-            if staged.folder is not None:
-                shutil.rmtree(staged.folder, ignore_errors=True)
-            yield self._only(messages.QUEUE_FULL)
-            return
-        yield from self._follow(job, {self.panel.upload: gr.File(value=None)})
+        yield from self.queue(staged, {self.panel.upload: gr.File(value=None)})
 
     def ask_removal(self, article_id: str | None) -> Updates:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
@@ -189,14 +196,14 @@ class Articles:
     def remove_article(self, article_id: str | None) -> Iterator[Updates]:
         """Queue the confirmed removal and follow its re-indexing."""
         if not article_id:
-            yield self._only(messages.CHOOSE_ARTICLE)
+            yield self.only(messages.CHOOSE_ARTICLE)
             return
         name = _file_name(article_id)
         job = Job(remove=article_id) if name is None else Job(remove_file=name)
         try:
             self.indexer.submit(job)
         except QueueFull:
-            yield self._only(messages.QUEUE_FULL)
+            yield self.only(messages.QUEUE_FULL)
             return
         yield from self._follow(job, {self.panel.confirm: gr.Group(visible=False)})
 
@@ -222,12 +229,18 @@ def _panel(
 
 
 def article_panel(
-    service: Service, upload: gr.File, report: gr.HTML, status: gr.HTML, demo: gr.Blocks
+    service: Service,
+    upload: gr.File,
+    web: WebInputs,
+    report: gr.HTML,
+    status: gr.HTML,
+    demo: gr.Blocks,
 ) -> None:
     """Place the article list and removal controls in `demo`, and wire them with the upload
-    widget."""
+    widget and the address box."""
     panel, ask, yes, no = _panel(upload, report, status)
     articles = Articles(service, panel)
+    wire_addresses(articles, web, report, panel.refreshed, WATCHERS)
     removal = [panel.confirm, panel.question, panel.pending, report]
     # Callable over HTTP (scripts and tests upload through it) but neither documented nor an MCP
     # tool: the assistant's tools are ask and search (api/mcp.py).
@@ -235,7 +248,7 @@ def article_panel(
         articles.add_articles,
         [upload],
         [upload, report, *panel.refreshed],
-        preprocess=False,  # the handler takes the files' paths and names; Gradio checked them
+        preprocess=False,  # the handler takes the files' paths and names, and checks them
         api_name="add_articles",
         concurrency_id="indexing",
         concurrency_limit=WATCHERS,

@@ -13,15 +13,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
-from rag.schema import Answer, AnswerSentence, marker_text
+from rag.messages import message, tier_badge, tier_meaning
+from rag.schema import Answer, AnswerSentence, marker_text, quote
 from service.sources import ArticleMeta, meta_from_chunk
 from ui.conversation import Entry
 from ui.texts import text
 
-_HEADINGS = {
-    "sources": {"ar": "المصادر", "en": "Sources"},
-    "evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
-}
+_SOURCES = {"ar": "المصادر", "en": "Sources"}
 # The ASCII marks CommonMark (and GitHub's autolinks) give a meaning to; a backslash before any
 # ASCII punctuation mark is read as that mark, as text.
 _MARKS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~:])")
@@ -38,7 +36,7 @@ def _plain(value: str) -> str:
     return value
 
 
-def _source_line(meta: ArticleMeta, esc: Escape = _plain) -> str:
+def _source_line(meta: ArticleMeta, esc: Escape) -> str:
     """`Title — outlet · date · id` (the id once, never as both title and id)."""
     details = [esc(d) for d in (meta.outlet, meta.date) if d]
     if meta.title != meta.article_id:
@@ -54,22 +52,26 @@ def _line(sentence: AnswerSentence, esc: Escape) -> str:
 def answer_text(
     answer: Answer, metas: Mapping[str, ArticleMeta] | None = None, esc: Escape = _plain
 ) -> str:
-    """The answer as text: lead, `- sentence [n]` lines, further evidence, notices, then each
-    cited source with the sentence it supports. `esc=markdown_text` makes it Markdown."""
+    """The answer as text: its tier in the chat badge's and tooltip's words, the lead,
+    `- sentence [n]` lines, further evidence, notices, then each cited source with the sentence
+    it supports. `esc=markdown_text` makes it Markdown."""
     metas = metas or {}
     language = answer.language
-    lines = [esc(answer.lead), *(_line(sentence, esc) for sentence in answer.sentences)]
+    # The tier as the chat's badge and tooltip say it (ours), then the answer.
+    meaning = tier_meaning(answer.tier, language, answer.confidence)
+    lines = [f"_{tier_badge(answer.tier, language)}: {meaning}_", esc(answer.lead)]
+    lines += [_line(sentence, esc) for sentence in answer.sentences]
     if answer.evidence:
-        lines += ["", f"{_HEADINGS['evidence'][language]}:"]
+        lines += ["", f"{message('more_evidence', language)}:"]
         lines += [_line(sentence, esc) for sentence in answer.evidence]
     lines += [f"> {esc(notice)}" for notice in answer.notices]
     if answer.citations:
-        lines += ["", f"{_HEADINGS['sources'][language]}:"]
+        lines += ["", f"{_SOURCES[language]}:"]
     for citation in sorted(answer.citations, key=lambda c: c.marker):
         chunk = citation.passage.chunk
         meta = metas.get(chunk.article_id) or meta_from_chunk(chunk)
         lines.append(f"[{citation.marker}] {_source_line(meta, esc)}")
-        lines.append(f"    “{esc(citation.sentence.text)}”")
+        lines.append(f"    {esc(quote(citation.sentence.text))}")
     return "\n".join(lines)
 
 

@@ -14,9 +14,9 @@ from typing import Any
 
 import gradio as gr
 
-from service import notices as messages
 from service.feedback import FeedbackStore, Rating, answer_record
 from service.library import Library
+from service.notices.storage import not_stored
 from service.sources import Highlight, source_cards
 from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
@@ -52,7 +52,7 @@ def _int(value: Any) -> int | None:
 def _not_saved(error: OSError) -> None:
     """Tell the reader their feedback was not stored (a toast that stays), and the log why."""
     logger.warning("feedback not saved: %s", error)
-    notice = notice_html(messages.not_stored(error, "feedback"))
+    notice = notice_html(not_stored(error, "feedback"))
     gr.Warning(notice, duration=None, title="Not saved · لم يُحفظ")
 
 

@@ -266,17 +266,23 @@ def _outside_quotes(answer: Answer) -> str:
 
 def _is_own_lead(lead: str, language: str) -> bool:
     """The lead is one of the assistant's own sentences (rag/messages.py) of some tier, its
-    slots (a count of articles, an English date or number and its markers) short and without
-    text of the article."""
+    slots (a count of articles, the kind of answer, an English date or number and its markers)
+    short and without text of the article."""
     slot = "\x00"
-    for key in ("lead", "lead_reported", "related", "refusal"):
-        template = message(key, language, count=slot, articles=slot)
-        pattern = re.escape(template).replace(re.escape(slot), r"[\w ]{1,20}")
+    keys = ("lead", "lead_reported", "likely", "related", "refusal")
+    own = [message(key, language, count=slot, articles=slot) for key in keys]
+    sources = [lead.rstrip(":") for lead in own[:2]]
+    kinds = ("found_stated", "found_shown", "likely_stated", "likely_shown", "related_kind")
+    own += [
+        message(key, language, lead=slot, source=source, kind=slot, statement=slot, markers=slot)
+        for key in kinds
+        for source in sources
+    ]
+    for template in own:
+        pattern = re.escape(template).replace(re.escape(slot), r"[\w ,.%\[\]-]{1,40}")
         if re.fullmatch(pattern, lead):
             return True
-    own = re.escape(message("lead", language))
-    stated = re.fullmatch(own + r" (?:on )?[\w ,.%-]{1,40} (?:\[\d+\])+\.", lead)
-    return bool(language == "en" and stated)
+    return False
 
 
 def _assert_only_quotes(answer: Answer) -> None:

@@ -1,5 +1,5 @@
 """What the app tells users about uploads, indexing, removals and their session, in English and
-Arabic.
+Arabic (pages and feeds fetched from the web: `service.notices.web`).
 
 A `Notice` is one sentence in both languages with named slots for untrusted values (file names,
 titles, ids): the sentence is ours; the page escapes the values and isolates them in `<bdi>`
@@ -9,7 +9,6 @@ server path and no internal figure (chunks/s) reaches a notice; sizes are in MB.
 
 from __future__ import annotations
 
-import errno
 import math
 import re
 from collections.abc import Sequence
@@ -96,38 +95,6 @@ def ids_taken(ids: Sequence[str]) -> Notice:
     )
 
 
-# -- the server's storage refused a write (embeddings.files.storage_error) ---------------------
-
-_STORAGE = {
-    errno.ENOSPC: ("the server's disk is full", "قرص الخادم ممتلئ"),
-    errno.EROFS: ("the server's storage is read-only", "مساحة تخزين الخادم للقراءة فقط"),
-    errno.EACCES: ("the server may not write to its storage", "لا يُسمح للخادم بالكتابة في تخزينه"),
-}
-_UNWRITABLE = ("the server could not write to its storage", "تعذّر على الخادم الكتابة في تخزينه")
-# What was not stored, "because {reason}", then what to do.
-_NOT_STORED = {
-    "upload": ("Not added, because {}; nothing was changed.", "لم يُضف لأن {}، ولم يتغير شيء."),
-    "index": (
-        "Indexing stopped, because {}. The index in use is unchanged and your change is saved in "
-        "the corpus: it is indexed with the next upload or `python -m rag ingest` once this is "
-        "fixed.",
-        "توقفت الفهرسة لأن {}. الفهرس المستخدم لم يتغير، وتغييرك محفوظ في المجموعة وستتم فهرسته "
-        "مع الرفع التالي أو عند تشغيل python -m rag ingest بعد إصلاح ذلك.",
-    ),
-    "feedback": ("Your feedback was not saved, because {}.", "لم تُحفظ ملاحظتك لأن {}."),
-}
-
-
-def not_stored(error: OSError, what: str) -> Notice:
-    """Why an upload, an index update or feedback (`what`) was not stored, and what to do."""
-    reason = _STORAGE.get(error.errno or 0, _UNWRITABLE)
-    en, ar = (text.format(part) for text, part in zip(_NOT_STORED[what], reason, strict=True))
-    return notice(
-        en + " Ask the administrator to free space or make the folder writable.",
-        ar + " اطلب من المسؤول إفساح مساحة أو جعل المجلد قابلاً للكتابة.",
-    )
-
-
 # The loader's reasons (corpus/loader.py) are English sentences; each known one gets its Arabic.
 _LOADER_REASONS_AR = (
     ("empty file", "الملف فارغ."),
@@ -144,6 +111,15 @@ _LOADER_REASONS_AR = (
     ("no article text left", "لم يبقَ من المقال نص بعد التنظيف."),
     ("duplicate article id", "معرّف المقال مكرر في الملف."),
     ("unsupported file type", "نوع الملف غير مدعوم."),
+    # corpus/formats: PDF, Word and web pages.
+    (
+        "no text layer",
+        "ملف PDF هذا صور فقط (ممسوح ضوئياً؟) ولا نص فيه؛ احفظه مع نصه أو مرّره على التعرف الضوئي ثم ارفعه.",
+    ),
+    ("not a readable PDF", "تعذّرت قراءة ملف PDF هذا."),
+    ("the PDF has no pages", "ملف PDF هذا بلا صفحات."),
+    ("not a Word document", "هذا ليس مستند Word (.docx) صالحاً."),
+    ("not a readable Word document", "تعذّرت قراءة مستند Word هذا."),
     # corpus/isolated.py: the file's parse was stopped at the time limit, or its worker died.
     ("took longer than", "استغرق تحليل الملف وقتاً أطول من الحد المسموح، فلم يُضف."),
     ("parser stopped unexpectedly", "توقف محلّل الملفات فجأة أثناء قراءة هذا الملف."),
