@@ -196,6 +196,12 @@ class ServerSettings(Section):
     # Other origins allowed to call the app from a browser (comma-separated, e.g. the public
     # address of a reverse proxy); the app's own origin always is.
     allowed_origins: str = ""
+    # Slow clients (api/connections.py): open connections at most (and never more than the
+    # process's file descriptors allow), seconds for a request's headers, and for its body
+    # (plus one second per 500 bytes received).
+    max_connections: int = Field(1000, gt=0)
+    header_timeout: float = Field(10.0, gt=0)
+    body_timeout: float = Field(20.0, gt=0)
 
     @property
     def auth(self) -> tuple[str, str] | None:

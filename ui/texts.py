@@ -78,3 +78,13 @@ SESSION_RESTARTED_SHORT = notice(
     "The server released this page's earlier sources; new questions work as usual.",
     "أفرج الخادم عن مصادر الإجابات السابقة لهذه الصفحة؛ الأسئلة الجديدة تعمل كالمعتاد.",
 )
+
+# -- the index's engine stopped (a Milvus engine, restarted at the next question) --------------
+
+ENGINE_DOWN = notice(
+    "The search engine stopped answering; the server is restarting it. Please ask again in a "
+    "moment.",
+    "توقف محرك البحث عن الاستجابة، ويعيد الخادم تشغيله. اسأل مرة أخرى بعد قليل.",
+)
+# An uploaded file in the removal list that the index does not hold.
+NOT_INDEXED = "not indexed · غير مفهرس"

@@ -27,6 +27,7 @@ from rag.answer.confidence import (
 )
 from rag.answer.direct import answer_span, english_statement
 from rag.answer.selection import ScoredSentence, SentenceSelector
+from rag.grounding.citations import without_marker_lookalikes
 from rag.messages import arabic_count, message
 from rag.question.answer_type import AnswerType
 from rag.schema import (
@@ -103,7 +104,10 @@ class _Citing:
         """The sentence as the answer shows it, citing its passage, with `highlight` (offsets
         in the sentence) marking what answers. For English questions the Arabic is quoted,
         unless it opens or closes with a quotation mark of its own."""
-        text = item.span.text
+        text = without_marker_lookalikes(item.span.text)  # an article's "[1]" is not ours
+        if text != item.span.text and highlight is not None:
+            found = text.find(item.span.text[slice(*highlight)])
+            highlight = (found, found + highlight[1] - highlight[0]) if found >= 0 else None
         if self.question.language != "ar" and (quoted := quote(text)) != text:
             text = quoted
             highlight = None if highlight is None else (highlight[0] + 1, highlight[1] + 1)

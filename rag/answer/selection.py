@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpus import Span, is_heading, normalize_text
+from corpus.instructions import addresses_reader
 from embeddings.index.protocol import VectorIndex
 from rag.answer.ranking import Candidate, SentenceRanker, candidate_signals
 from rag.schema import Passage, Question
@@ -84,12 +85,15 @@ class SentenceSelector:
         self.rankers = rankers or {}
 
     def candidates(self, question: Question, passages: Sequence[Passage]) -> Candidates | None:
-        """The sentences of the passages (headings left out) with their signals, or None."""
+        """The sentences of the passages (headings and instructions left out) with their
+        signals, or None."""
         items = []
         for i, sentences in enumerate(self.index.sentences_in([p.chunk for p in passages])):
             spans = [span for span, _ in sentences]
             for j, (span, vector) in enumerate(sentences):
-                if _heading_line(passages[i].chunk.text, span):
+                # A heading names a topic; text that instructs its reader or a model
+                # (corpus.instructions) is reported, never quoted as an answer.
+                if _heading_line(passages[i].chunk.text, span) or addresses_reader(span.text):
                     continue
                 around = " ".join(s.text for s in spans[max(0, j - 1) : j + 2] if s is not span)
                 items.append(Candidate(i, span, vector, around))
