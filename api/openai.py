@@ -29,6 +29,7 @@ from api.errors import openai_error
 from api.markdown import MarkdownStream, escape_markdown
 from api.requests import MODEL_ID, Asked, RequestError, parse_request
 from api.slots import SHUTDOWN, Slots, SlotStream
+from embeddings.index.manifest import IndexUnusableError
 from rag.question.cleaning import QuestionError, clean_question
 from rag.schema import Answer, AnswerChunk, AnswerStream
 from service.live import Service
@@ -40,6 +41,8 @@ EXTRA_FIELD = "rag"
 SLOT_WAIT_SECONDS = 60
 BUSY = "The assistant is busy; retry shortly."
 FAILED = "Answering failed; please try again."
+# A dead index engine (a Milvus engine being restarted): the client may retry.
+INDEX_DOWN = "The search index is not answering; retry shortly."
 STOPPING = "The server is shutting down; retry shortly."
 DONE = "data: [DONE]\n\n"
 
@@ -87,6 +90,9 @@ class ChatCompletions:
     async def create(self, request: Request) -> Response:
         try:
             return await self._create(request)
+        except IndexUnusableError as error:
+            logger.warning("answering failed: %s", error)
+            return openai_error(503, INDEX_DOWN, "index_unavailable", "server_error")
         except Exception:
             logger.exception("a chat completion failed")
             return openai_error(500, FAILED, "internal_error", "server_error")
@@ -169,6 +175,9 @@ class ChatCompletions:
             except Exception as error:
                 if isinstance(error, QuestionError):
                     yield _error_event(str(error))
+                elif isinstance(error, IndexUnusableError):
+                    logger.warning("a streamed completion failed: %s", error)
+                    yield _error_event(INDEX_DOWN)
                 else:
                     logger.exception("a streamed completion failed")
                     yield _error_event(FAILED)

@@ -25,6 +25,8 @@ from corpus.markup import markdown_to_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
 _BINARY = {".pdf": read_pdf, ".docx": read_docx}
+# The reason a second article with an id already loaded is skipped (its prefix).
+DUPLICATE_ID = "duplicate article id"
 _UTF8_BOM = b"\xef\xbb\xbf"
 # The "mark of the web" a browser writes at the top of a page it saves.
 _SAVED_FROM = re.compile(r"\A\ufeff?\s*<!--\s*saved from url=\(\d{4}\)(https?://[^\s>]+?)\s*-->")
@@ -223,7 +225,7 @@ def _without_duplicate_ids(result: LoadResult) -> LoadResult:
     for article in result.articles:
         if article.id in first_source:
             first = first_source[article.id]
-            reason = f"duplicate article id {article.id!r} (already loaded from {first})"
+            reason = f"{DUPLICATE_ID} {article.id!r} (already loaded from {first})"
             unique.errors.append(LoadError(article.source, reason))
         else:
             first_source[article.id] = article.source

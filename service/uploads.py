@@ -29,8 +29,10 @@ from embeddings import files
 from service import notices as messages
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
 from service.notices import web as web_messages
+from service.notices.storage import not_stored
 
 UPLOADS_FOLDER = "uploads"
+PART_SUFFIX = ".part"  # `.name.<pid>.part`: a file being saved
 SAVED_FROM = b"<!-- saved from url=("
 _SAVED_ADDRESS = re.compile(rb"<!-- saved from url=\(\d{4}\)(\S+?) -->")
 _MARK_BYTES = 2100  # the mark with the longest address fetched (service/fetching.py)
@@ -83,9 +85,9 @@ class Outcome:
 @dataclass
 class Staged:
     """One upload in its staging folder, in the user's order: each file staged under its name in
-    the corpus, or refused before parsing."""
+    the corpus, or refused before parsing (no folder when none could be made)."""
 
-    folder: Path
+    folder: Path | None
     entries: list[Path | Outcome] = field(default_factory=list)
 
     @property
@@ -135,28 +137,55 @@ def discard(received: Path) -> None:
             received.parent.rmdir()
 
 
+def _stored(error: OSError, folder: Path, what: str) -> _Rejected:
+    """A failed write as the reason the user is given: the disk full or read-only, or else the
+    file could not be read."""
+    storage = files.storage_error(error, folder, what)
+    return _Rejected(not_stored(storage, "upload") if storage else messages.UNREADABLE)
+
+
+def _move(path: Path, target: Path) -> None:
+    """Move one received file into staging; a copy cut short (a full disk) leaves nothing."""
+    try:
+        shutil.move(path, target)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        raise _stored(error, target.parent, "an upload") from error
+
+
 def stage(received: Sequence[tuple[str, Path]], staging_root: Path, max_files: int) -> Staged:
     """Move the received files (user's name, Gradio's path) into a new staging folder, the first
-    `max_files` of them; every received file leaves Gradio's folder, staged or refused."""
-    staging_root.mkdir(parents=True, exist_ok=True)
-    staged = Staged(Path(tempfile.mkdtemp(prefix="upload-", dir=staging_root)))
+    `max_files` of them; every received file leaves Gradio's folder, staged or refused. When no
+    staging folder can be made (the disk full or read-only) every file is refused with that
+    reason and nothing is staged."""
+    try:
+        staging_root.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix="upload-", dir=staging_root))
+    except OSError as error:
+        refused = _stored(error, staging_root, "an upload").notice
+        for _, path in received:
+            discard(path)
+        return Staged(None, [_refused(original, refused) for original, _ in received])
+    staged = Staged(folder)
     for number, (original, path) in enumerate(received):
         try:
             if number >= max_files:
                 raise _Rejected(messages.too_many(max_files))
-            target = staged.folder / _corpus_name(original)
+            target = folder / _corpus_name(original)
             if target.exists():
                 raise _Rejected(messages.TWICE)
             _check_size(path)
-            shutil.move(path, target)
+            _move(path, target)
             staged.entries.append(target)
         except _Rejected as rejected:
-            staged.entries.append(
-                Outcome("rejected", messages.rejected(_shown(original), rejected.notice))
-            )
+            staged.entries.append(_refused(original, rejected.notice))
         finally:
             discard(path)
     return staged
+
+
+def _refused(original: str, reason: Notice) -> Outcome:
+    return Outcome("rejected", messages.rejected(_shown(original), reason))
 
 
 def parse_upload(path: Path, loader: IsolatedLoader) -> LoadResult:
@@ -176,14 +205,14 @@ def _save(destination: Path, data: bytes) -> None:
     """Write a hidden part file, then link it into place: the corpus never holds half a file,
     and an existing file is never overwritten."""
     destination.parent.mkdir(parents=True, exist_ok=True)
-    part = destination.with_name(f".{destination.name}.{os.getpid()}.part")
+    part = destination.with_name(f".{destination.name}.{os.getpid()}{PART_SUFFIX}")
     try:
         files.write_file(part, data)
         os.link(part, destination)
     except FileExistsError:
         raise _Rejected(messages.NAME_TAKEN) from None
-    except OSError:
-        raise _Rejected(messages.UNREADABLE) from None
+    except OSError as error:
+        raise _stored(error, destination.parent, "an uploaded article") from None
     finally:
         part.unlink(missing_ok=True)
     files.fsync_dir(destination.parent)
@@ -240,17 +269,28 @@ def admit(staged: Path, uploads: Path, known: set[str], loader: IsolatedLoader) 
         return Outcome("rejected", messages.rejected(shown, rejected.notice))
 
 
-def uploaded_file(source: str, uploads: Path) -> Path | None:
-    """The uploaded file an article's recorded source names, or None when it is not one (the
-    shipped articles, a symlink out of the folder, a file gone since)."""
+def source_file(source: str) -> str:
+    """The file an article's recorded source names (a .jsonl source adds `:line`)."""
+    return _JSONL_LINE.sub("", source)
+
+
+def upload_source(source: str, uploads: Path) -> Path | None:
+    """The path in `uploads` an article's recorded source names (present or not), or None."""
     if UPLOADS_FOLDER not in source:  # cheap: most articles of a large corpus are not uploads
         return None
-    path = Path(_JSONL_LINE.sub("", source))
+    path = Path(source_file(source))
     try:
         resolved, root = path.resolve(), uploads.resolve()
     except OSError:
         return None
-    return resolved if resolved.parent == root and resolved.is_file() else None
+    return resolved if resolved.parent == root else None
+
+
+def uploaded_file(source: str, uploads: Path) -> Path | None:
+    """The uploaded file an article's recorded source names, or None when it is not one (the
+    shipped articles, a symlink out of the folder, a file gone since)."""
+    path = upload_source(source, uploads)
+    return path if path is not None and path.is_file() else None
 
 
 def remove_upload(path: Path) -> None:

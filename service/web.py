@@ -72,9 +72,10 @@ def fetch_pages(addresses: Sequence[str], policy: Policy) -> tuple[list[Page], l
 def stage_pages(pages: Sequence[Page], failed: Sequence[Outcome], staging_root: Path) -> Staged:
     """A staging folder holding `pages` (for the indexing queue), after the refused ones."""
     staging_root.mkdir(parents=True, exist_ok=True)
-    staged = Staged(Path(tempfile.mkdtemp(prefix="web-", dir=staging_root)), list(failed))
+    folder = Path(tempfile.mkdtemp(prefix="web-", dir=staging_root))
+    staged = Staged(folder, list(failed))
     for page in pages:
-        target = staged.folder / page.name
+        target = folder / page.name
         if not target.exists():  # the same page twice in one request
             target.write_bytes(page.data)
             staged.entries.append(target)
@@ -90,4 +91,5 @@ def admit_pages(pages: Sequence[Page], settings: Settings, known: set[str]) -> l
             uploads = uploads_dir(settings.ingest.corpus_dir)
             return [admit(path, uploads, known, loader) for path in staged.files]
     finally:
-        shutil.rmtree(staged.folder, ignore_errors=True)
+        if staged.folder is not None:
+            shutil.rmtree(staged.folder, ignore_errors=True)

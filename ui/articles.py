@@ -18,20 +18,23 @@ from typing import Any
 import gradio as gr
 
 from service import notices as messages
-from service.indexing import Job, QueueFull
+from service.jobs import Job, QueueFull
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
-from service.uploads import Staged, stage, uploaded_file
+from service.reconcile import unindexed_uploads
+from service.uploads import UPLOADS_FOLDER, Staged, stage, uploaded_file
 from ui.addresses import WebInputs, wire_addresses
-from ui.render.answer import render_status
+from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
     REMOVABLE_LABEL,
+    plain_label,
     removable_choices,
     render_articles,
     render_job,
     render_report,
 )
+from ui.texts import NOT_INDEXED
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
 WATCH_SECONDS = 600
@@ -45,6 +48,17 @@ def upload_label() -> str:
         f"Add articles ({messages.KINDS}; up to {limit} MB each) · "
         f"أضف مقالات (حتى {limit} ميغابايت لكل ملف)"
     )
+
+
+def _file_choice(path: Path) -> tuple[str, str]:
+    """A saved upload the index does not hold, for the removal list: no article id has a "/",
+    so its value cannot be taken for one."""
+    return plain_label(f"{path.name} ({NOT_INDEXED})"), f"{UPLOADS_FOLDER}/{path.name}"
+
+
+def _file_name(choice: str | None) -> str | None:
+    prefix = f"{UPLOADS_FOLDER}/"
+    return choice.removeprefix(prefix) if choice and choice.startswith(prefix) else None
 
 
 @dataclass(frozen=True)
@@ -86,12 +100,17 @@ class Articles:
                 found[article_id] = path
         return found
 
+    def _unindexed(self) -> list[Path]:
+        sources = (record.source for record in self.service.manifest().articles.values())
+        return unindexed_uploads(self.indexer.uploads, sources)
+
     def refresh(self) -> Updates:
         manifest = self.service.manifest()
         uploaded = self._uploaded()
         choices = removable_choices(manifest, uploaded)
+        choices += [_file_choice(path) for path in self._unindexed()]
         return {
-            self.panel.status: render_status(manifest),
+            self.panel.status: status_html(self.service),
             self.panel.listing: render_articles(manifest, set(uploaded)),
             self.panel.choice: gr.Dropdown(choices=choices, value=None),
         }
@@ -123,7 +142,8 @@ class Articles:
         try:
             job = self.indexer.submit(Job(staged=staged))
         except QueueFull:
-            shutil.rmtree(staged.folder, ignore_errors=True)
+            if staged.folder is not None:  # none when the disk refused a staging folder
+                shutil.rmtree(staged.folder, ignore_errors=True)
             yield self.only(messages.QUEUE_FULL)
             return
         yield from self._follow(job, own)
@@ -144,6 +164,13 @@ class Articles:
     def ask_removal(self, article_id: str | None) -> Updates:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
         panel, uploaded = self.panel, self._uploaded()
+        name = _file_name(article_id)
+        if name is not None and name in {path.name for path in self._unindexed()}:
+            return {
+                panel.confirm: gr.Group(visible=True),
+                panel.question: notice_html(messages.confirm_removal(name, name, 0)),
+                panel.pending: article_id,
+            }
         path = uploaded.get(article_id or "")
         if article_id is None or path is None:
             notice = messages.CHOOSE_ARTICLE if not article_id else messages.NOT_REMOVABLE
@@ -171,8 +198,10 @@ class Articles:
         if not article_id:
             yield self.only(messages.CHOOSE_ARTICLE)
             return
+        name = _file_name(article_id)
+        job = Job(remove=article_id) if name is None else Job(remove_file=name)
         try:
-            job = self.indexer.submit(Job(remove=article_id))
+            self.indexer.submit(job)
         except QueueFull:
             yield self.only(messages.QUEUE_FULL)
             return

@@ -224,6 +224,17 @@ def index_updated(articles: int, new: int, changed: int, removed: int) -> Notice
     )
 
 
+def ids_used_elsewhere(names: Sequence[str]) -> Notice:
+    return notice(
+        "Not indexed, because another file of the corpus already has their article id(s) "
+        "({count}): {names}. Remove them here, or give their articles new ids and upload again.",
+        "لم يُفهرس لأن ملفاً آخر في المجموعة يحمل معرّفات مقالاتها ({count}): {names}. أزِلها من "
+        "هنا، أو غيّر معرّفات مقالاتها ثم ارفعها مرة أخرى.",
+        count=len(names),
+        names=", ".join(names),
+    )
+
+
 def corpus_skipped(names: Sequence[str]) -> Notice:
     return notice(
         "Not indexed, because they could not be read ({count}): {names}.",

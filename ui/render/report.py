@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from embeddings.index.manifest import ArticleRecord, Manifest
 from service import notices as messages
-from service.indexing import Job, Phase
+from service.jobs import Job, Phase
 from service.notices import Notice
 from ui.render.html import esc, isolated, notice_html, render_notices
 

@@ -17,12 +17,12 @@ from embeddings import files
 from embeddings.index.faiss.ann import build_ann_index, choose_ann_spec, exact_search
 from embeddings.index.faiss.store import (
     manifest_of,
-    new_version,
     publish,
     read_live,
     verify_files,
     write_jsonl,
     write_npy,
+    writing_version,
 )
 from embeddings.index.faiss.version import (
     ANN_FILE,
@@ -231,16 +231,16 @@ class FaissIndex:
 
     def save(self, index_dir: Path) -> Path:
         """Write a new version beside the live one, then switch `CURRENT` to it atomically."""
-        version = new_version(index_dir)
-        write_jsonl(version / CHUNKS_FILE, self.chunks)
-        write_jsonl(version / SENTENCES_FILE, self.sentences)
-        write_npy(version / VECTORS_FILE, self.vectors)
-        write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
-        files.write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
-        files.write_file(
-            version / SENTENCE_ANN_FILE, faiss.serialize_index(self._sentence_ann).tobytes()
-        )
-        publish(index_dir, version, self.manifest, DATA_FILES)
+        with writing_version(index_dir) as version:
+            write_jsonl(version / CHUNKS_FILE, self.chunks)
+            write_jsonl(version / SENTENCES_FILE, self.sentences)
+            write_npy(version / VECTORS_FILE, self.vectors)
+            write_npy(version / SENTENCE_VECTORS_FILE, self.sentence_vectors)
+            files.write_file(version / ANN_FILE, faiss.serialize_index(self._ann).tobytes())
+            files.write_file(
+                version / SENTENCE_ANN_FILE, faiss.serialize_index(self._sentence_ann).tobytes()
+            )
+            publish(index_dir, version, self.manifest, DATA_FILES)
         return version
 
     @classmethod
