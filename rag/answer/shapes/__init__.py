@@ -3,8 +3,13 @@ summary, a comparison. `ShapedGenerator` is the one place a shape is chosen (fro
 `rag.question.broad`); a question of no shape, or one whose shape finds nothing, gets the
 extractive answer, and so does a question the extractive answer would refuse.
 
-A shaped answer keeps the extractive answer's tier and calibrated confidence (how sure it is
-that the articles answer the question at all); its lead says how complete it is.
+The extractive answer's tier decides whether there is a shaped answer at all (none when it
+refuses). A shaped answer's tier is "related" ("may not answer: the passages closest to the
+question"), whose words are true of any lines the shapes pick; the answer and likely tiers
+promise that one quoted sentence (most likely) states the answer, measured on questions with
+one answer, which a broad answer's many lines are not and which no held-out set measures for
+them. Nor is the extractive confidence (of its own first sentence) the shaped answer's: it has
+none. Its lead says how complete it is ("6 events found in 4 articles").
 """
 
 from __future__ import annotations
@@ -49,13 +54,7 @@ class ShapedGenerator:
         shaped = compose(gather(question, passages, self.selector), self.margin)
         if shaped is None:
             return plain
-        return replace(
-            shaped,
-            tier=plain.tier,
-            confidence=plain.confidence,
-            confidence_features=plain.confidence_features,
-            top_score=plain.top_score,
-        )
+        return replace(shaped, tier="related", top_score=plain.top_score)
 
     def stream(self, question: Question, passages: Sequence[Passage]) -> Iterator[AnswerChunk]:
         answer = self.answer(question, passages)

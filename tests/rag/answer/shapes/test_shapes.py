@@ -138,6 +138,29 @@ def test_comparison_shows_where_articles_differ_or_each_side(
         assert all(named_at(s.text, word) for s in lines)
 
 
+@pytest.mark.parametrize("case", QUESTIONS, ids=lambda q: q["id"])
+def test_a_broad_answer_claims_no_more_than_the_related_tier(
+    pipeline: Pipeline, case: dict[str, Any]
+) -> None:
+    """The answer and likely tiers say one quoted sentence states the answer, with the chance
+    that the first sentence holds it: words measured on one-answer questions, not true of a
+    broad answer's lines."""
+    answer = pipeline.ask(case["question"])
+    assert answer.shape == case["shape"], answer.text
+    assert (answer.tier, answer.confidence) == ("related", None)
+
+
+def test_a_broad_question_the_articles_do_not_cover_never_claims_an_answer(
+    pipeline: Pipeline,
+) -> None:
+    """Refused, or (on five articles about one topic the nearest events still come) in the
+    tier that says they may not answer."""
+    for question in ("Timeline of the Apollo moon landings", "رتّب زمنياً بعثات أبولو إلى القمر"):
+        answer = pipeline.ask(question)
+        assert answer.refused or answer.tier == "related", answer.text
+        assert answer.confidence is None or answer.shape is None
+
+
 def test_a_factoid_question_keeps_the_extractive_answer(pipeline: Pipeline) -> None:
     answer = pipeline.ask("من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين؟")
     assert answer.shape is None and "بوتين" in answer.text
