@@ -3,7 +3,7 @@ answer with its citations, as the UI, the CLI and the evaluation receive them.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -116,21 +116,24 @@ class AnswerSentence:
     label: str = ""
     date: str | None = None
 
-    @property
-    def line(self) -> str:
-        """The sentence as a line of the answer text: `- text [1][2]`."""
-        return f"- {self.text} {marker_text(self.markers)}".rstrip()
+    def line(self, esc: Callable[[str], str] = str) -> str:
+        """The sentence as a line of the answer text: `- text [1][2]`, its text passed through
+        `esc` (escaped for Markdown, say)."""
+        return f"- {esc(self.text)} {marker_text(self.markers)}".rstrip()
 
 
-def sentence_lines(sentences: Sequence[AnswerSentence]) -> Iterator[str]:
+def sentence_lines(
+    sentences: Sequence[AnswerSentence], esc: Callable[[str], str] = str
+) -> Iterator[str]:
     """The lines of the answer text: each sentence's `line`, under its label's heading line
-    when the label changes (a timeline's date, a group's occasion)."""
+    when the label changes (a timeline's date, a group's occasion); `esc` is applied to the
+    text of both."""
     label = ""
     for sentence in sentences:
         if sentence.label and sentence.label != label:
-            yield f"{sentence.label}:"
+            yield f"{esc(sentence.label)}:"
         label = sentence.label
-        yield sentence.line
+        yield sentence.line(esc)
 
 
 # Quotation marks around a quoted answer sentence, not part of what it says.
@@ -245,7 +248,7 @@ class Answer:
         lines = [self.text, *self.notices]
         if self.evidence:
             heading = message("more_evidence", self.language) + ":"
-            lines += ["", heading, *(s.line for s in self.evidence)]
+            lines += ["", heading, *(s.line() for s in self.evidence)]
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(
