@@ -13,6 +13,7 @@ import re
 from urllib.parse import urlparse
 
 from corpus.dates import date_mentions, normalize_date, scan_dates
+from corpus.instructions import addresses_reader
 from corpus.sentences import split_sentences
 
 # Paragraphs from the top where a date line or an outlet tag is looked for.
@@ -79,11 +80,13 @@ def title_from_file_name(stem: str) -> str | None:
 
 
 def opening_title(text: str) -> str | None:
-    """The name of an article that states no title: its first sentence, shortened at a word."""
+    """The name of an article that states no title: its first sentence, shortened at a word.
+    A sentence that speaks to its reader (`corpus.instructions`) names nothing."""
     sentences = split_sentences(text[: TITLE_CHARS * 4])
-    if not sentences:
+    reporting = [s for s in sentences if not addresses_reader(s.text)]
+    if not reporting:
         return None
-    first = " ".join(sentences[0].text.split())
+    first = " ".join(reporting[0].text.split())
     if len(first) <= TITLE_CHARS:
         return first
     cut = first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip("،,:؛;-–")
