@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rag.answer.extractive import shown
 from rag.answer.shapes.pool import Found, Pool
 from rag.messages import count_words, message
 from rag.question.broad import Shape
 from rag.question.language import Language
-from rag.schema import QUOTES, Answer, AnswerSentence, Citation
+from rag.schema import Answer, AnswerSentence, Citation
 
 
 class Lines:
@@ -38,16 +39,10 @@ class Lines:
         date: str | None = None,
         highlight: tuple[int, int] | None = None,
     ) -> None:
-        """A line: `found` as written (quoted for an English question), citing it and `also`
-        (other articles telling the same), under `label`."""
+        """A line: `found` as every answer shows a sentence (`rag.answer.extractive.shown`),
+        citing it and `also` (other articles telling the same), under `label`."""
         markers = tuple(dict.fromkeys(self._marker(f) for f in (found, *also)))
-        text = found.text
-        if self.pool.question.language != "ar":  # quoted once, whatever quotes it has
-            bare = text.lstrip(QUOTES)
-            shift = 1 - (len(text) - len(bare))
-            text = f"“{bare.rstrip(QUOTES)}”"
-            if highlight is not None:
-                highlight = (highlight[0] + shift, highlight[1] + shift)
+        text, highlight = shown(found.text, self.pool.question.language, highlight)
         self.sentences.append(
             AnswerSentence(text, markers, highlight=highlight, label=label, date=date)
         )
