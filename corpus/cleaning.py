@@ -258,6 +258,8 @@ def clean_text(
     paragraphs, date = _take_date_line(paragraphs, removed)
     if title is not None:
         title = " ".join(unicodedata.normalize("NFKC", title).split()) or None
+        # A title of invisible characters alone (a zero-width space) names nothing.
+        title = title if title and normalize_text(title) else None
     if title is not None:
         title_key = normalize_text(title)
         body = []
