@@ -3,7 +3,8 @@
 `Embedder` hides which backend runs the model (`embeddings/model/backend/`). The packaged e5 model
 runs on ONNX fp32 by default ("onnx": onnxruntime and tokenizers only, so serving imports no
 torch), on torch fp32 ("torch": sentence-transformers, the reference), or on int8 ONNX
-("onnx-int8"); any other model runs on torch by name or path. The e5 prompts are applied by the
+("onnx-int8": the same path with int8 weights, no torch either); any other model runs on torch by
+name or path. The e5 prompts are applied by the
 model's own configuration and every vector has unit length.
 """
 
@@ -98,17 +99,17 @@ class Embedder:
             from embeddings.model.backend.onnx import OnnxEncoder
 
             return OnnxEncoder(self.prepare())
+        if self.backend == "onnx-int8":
+            from embeddings.model.backend.onnx_int8 import int8_encoder
+
+            self.prepare()
+            return int8_encoder(self.cache_dir)
         from embeddings.model.backend.sentence_transformer import (
             SentenceTransformerEncoder,
             load_sentence_transformer,
         )
 
-        if self.backend == "onnx-int8":
-            from embeddings.model.backend.onnx_int8 import ONNX_INT8_FILE, load_onnx_int8
-
-            folder = self.prepare()
-            model = load_onnx_int8(packaged_model_dir(self.cache_dir), folder / ONNX_INT8_FILE)
-        elif self.is_packaged:
+        if self.is_packaged:
             model = load_sentence_transformer(self.prepare(), packaged=True)
         else:
             model = load_sentence_transformer(self.model_id, packaged=False)

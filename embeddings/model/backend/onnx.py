@@ -76,9 +76,10 @@ def _session(path: Path) -> Any:
 
 
 class OnnxEncoder:
-    """Unit vectors from an exported folder; `graph` picks another graph of it (an int8 one)."""
+    """Unit vectors from an exported folder; `graph` runs another graph over its tokenizer and
+    word table (the int8 one)."""
 
-    def __init__(self, folder: Path, graph: str = ONNX_FILE) -> None:
+    def __init__(self, folder: Path, graph: Path | None = None) -> None:
         config_path = folder / ENCODER_FILE
         if not config_path.is_file():
             raise ModelError(f"{config_path} is missing; run `python -m embeddings prepare`")
@@ -93,7 +94,7 @@ class OnnxEncoder:
         self.table = np.load(folder / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
         if self.table.shape[1:] != (self.dimension,) or self.table.dtype != np.float32:
             raise ModelError(f"{EMBEDDINGS_FILE} has shape {self.table.shape} {self.table.dtype}")
-        self.session = _session(folder / graph)
+        self.session = _session(graph or folder / ONNX_FILE)
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` without special tokens or prompt, untruncated."""
