@@ -106,6 +106,4 @@ def known_items(articles: list[NewsArticle]) -> list[KnownItem]:
     same: dict[str, set[str]] = {}
     for article in articles:
         same.setdefault(article.text.strip(), set()).add(article.id)
-    return [
-        KnownItem(a.title, a.id, frozenset(same[a.text.strip()])) for a in articles if a.title
-    ]
+    return [KnownItem(a.title, a.id, frozenset(same[a.text.strip()])) for a in articles if a.title]

@@ -52,6 +52,8 @@ class IngestReport:
     chunks: int = 0
     embedded_chunks: int = 0
     embedded_sentences: int = 0
+    # Distinct texts the model encoded (chunks and sentences; a repeated text counts once).
+    embedded_texts: int = 0
     embedded_tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -139,7 +141,9 @@ def ingest_articles(
         )
         rows = fresh.embed(embed, embedder, report)
         replaced = removed | (fresh.article_ids & set(old_records))
+        noted = len(writer.notes)
         writer.write(IndexChange(manifest, rows, replaced, rebuild=previous is None))
+        report.notes += writer.notes[noted:]
     report.seconds = time.perf_counter() - started
     return report
 
@@ -179,7 +183,11 @@ def _sort_articles(
 
 @dataclass
 class _Fresh:
-    """Chunks and answer sentences of new and changed articles, before they are embedded."""
+    """Chunks and answer sentences of new and changed articles, before they are embedded.
+
+    Only sentences that lie whole in a chunk are kept: an answer quotes a sentence of a
+    retrieved chunk, and the sentence ranking ranks the chunk that holds it, so a sentence
+    that a chunk boundary cuts is never used (chunks end at sentence ends, so it is rare)."""
 
     article_ids: set[str] = field(default_factory=set)
     chunks: list[Chunk] = field(default_factory=list)
@@ -188,7 +196,7 @@ class _Fresh:
 
     def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
         chunks = chunk_article(article, embedder.count_tokens, settings)
-        spans = answer_spans(article.text)
+        spans = [s for s in answer_spans(article.text) if _in_a_chunk(s.start, s.end, chunks)]
         self.article_ids.add(article.id)
         self.chunks += chunks
         self.sentences += [Sentence(article.id, span.start, span.end) for span in spans]
@@ -196,17 +204,27 @@ class _Fresh:
         return len(chunks)
 
     def embed(self, embed: Embed, embedder: Embedder, report: IngestReport) -> Rows:
+        """Every chunk and sentence embedded; a text that occurs more than once (a repeated
+        sentence, an agency story several outlets ran) is embedded once."""
         texts = [chunk.search_text for chunk in self.chunks] + self.sentence_texts
+        unique = list(dict.fromkeys(texts))
         started = time.perf_counter()
-        vectors = embed(texts) if texts else np.zeros((0, embedder.dimension), np.float32)
+        vectors = embed(unique) if unique else np.zeros((0, embedder.dimension), np.float32)
         report.embed_seconds = time.perf_counter() - started
-        if vectors.shape != (len(texts), embedder.dimension):
-            raise RuntimeError(f"{vectors.shape} vectors for {len(texts)} texts")
+        if vectors.shape != (len(unique), embedder.dimension):
+            raise RuntimeError(f"{vectors.shape} vectors for {len(unique)} texts")
+        row_of = {text: row for row, text in enumerate(unique)}
+        vectors = vectors[[row_of[text] for text in texts]] if unique else vectors
         report.embedded_chunks = len(self.chunks)
         report.embedded_sentences = len(self.sentence_texts)
-        report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
+        report.embedded_texts = len(unique)
+        report.embedded_tokens = sum(embedder.count_tokens(text) for text in unique)
         split = len(self.chunks)
         return Rows(self.chunks, vectors[:split], self.sentences, vectors[split:])
+
+
+def _in_a_chunk(start: int, end: int, chunks: Sequence[Chunk]) -> bool:
+    return any(chunk.start <= start and end <= chunk.end for chunk in chunks)
 
 
 def embed_passages_sorted(

@@ -22,7 +22,6 @@ from embeddings.model.backend.packaged import (
     DEFAULT_CACHE_DIR,
     PACKAGED_MODEL,
     materialize_packaged_model,
-    packaged_model_dir,
 )
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ DOCUMENTS = [
 
 
 def _index() -> Bm25Index:
-    return Bm25Index([search_tokens(text) for text in DOCUMENTS])
+    return Bm25Index.of([search_tokens(text) for text in DOCUMENTS])
 
 
 def test_search_ranks_documents_that_share_rare_tokens_first() -> None:
@@ -34,6 +34,6 @@ def test_idf_is_bm25s_and_higher_for_rarer_tokens() -> None:
 
 
 def test_an_empty_index_or_query_finds_nothing() -> None:
-    assert Bm25Index([]).search(["x"], 5) == []
+    assert Bm25Index.of([]).search(["x"], 5) == []
     assert _index().search([], 5) == []
     assert _index().search(search_tokens("لافروف"), 0) == []

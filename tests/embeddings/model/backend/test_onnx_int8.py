@@ -112,7 +112,7 @@ def test_int8_graph_quantizes_every_matmul_of_the_fp32_one(int8: Embedder) -> No
     assert "IsNaN" not in ops
     # Per layer: query, key, value, attention output and the two feed-forward matrices.
     assert ops.count("MatMulInteger") == 12 * 6
-    assert [i.name for i in graph.input][0] == "inputs_embeds"
+    assert next(i.name for i in graph.input) == "inputs_embeds"
 
 
 @pytest.mark.slow
