@@ -100,38 +100,49 @@ class Plain:
 
 
 def build_plain(bench: Bench) -> Plain:
-    """RecursiveCharacterTextSplitter(1000, 200), HuggingFaceEmbeddings on the packaged model
-    folder (no e5 prompts) and FAISS.from_documents; the model load is timed apart."""
-    import transformers
-
-    with warnings.catch_warnings():  # its sunset notice; FAISS is what the brief names
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from langchain_community.vectorstores import FAISS
+    """The plain pipeline over the section's XQuAD paragraphs; the model load is timed apart."""
     from langchain_core.documents import Document
-    from langchain_huggingface import HuggingFaceEmbeddings
-    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     from embeddings.model.backend.packaged import packaged_model_dir
 
     model_dir = packaged_model_dir(bench.settings.cache_dir)
+    documents = [
+        Document(page_content=p.text, metadata={"passage_id": p.id}) for p in bench.passages
+    ]
+    store, splits, load_seconds, ingest_seconds = langchain_store(documents, model_dir)
+    tokens = sum(bench.embedder.count_tokens(d.page_content) for d in splits)
+    return Plain(model_dir, store, len(splits), tokens, load_seconds, ingest_seconds)
+
+
+def langchain_embeddings(model_dir: Path) -> Any:
+    """HuggingFaceEmbeddings on the model folder, as a tutorial would (no e5 prompts)."""
+    import transformers
+    from langchain_huggingface import HuggingFaceEmbeddings
+
     transformers.logging.set_verbosity_error()  # the packaged checkpoint has no pooler
-    started = time.perf_counter()
-    embeddings = HuggingFaceEmbeddings(
+    return HuggingFaceEmbeddings(
         model_name=str(model_dir),
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True},
     )
+
+
+def langchain_store(documents: list[Any], model_dir: Path) -> tuple[Any, list[Any], float, float]:
+    """RecursiveCharacterTextSplitter(1000, 200), `langchain_embeddings` and
+    FAISS.from_documents over `documents`: (store, splits, model load s, split + embed s)."""
+    with warnings.catch_warnings():  # its sunset notice; FAISS is what the brief names
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from langchain_community.vectorstores import FAISS
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    started = time.perf_counter()
+    embeddings = langchain_embeddings(model_dir)
     load_seconds = time.perf_counter() - started
-    documents = [
-        Document(page_content=p.text, metadata={"passage_id": p.id}) for p in bench.passages
-    ]
     started = time.perf_counter()
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     splits = splitter.split_documents(documents)
     store = FAISS.from_documents(splits, embeddings)
-    ingest_seconds = time.perf_counter() - started
-    tokens = sum(bench.embedder.count_tokens(d.page_content) for d in splits)
-    return Plain(model_dir, store, len(splits), tokens, load_seconds, ingest_seconds)
+    return store, splits, load_seconds, time.perf_counter() - started
 
 
 def recall_at_5(pairs: list[RankedGold]) -> float:

@@ -39,9 +39,9 @@ class Settings:
     cache_dir: Path = DEFAULT_CACHE_DIR
     model: str = PACKAGED_MODEL
     # "onnx" (fp32 on onnxruntime: the torch vectors, without importing torch), "torch" (fp32
-    # on sentence-transformers, the reference) or "onnx-int8" (packaged model only; faster
-    # ingest, slightly different vectors). onnx and torch share indexes; an int8 index is tied
-    # to int8. Models other than the packaged one always run on torch. README, Performance.
+    # on sentence-transformers, the reference) or "onnx-int8" (packaged model only; passages in
+    # int8 for a faster ingest, queries in fp32). onnx and torch share indexes; an int8 index is
+    # tied to int8. Models other than the packaged one always run on torch. README, Performance.
     embedding_backend: str = "onnx"
     # Where the index lives: "faiss" (files in index_dir) or "milvus" (a milvus-lite file in
     # index_dir unless milvus_uri names a Milvus server or cluster). README, Past one machine.

@@ -24,7 +24,8 @@ from typing import Protocol
 
 from corpus.isolated import IsolatedLoader
 from embeddings.index.manifest import Manifest
-from embeddings.ingest.incremental import IngestReport, Progress
+from embeddings.ingest.incremental import IngestReport
+from embeddings.ingest.local import Progress
 from rag.config import Settings
 from service import notices as messages
 from service.notices import Notice

@@ -6,7 +6,8 @@ import threading
 
 from embeddings.index.backends import index_writer
 from embeddings.index.manifest import Manifest
-from embeddings.ingest.incremental import IngestReport, Progress, ingest
+from embeddings.ingest.incremental import IngestReport, ingest
+from embeddings.ingest.local import Progress
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from service.indexing import Indexer

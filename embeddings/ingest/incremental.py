@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,12 +32,8 @@ from corpus import (
 from embeddings.index.faiss.writer import FaissWriter
 from embeddings.index.manifest import ArticleRecord, Manifest
 from embeddings.index.protocol import Embed, IndexChange, IndexWriter, Rows, Sentence
+from embeddings.ingest.local import Progress, embed_passages_sorted
 from embeddings.model.embedder import Embedder
-
-EMBED_BATCH = 32
-# Texts per progress update; large enough that length-sorted batches stay homogeneous.
-PROGRESS_STEP = 256
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -57,6 +53,9 @@ class IngestReport:
     embedded_tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    # Seconds of each step: reading the files ("load", by `ingest`), the stored index
+    # ("previous"), comparing and chunking ("chunk"), "embed" and "write".
+    phases: dict[str, float] = field(default_factory=dict)
     skipped: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -115,7 +114,9 @@ def ingest_articles(
         index_dir=index_dir, location=writer.location, articles=len(articles), skipped=list(skipped)
     )
     with _ingest_lock(index_dir):
+        clock = _Clock(report.phases)
         previous = None if rebuild else writer.previous()
+        clock.lap("previous")
         report.notes += writer.notes
         if previous is not None and previous.chunker != settings.as_dict():
             report.notes.append(
@@ -124,6 +125,7 @@ def ingest_articles(
             previous = None
         old_records = previous.articles if previous else {}
         fresh, records = _sort_articles(articles, old_records, embedder, settings, report)
+        clock.lap("chunk")
         removed = set(old_records) - set(records)
         report.removed = len(removed)
         report.chunks = sum(record.chunks for record in records.values())
@@ -140,17 +142,32 @@ def ingest_articles(
             ann={},
         )
         rows = fresh.embed(embed, embedder, report)
+        clock.lap("embed")
         replaced = removed | (fresh.article_ids & set(old_records))
         noted = len(writer.notes)
         writer.write(IndexChange(manifest, rows, replaced, rebuild=previous is None))
+        clock.lap("write")
         report.notes += writer.notes[noted:]
     report.seconds = time.perf_counter() - started
     return report
 
 
+class _Clock:
+    """Seconds since the last lap, into `phases`."""
+
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 def _sort_articles(
     articles: Sequence[Article],
-    old_records: dict[str, ArticleRecord],
+    old_records: Mapping[str, ArticleRecord],
     embedder: Embedder,
     settings: ChunkerSettings,
     report: IngestReport,
@@ -227,34 +244,6 @@ def _in_a_chunk(start: int, end: int, chunks: Sequence[Chunk]) -> bool:
     return any(chunk.start <= start and end <= chunk.end for chunk in chunks)
 
 
-def embed_passages_sorted(
-    embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
-) -> np.ndarray:
-    """Embed in order of length, so each batch pads to similar lengths, and restore the order."""
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for begin in range(0, len(order), PROGRESS_STEP):
-        rows = order[begin : begin + PROGRESS_STEP]
-        vectors[rows] = embedder.embed_passages([texts[i] for i in rows], batch_size=EMBED_BATCH)
-        if progress is not None:
-            progress(begin + len(rows), len(order))
-    return vectors
-
-
-@contextmanager
-def progress_bar(desc: str, *, disable: bool = False) -> Iterator[Progress]:
-    """A terminal progress bar for the embedding step, as a `Progress` callback."""
-    from tqdm import tqdm
-
-    with tqdm(total=0, unit="text", desc=desc, disable=disable) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        yield progress
-
-
 def ingest(
     corpus_dir: Path,
     index_dir: Path,
@@ -271,8 +260,10 @@ def ingest(
     if not corpus_dir.is_dir():
         # Otherwise a mistyped folder would look like an empty corpus and empty the index.
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; nothing ingested")
+    started = time.perf_counter()
     loaded = load_corpus(corpus_dir)
-    return ingest_articles(
+    loading = time.perf_counter() - started
+    report = ingest_articles(
         loaded.articles,
         index_dir,
         embedder,
@@ -283,3 +274,6 @@ def ingest(
         writer=writer,
         embed=embed,
     )
+    report.phases = {"load": loading, **report.phases}
+    report.seconds += loading
+    return report

@@ -3,8 +3,8 @@
 `Embedder` hides which backend runs the model (`embeddings/model/backend/`). The packaged e5 model
 runs on ONNX fp32 by default ("onnx": onnxruntime and tokenizers only, so serving imports no
 torch), on torch fp32 ("torch": sentence-transformers, the reference), or on int8 ONNX
-("onnx-int8": the same path with int8 weights, no torch either); any other model runs on torch by
-name or path. The e5 prompts are applied by the
+("onnx-int8": the same path with int8 weights for passages and fp32 for queries, no torch either);
+any other model runs on torch by name or path. The e5 prompts are applied by the
 model's own configuration and every vector has unit length.
 """
 
@@ -147,7 +147,8 @@ class Embedder:
         """sha256 of the weights, recorded in every index so a mismatched model is refused.
 
         The ONNX fp32 backend reports the packaged weights' hash: its vectors were verified to be
-        theirs, so torch and onnx share indexes; int8 vectors differ and have their own hash.
+        theirs, so torch and onnx share indexes; int8 passage vectors differ and have their own
+        hash (the int8 graph's).
         """
         if self._weights_hash is None:
             if self.backend == "onnx":

@@ -6,6 +6,7 @@ indexes, the chunk, sentence and article rows as arrays (`tables.py`), and BM25 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,7 +132,9 @@ class FaissIndex:
             return []
         spans = np.asarray(self.tables.sentence_rows[rows.start : rows.stop])
         inside = np.flatnonzero((spans[:, START] >= chunk.start) & (spans[:, END] <= chunk.end))
-        vectors = np.asarray(self.sentence_vectors[rows.start + inside]) if len(inside) else []
+        if not len(inside):
+            return []
+        vectors = np.asarray(self.sentence_vectors[rows.start + inside])
         found = []
         for i, vector in zip(inside.tolist(), vectors, strict=True):
             start, end = int(spans[i, START]) - chunk.start, int(spans[i, END]) - chunk.start
@@ -213,8 +216,13 @@ class FaissIndex:
     ) -> FaissIndex:
         def read(version: Path) -> FaissIndex:
             manifest = manifest_of(version)
-            check(manifest)
-            verify_files(version, manifest, DATA_FILES)
+            # The data files are hashed while the model loads (the check needs its dimension):
+            # both wait on the disk or run in C with the GIL released, so a large index
+            # starts in about the longer of the two instead of their sum.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                verified = pool.submit(verify_files, version, manifest, DATA_FILES)
+                check(manifest)
+                verified.result()
             return cls(manifest, read_parts(version, manifest, mmap=mmap))
 
         return read_live(index_dir, read)

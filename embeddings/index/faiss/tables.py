@@ -94,12 +94,12 @@ def _begins(article_of_row: np.ndarray, articles: int) -> np.ndarray:
 
 
 class _Rows(Sequence[Any]):
-    def __init__(self, tables: Tables, count: int) -> None:
+    def __init__(self, tables: Tables, size: int) -> None:
         self.tables = tables
-        self.count = count
+        self.size = size
 
     def __len__(self) -> int:
-        return self.count
+        return self.size
 
     def _one(self, row: int) -> Any:
         raise NotImplementedError
@@ -112,13 +112,13 @@ class _Rows(Sequence[Any]):
 
     def __getitem__(self, row: int | slice) -> Any:
         if isinstance(row, slice):
-            return [self._one(i) for i in range(*row.indices(self.count))]
-        if not -self.count <= row < self.count:
+            return [self._one(i) for i in range(*row.indices(self.size))]
+        if not -self.size <= row < self.size:
             raise IndexError(row)
-        return self._one(row % self.count)
+        return self._one(row % self.size)
 
     def __iter__(self) -> Iterator[Any]:
-        return (self._one(row) for row in range(self.count))
+        return (self._one(row) for row in range(self.size))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)

@@ -17,7 +17,9 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from corpus import search_tokens
+import numpy as np
+
+from corpus import Chunk, search_tokens
 from embeddings.index.articles import decode_articles, encode_articles
 from embeddings.index.manifest import (
     RECOVERY,
@@ -167,42 +169,37 @@ class MilvusStore:
 
     def insert(self, rows: Rows, chunk_of_sentence: Sequence[str]) -> None:
         """The rows of new and changed articles; `chunk_of_sentence[i]` is the chunk that holds
-        sentence i whole, or ""."""
-        chunk_rows = [
-            {
-                "pk": _fits(chunk.id, MAX_ID, f"chunk id {chunk.id!r}"),
-                "article_id": _fits(chunk.article_id, MAX_ID, f"article id {chunk.article_id!r}"),
-                "text": _fits(chunk.text, MAX_VARCHAR, f"the text of chunk {chunk.id}"),
-                "start": chunk.start,
-                "end": chunk.end,
-                "tokens": _fits(
-                    " ".join(search_tokens(chunk.search_text)),
-                    MAX_VARCHAR,
-                    f"the tokens of chunk {chunk.id}",
-                ),
-                "dense": vector.tolist(),
-            }
-            for chunk, vector in zip(rows.chunks, rows.chunk_vectors, strict=True)
-        ]
-        sentence_rows = [
-            {
-                "pk": f"{s.article_id}:{s.start}-{s.end}",
-                "article_id": s.article_id,
-                "chunk_id": chunk_id,
-                "start": s.start,
-                "end": s.end,
-                "vector": vector.tolist(),
-            }
-            for s, chunk_id, vector in zip(
-                rows.sentences, chunk_of_sentence, rows.sentence_vectors, strict=True
+        sentence i whole, or "". Rows are made one batch at a time: as Python lists, the
+        vectors of a large archive would take several times their own size."""
+        for begin in range(0, len(rows.chunks), BATCH):
+            end = begin + BATCH
+            chunks = zip(rows.chunks[begin:end], rows.chunk_vectors[begin:end], strict=True)
+            self.client.insert(
+                self.names.chunks, [_chunk_row(c, v) for c, v in chunks], timeout=TIMEOUT
             )
-        ]
-        for name, records in (
-            (self.names.chunks, chunk_rows),
-            (self.names.sentences, sentence_rows),
-        ):
-            for batch in batches(records):
-                self.client.insert(name, list(batch), timeout=TIMEOUT)
+        for begin in range(0, len(rows.sentences), BATCH):
+            end = begin + BATCH
+            sentences = zip(
+                rows.sentences[begin:end],
+                chunk_of_sentence[begin:end],
+                rows.sentence_vectors[begin:end],
+                strict=True,
+            )
+            self.client.insert(
+                self.names.sentences,
+                [
+                    {
+                        "pk": f"{s.article_id}:{s.start}-{s.end}",
+                        "article_id": s.article_id,
+                        "chunk_id": chunk_id,
+                        "start": s.start,
+                        "end": s.end,
+                        "vector": vector.tolist(),
+                    }
+                    for s, chunk_id, vector in sentences
+                ],
+                timeout=TIMEOUT,
+            )
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         for batch in batches(sorted(set(article_ids))):
@@ -239,3 +236,19 @@ class MilvusStore:
                 yield from page
         finally:
             pages.close()
+
+
+def _chunk_row(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:
+    return {
+        "pk": _fits(chunk.id, MAX_ID, f"chunk id {chunk.id!r}"),
+        "article_id": _fits(chunk.article_id, MAX_ID, f"article id {chunk.article_id!r}"),
+        "text": _fits(chunk.text, MAX_VARCHAR, f"the text of chunk {chunk.id}"),
+        "start": chunk.start,
+        "end": chunk.end,
+        "tokens": _fits(
+            " ".join(search_tokens(chunk.search_text)),
+            MAX_VARCHAR,
+            f"the tokens of chunk {chunk.id}",
+        ),
+        "dense": vector.tolist(),
+    }

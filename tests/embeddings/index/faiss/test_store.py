@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from corpus import Chunk
-from embeddings.index.faiss.index import FaissIndex
 from embeddings.files import sha256_file
+from embeddings.index.faiss.index import FaissIndex
 from embeddings.index.faiss.store import (
     ARTICLES_FILE,
     MANIFEST_CHECKSUM_FILE,
