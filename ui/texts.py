@@ -69,7 +69,7 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "en": "No article matches the search",
     },
     "article_page": {"ar": "الصفحة {page} من {pages}", "en": "Page {page} of {pages}"},
-    "articles_found": {"ar": "{count} مقالاً", "en": "{count} articles"},
+    "articles_found": {"ar": "عدد المقالات: {count}", "en": "Articles: {count}"},
     "article_search": {
         "ar": "ابحث بالعنوان أو التاريخ أو المصدر",
         "en": "Search by title, date or outlet",

@@ -18,6 +18,7 @@ from typing import Any
 from bench.archive import race, scale, serving
 from bench.archive.data import ARCHIVE_SIZE, known_items, read_archive
 from bench.common import loadavg
+from bench.startup import questions as seed_questions
 from bench.suite import Bench
 
 FULL = {
@@ -78,9 +79,9 @@ def archive(bench: Bench) -> None:
     print("  -- serving it --")
     seed = _seed_index(bench, folder)
     texts = [item.query for item in chosen]
-    results["app"] = serving.app_figures(
-        backend, {"archive": index_10k, "seed": seed}, texts, 1 if bench.quick else 2
-    )
+    cited = (results["answers"]["cited_titles"] or texts)[0]
+    indexes = {"archive": (index_10k, cited), "seed": (seed, seed_questions(1)[0])}
+    results["app"] = serving.app_figures(backend, indexes, texts, 1 if bench.quick else 2)
     serving.print_app(results["app"])
     results["pages"] = serving.list_pages(index_10k, seed, backend, chosen[0].query[:12])
     serving.print_pages(results["pages"])
@@ -117,7 +118,8 @@ def _scale(
 
     embedder = bench.embedder
     everything = FaissIndex.load_for(whole, embedder)
-    ordered = sorted(everything.manifest.articles, key=_archive_order)
+    # Ids (`snn-<day>-<position>`, zero-padded) sort in the archive's order.
+    ordered = sorted(everything.manifest.articles)
     indexes: dict[int, Any] = {}
     for size in sizes["scale"]:
         if size == sizes["ingest"]:
@@ -127,9 +129,3 @@ def _scale(
         else:
             indexes[size] = scale.subset_index(everything, ordered[:size], folder / f"faiss-{size}")
     return scale.measure(indexes, items, sizes["queries"], folder, bench.settings, embedder)
-
-
-def _archive_order(article_id: str) -> str:
-    """Ids are `snn-<day>-<position>` with zero-padded positions: their order is the
-    archive's."""
-    return article_id

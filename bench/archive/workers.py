@@ -137,12 +137,14 @@ def answers(out: Path, index_dir: str, store_dir: str, questions_file: str, back
     """Our answers and the LangChain retrieval on the same questions, in turn per question
     (so load from other jobs hits both alike), with the threads the environment gives."""
     from rag.config import load_settings
-    from rag.pipeline import Pipeline
+    from rag.pipeline import Pipeline, embedder_for
 
     items = json.loads(Path(questions_file).read_text(encoding="utf-8"))
     settings = load_settings(index_dir=Path(index_dir), embedding_backend=backend)
-    started = time.perf_counter()
-    answering = Pipeline.from_settings(settings)
+    embedder = embedder_for(settings)
+    embedder.warm_up()
+    started = time.perf_counter()  # the index alone: checksums, the manifest, memory maps
+    answering = Pipeline.from_settings(settings, embedder=embedder)
     loaded = time.perf_counter() - started
     parsed_at_load = len(getattr(answering.index.manifest.articles, "_records", {}))
     answering.embedder.embed_queries(["warm-up"])

@@ -43,7 +43,8 @@ def test_article_list_escapes_and_isolates_untrusted_text():
 def test_article_list_says_where_the_page_is_in_both_languages():
     html = render_articles(_page())
     assert 'data-page="1" data-pages="40"' in html
-    assert "Page 2 of 40 · 1,999 articles" in html and "الصفحة 2 من 40" in html
+    assert "Page 2 of 40 · Articles: 1,999" in html and "الصفحة 2 من 40" in html
+    assert "عدد المقالات: 1,999" in html
     assert 'lang="ar"' in html and 'lang="en"' in html
     empty = render_articles(_page(rows=[], total=0, pages=1, page=0))
     assert "No articles indexed" in empty and "لا مقالات مفهرسة" in empty
