@@ -40,8 +40,11 @@ test: setup browser
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow and not browser"
 
+# ruff (lint and format) and the type checker over every package (pyproject.toml [tool.mypy]).
 lint: $(VENV)/.installed
-	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 eval: index
 	$(PY) -m eval seed-qa ../shared/eval/seed_qa.jsonl --json reports/seed_qa.json --report reports/seed_qa

@@ -1,4 +1,5 @@
-"""The API key on the app's API (`/v1`) and on Gradio's MCP server (`/gradio_api/mcp`)."""
+"""The API key on the app's API (`/v1`), on Gradio's MCP server (`/gradio_api/mcp`) and on the
+API's description (`/openapi.json`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.errors import openai_error
 from rag.config import Settings
 
-GUARDED_PATHS = ("/v1", "/gradio_api/mcp")
+GUARDED_PATHS = ("/v1", "/gradio_api/mcp", "/openapi.json")
 
 
 class ApiGuard:
@@ -18,8 +19,8 @@ class ApiGuard:
 
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.key = settings.api_key
-        self.needed = bool(settings.api_key) or settings.app_auth is not None
+        self.key = settings.server.api_key
+        self.needed = bool(settings.server.api_key) or settings.server.auth is not None
 
     def _allowed(self, scope: Scope) -> bool:
         if not self.needed:
@@ -27,9 +28,11 @@ class ApiGuard:
         if not self.key:
             return False
         headers = dict(scope.get("headers") or [])
-        given = headers.get(b"authorization", b"").decode("latin-1")
-        scheme, _, token = given.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(token.strip(), self.key)
+        # Compared as bytes: a header may hold any byte, and a key any character.
+        scheme, _, token = headers.get(b"authorization", b"").partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(
+            token.strip(), self.key.encode("utf-8")
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")

@@ -3,76 +3,73 @@ OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`), and the gu
 the API key there and on Gradio's MCP server (`/gradio_api/mcp`).
 
 Any `model` name is accepted. The answer's text is `choices[0].message.content` (streamed as
-`delta.content`); its tier, confidence and citations are in the extra field `rag` of the
-completion (of the last chunk when streaming): see `answer_payload` and the README.
+`delta.content`), escaped for Markdown (`api.markdown`); its tier, confidence and citations are in
+the extra field `rag` of the completion (of the last chunk when streaming): see `answer_payload`
+and the README. Every failure answers in OpenAI's error shape (`api.errors`), an unexpected one
+too; a failure after a stream started is an error event, then `[DONE]`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from typing import Any
 from uuid import uuid4
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 from starlette.middleware import Middleware
+from starlette.responses import Response
 
 from api.auth import ApiGuard
 from api.errors import openai_error
+from api.markdown import MarkdownStream, escape_markdown
+from api.requests import MODEL_ID, Asked, RequestError, parse_request
+from api.slots import SHUTDOWN, Slots, SlotStream
 from rag.question.cleaning import QuestionError, clean_question
-from rag.schema import Answer, AnswerStream
+from rag.schema import Answer, AnswerChunk, AnswerStream
 from service.live import Service
 
 logger = logging.getLogger(__name__)
 
-MODEL_ID = "arabic-news-rag"
 EXTRA_FIELD = "rag"
-MAX_TOP_K = 20
 # A call waits this long for one of the app's answering slots before it is told to retry.
 SLOT_WAIT_SECONDS = 60
 BUSY = "The assistant is busy; retry shortly."
+FAILED = "Answering failed; please try again."
+STOPPING = "The server is shutting down; retry shortly."
+DONE = "data: [DONE]\n\n"
 
 
 def answer_payload(answer: Answer) -> dict[str, Any]:
-    """The extra field: what the answer text alone does not say."""
+    """The extra field: what the answer text alone does not say. Citation titles are escaped
+    for Markdown, as the text is."""
     data = answer.to_json()
-    keys = ("tier", "confidence", "language", "refused", "mode", "citations", "notices")
+    keys = ("tier", "confidence", "language", "refused", "mode", "notices")
     payload = {key: data[key] for key in keys}
+    payload["citations"] = [
+        {**citation, "title": escape_markdown(citation["title"] or "") or None}
+        for citation in data["citations"]
+    ]
     payload["unsupported_sentences"] = data["unsupported_sentences"]
-    payload["evidence"] = [{"text": s.text, "markers": list(s.markers)} for s in answer.evidence]
+    payload["evidence"] = data["evidence"]
     return payload
 
 
-def _text_of(content: Any) -> str:
-    """A message's text: a string, or the text parts of a list of content parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = [
-            p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"
-        ]
-        return "\n".join(parts)
-    return ""
+def answer_content(answer: Answer) -> str:
+    """The answer's text as the API sends it: escaped for Markdown, its markers kept."""
+    return escape_markdown(answer.text)
 
 
-def _question(body: dict[str, Any]) -> tuple[str, list[str]]:
-    """The last user message is the question; the user messages before it are its history."""
-    messages = body.get("messages")
-    if not isinstance(messages, list):
-        raise ValueError("`messages` must be a list of messages")
-    asked = [
-        _text_of(m.get("content"))
-        for m in messages
-        if isinstance(m, dict) and m.get("role") == "user"
-    ]
-    if not asked:
-        raise ValueError("`messages` holds no user message")
-    return asked[-1], [text for text in asked[:-1] if text.strip()]
+def _event(data: dict[str, Any]) -> str:
+    return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def _error_event(message: str) -> str:
+    return _event({"error": {"message": message, "type": "server_error", "code": None}})
 
 
 class ChatCompletions:
@@ -80,79 +77,98 @@ class ChatCompletions:
 
     def __init__(self, service: Service) -> None:
         self.service = service
-        self._slots = threading.BoundedSemaphore(max(1, service.settings.app_concurrency))
+        self.slots = Slots(service.settings.server.concurrency)
 
-    def _request(self, body: Any) -> tuple[str, list[str], dict[str, Any]]:
-        """The question, its history and the answer options; ValueError or QuestionError."""
-        if not isinstance(body, dict):
-            raise ValueError("the request body must be a JSON object")
-        question, history = _question(body)
-        clean_question(question, self.service.settings.max_question_chars)
-        k = body.get("top_k")
-        k = min(MAX_TOP_K, max(1, int(k))) if isinstance(k, int | float) else None
-        mode = body.get("mode") if body.get("mode") in {"extractive", "llm"} else None
-        return question, history, {"k": k, "mode": mode}
+    def _parse(self, body: bytes) -> Asked:
+        asked = parse_request(body)
+        clean_question(asked.question, self.service.settings.answer.max_question_chars)
+        return asked
 
-    async def create(self, request: Request) -> Any:
+    async def create(self, request: Request) -> Response:
         try:
-            body = await request.json()
-            question, history, options = self._request(body)
+            return await self._create(request)
+        except Exception:
+            logger.exception("a chat completion failed")
+            return openai_error(500, FAILED, "internal_error", "server_error")
+
+    async def _create(self, request: Request) -> Response:
+        try:
+            asked = self._parse(await request.body())
         except QuestionError as error:
-            return openai_error(400, str(error), "invalid_question")
-        except ValueError as error:  # json.JSONDecodeError is one
-            return openai_error(400, str(error), "invalid_request")
-        model = str(body.get("model") or MODEL_ID)
-        if body.get("stream"):
-            envelope = _envelope(model, "chat.completion.chunk")
-            events = self._events(question, history, options, envelope)
-            return StreamingResponse(events, media_type="text/event-stream")
-        answer = await run_in_threadpool(self._ask, question, history, options)
-        if answer is None:
+            return openai_error(400, str(error), "invalid_question", param="messages")
+        except RequestError as error:
+            return openai_error(400, str(error), "invalid_request", param=error.param)
+        if not await self.slots.take(request, SLOT_WAIT_SECONDS):
             return openai_error(503, BUSY, "busy", "server_error")
-        completion = _envelope(model, "chat.completion")
-        message = {"role": "assistant", "content": answer.text}
+        if asked.stream:
+            return self._streamed(asked)
+        try:
+            answer = await anyio.to_thread.run_sync(self._ask, asked)
+        finally:
+            self.slots.give_back()
+        completion = _envelope(asked.model, "chat.completion")
+        message = {"role": "assistant", "content": answer_content(answer)}
         completion["choices"] = [{"index": 0, "message": message, "finish_reason": "stop"}]
         completion[EXTRA_FIELD] = answer_payload(answer)
         return JSONResponse(completion)
 
-    def _ask(self, question: str, history: list[str], options: dict[str, Any]) -> Answer | None:
-        """The answer, or None when no answering slot came free in time."""
-        if not self._slots.acquire(timeout=SLOT_WAIT_SECONDS):
-            return None
-        try:
-            return self.service.pipeline.ask(question, history, **options)
-        finally:
-            self._slots.release()
+    def _ask(self, asked: Asked) -> Answer:
+        pipeline = self.service.pipeline
+        return pipeline.ask(asked.question, asked.history, k=asked.k, mode=asked.mode)
 
-    def _events(
-        self, question: str, history: list[str], options: dict[str, Any], envelope: dict[str, Any]
-    ) -> Iterator[str]:
-        """Server-sent events: the role, each text delta, then the finish with the extra field."""
+    def _chunks(self, asked: Asked) -> Generator[AnswerChunk, None, None]:
+        """The answer's stream; closing it closes the pipeline's (its `finally`s run)."""
+        pipeline = self.service.pipeline
+        yield from pipeline.stream(asked.question, asked.history, k=asked.k, mode=asked.mode)
 
-        def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
+    def _streamed(self, asked: Asked) -> SlotStream:
+        """The answer as server-sent events, holding its slot until the response ends."""
+        chunks = self._chunks(asked)
+
+        async def finish() -> None:
+            try:
+                await anyio.to_thread.run_sync(chunks.close)
+            finally:
+                self.slots.give_back()
+
+        envelope = _envelope(asked.model, "chat.completion.chunk")
+        return SlotStream(self._events(chunks, envelope), finish)
+
+    async def _events(
+        self, chunks: Iterator[AnswerChunk], envelope: dict[str, Any]
+    ) -> AsyncGenerator[str, None]:
+        """The role, each text delta (escaped), then the finish with the extra field; or an
+        error event. Both end with `[DONE]`."""
+
+        def chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
             choice = {"index": 0, "delta": delta, "finish_reason": finish}
-            data = {**envelope, "choices": [choice], **extra}
-            return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
+            return _event({**envelope, "choices": [choice], **extra})
 
-        if not self._slots.acquire(timeout=SLOT_WAIT_SECONDS):
-            yield _error_event(BUSY)
-            return
-        try:
-            yield event({"role": "assistant", "content": ""})
-            relayed = AnswerStream(self.service.pipeline.stream(question, history, **options))
-            for delta in relayed:
-                yield event({"content": delta})
-            yield event({}, "stop", **{EXTRA_FIELD: answer_payload(relayed.answer)})
-        except Exception:
-            logger.exception("a streamed completion failed")
-            yield _error_event("Answering failed; please try again.")
-        finally:
-            self._slots.release()
-        yield "data: [DONE]\n\n"
-
-
-def _error_event(message: str) -> str:
-    return f"data: {json.dumps({'error': {'message': message, 'type': 'server_error'}})}\n\n"
+        with SHUTDOWN.stream():
+            yield chunk({"role": "assistant", "content": ""})
+            relayed, escaped = AnswerStream(chunks), MarkdownStream()
+            deltas = iter(relayed)
+            try:
+                while not SHUTDOWN.stopping:
+                    delta = await anyio.to_thread.run_sync(next, deltas, None)
+                    if delta is None:
+                        break
+                    if text := escaped.feed(delta):
+                        yield chunk({"content": text})
+                else:
+                    yield _error_event(STOPPING)
+                    yield DONE
+                    return
+                if rest := escaped.flush():
+                    yield chunk({"content": rest})
+                yield chunk({}, "stop", **{EXTRA_FIELD: answer_payload(relayed.answer)})
+            except Exception as error:
+                if isinstance(error, QuestionError):
+                    yield _error_event(str(error))
+                else:
+                    logger.exception("a streamed completion failed")
+                    yield _error_event(FAILED)
+            yield DONE
 
 
 def _envelope(model: str, kind: str) -> dict[str, Any]:
@@ -174,6 +190,17 @@ def api_router(service: Service) -> APIRouter:
         return {"object": "list", "data": [entry]}
 
     router.add_api_route("/v1/models", models, methods=["GET"])
+
+    def unknown(request: Request) -> Response:
+        """Any other call under /v1 is answered in OpenAI's shape too."""
+        known = {"/v1/chat/completions": "POST", "/v1/models": "GET"}
+        if request.url.path in known:
+            method = known[request.url.path]
+            return openai_error(405, f"Use {method} here.", "method_not_allowed")
+        return openai_error(404, f"No endpoint {request.url.path}.", "unknown_url")
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    router.add_api_route("/v1/{path:path}", unknown, methods=methods, include_in_schema=False)
     return router
 
 

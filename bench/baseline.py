@@ -22,12 +22,12 @@ HEADERS = ["figure", "ours", "baseline", "ours/baseline"]
 def baseline(bench: Bench) -> None:
     bench.require("embedder", "xquad_index", "passages")
     bench.embedder.warm_up()
-    limit = bench.sizes["recall_questions"]
+    limit = bench.sizes.recall_questions
     sets = {
         "ar-ar": bench.questions["ar"][:limit] if limit else bench.questions["ar"],
         "en-ar": bench.questions["en"][:limit] if limit else bench.questions["en"],
     }
-    latency_questions = bench.mixed_questions or bench.mixed_sample(bench.sizes["big_questions"])
+    latency_questions = bench.mixed_questions or bench.mixed_sample(bench.sizes.big_questions)
     plain = build_plain(bench)
     base_recall = {
         name: recall_at_5([(plain.ranked(q.question), q.gold_ids) for q in qs])
@@ -105,7 +105,7 @@ def build_plain(bench: Bench) -> Plain:
 
     from embeddings.model.backend.packaged import packaged_model_dir
 
-    model_dir = packaged_model_dir(bench.settings.cache_dir)
+    model_dir = packaged_model_dir(bench.settings.embedding.cache_dir)
     documents = [
         Document(page_content=p.text, metadata={"passage_id": p.id}) for p in bench.passages
     ]

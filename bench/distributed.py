@@ -20,26 +20,36 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from bench.common import REPLICA_NOISE, SEED, XQUAD_AR, fmt, loadavg, p50_p95, table
 from bench.replicate import replicate_index
 
+T = TypeVar("T")
 FULL = {"paragraphs": 96, "chunks": 10_000, "questions": 100}
 QUICK = {"paragraphs": 16, "chunks": 1_000, "questions": 20}
 
 
-def timed_ms(call: Callable[[], Any], repeat: list[Any]) -> list[float]:
+def timed_ms(call: Callable[[T], object], repeat: Sequence[T]) -> list[float]:
     times = []
     for item in repeat:
         started = time.perf_counter()
         call(item)
         times.append((time.perf_counter() - started) * 1000)
     return times
+
+
+def _dense(index: Any, vector: np.ndarray) -> object:
+    return index.search(vector[None], 10)
+
+
+def _lexical(index: Any, tokens: Sequence[str]) -> object:
+    return index.search_lexical(tokens, 30)
 
 
 def ingest_engines(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[str, Any]:
@@ -130,8 +140,8 @@ def query_backends(sizes: dict[str, int], workdir: Path, embedder: Any) -> dict[
         )
         pipeline = Pipeline(settings, embedder, index)
         results[name] = {
-            "dense_ms": p50_p95(timed_ms(lambda v, i=index: i.search(v[None], 10), list(vectors))),
-            "bm25_ms": p50_p95(timed_ms(lambda t, i=index: i.search_lexical(t, 30), tokens)),
+            "dense_ms": p50_p95(timed_ms(partial(_dense, index), list(vectors))),
+            "bm25_ms": p50_p95(timed_ms(partial(_lexical, index), tokens)),
             "recall_at_10": float(recall),
             "ask_ms": p50_p95(timed_ms(pipeline.ask, questions)),
         }

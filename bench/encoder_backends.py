@@ -20,19 +20,19 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bench.common import XQUAD_AR, loadavg, table
 from corpus import answer_spans
 from embeddings.index.faiss.index import FaissIndex
 from embeddings.ingest.incremental import ingest_articles
-from embeddings.model.embedder import Embedder
+from embeddings.model.embedder import Backend, Embedder
 from eval.datasets import EvalQuestion, load_squad
 from eval.metrics import ndcg_at_k
 from eval.runs import passage_articles
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS: tuple[Backend, ...] = ("torch", "onnx", "onnx-int8")
 BATCH = 32
 K = 10
 
@@ -47,7 +47,9 @@ def sample_texts(paragraphs: Sequence[str], n: int) -> list[str]:
     return texts[:n]
 
 
-def throughput(embedders: dict[str, Embedder], texts: list[str], rounds: int) -> dict[str, float]:
+def throughput(
+    embedders: Mapping[Backend, Embedder], texts: list[str], rounds: int
+) -> dict[str, float]:
     best = dict.fromkeys(embedders, float("inf"))
     for embedder in embedders.values():
         embedder.embed_passages(texts[:BATCH], batch_size=BATCH)  # warm-up

@@ -22,17 +22,17 @@ def ingest_throughput(bench: Bench) -> None:
     encoders = ingest_encoders(bench)
     best = best_rounds(bench, encoders, passage_articles(bench.passages))
     bench.xquad_index = FaissIndex.load(
-        bench.workdir / f"xquad-index-{bench.settings.embedding_backend}"
+        bench.workdir / f"xquad-index-{bench.settings.embedding.backend}"
     )
     results = rates(best, len(bench.passages))
     bench.results["ingest"] = {
-        **results[bench.settings.embedding_backend],
-        "backend": bench.settings.embedding_backend,
+        **results[bench.settings.embedding.backend],
+        "backend": bench.settings.embedding.backend,
         "by_backend": results,
         "rounds": INGEST_ROUNDS,
         "loadavg_end": loadavg(),
     }
-    print_ingest(results, bench.settings.embedding_backend)
+    print_ingest(results, bench.settings.embedding.backend)
 
 
 def select_paragraphs(bench: Bench) -> None:
@@ -41,7 +41,7 @@ def select_paragraphs(bench: Bench) -> None:
 
     ar = load_squad(XQUAD_AR)
     en = load_squad(XQUAD_AR, XQUAD_EN)
-    bench.passages = ar.passages[: bench.sizes["paragraphs"]]
+    bench.passages = ar.passages[: bench.sizes.paragraphs]
     kept = {p.id for p in bench.passages}
     bench.questions = {
         "ar": [q for q in ar.questions if set(q.gold_ids) & kept],
@@ -55,10 +55,10 @@ def ingest_encoders(bench: Bench) -> dict[str, Any]:
     from embeddings.model.backend.packaged import PACKAGED_MODEL
     from embeddings.model.embedder import BACKENDS, Embedder
 
-    encoders = {bench.settings.embedding_backend: bench.embedder}
-    backends = BACKENDS if bench.settings.model == PACKAGED_MODEL else ("torch",)
+    encoders = {bench.settings.embedding.backend: bench.embedder}
+    backends = BACKENDS if bench.settings.embedding.model == PACKAGED_MODEL else ("torch",)
     for backend in backends:
-        encoders.setdefault(backend, Embedder(bench.settings.model, backend=backend))
+        encoders.setdefault(backend, Embedder(bench.settings.embedding.model, backend=backend))
     for embedder in encoders.values():
         embedder.warm_up()
         embedder.embed_passages(["warm-up"])
@@ -80,7 +80,7 @@ def best_rounds(bench: Bench, encoders: dict[str, Any], articles: list[Any]) -> 
                 articles,
                 bench.workdir / f"xquad-index-{backend}",
                 embedder,
-                bench.settings.chunker,
+                bench.settings.ingest.chunker,
                 rebuild=True,
             )
             if backend not in best or report.embed_seconds < best[backend].embed_seconds:

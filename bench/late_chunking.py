@@ -89,7 +89,7 @@ def late_chunked(embedder: Embedder, work: Work) -> np.ndarray:
     import torch
 
     model = embedder.model
-    prompt = model.prompts["document"]
+    prompt = model.prompts["document"] or ""
     vectors = np.zeros((len(work.sentences), embedder.dimension), dtype=np.float32)
     order = sorted(range(len(work.chunks)), key=lambda i: len(work.chunks[i].search_text))
     for begin in range(0, len(order), EMBED_BATCH):

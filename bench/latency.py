@@ -83,10 +83,10 @@ def seed_latency(bench: Bench) -> tuple[dict[str, Any], list[list[str]]]:
 
     bench.seed_dir = bench.workdir / "seed-index"
     report = ingest(
-        bench.settings.corpus_dir,
+        bench.settings.ingest.corpus_dir,
         bench.seed_dir,
         bench.embedder,
-        bench.settings.chunker,
+        bench.settings.ingest.chunker,
         rebuild=True,
     )
     seed_index = FaissIndex.load(bench.seed_dir)
@@ -108,9 +108,9 @@ def replicated_latency(bench: Bench) -> tuple[dict[str, Any], list[list[str]], d
     """(b) A large index replicated from the XQuAD one, asked in a fresh app process; returns
     its figures, table rows and the worker's result (with the process's memory)."""
     big_dir = bench.workdir / "replicated-index"
-    big = replicate_index(bench.xquad_index, bench.sizes["big_chunks"], REPLICA_NOISE, SEED)
+    big = replicate_index(bench.xquad_index, bench.sizes.big_chunks, REPLICA_NOISE, SEED)
     big.save(big_dir)
-    bench.mixed_questions = bench.mixed_sample(bench.sizes["big_questions"])
+    bench.mixed_questions = bench.mixed_sample(bench.sizes.big_questions)
     questions_file = bench.workdir / "mixed-questions.json"
     questions_file.write_text(json.dumps(bench.mixed_questions, ensure_ascii=False), "utf-8")
     result, wall = run_worker(

@@ -72,8 +72,10 @@ def find_chat_endpoint(client: Any) -> str:
         return CHAT_ENDPOINT
     api = client.view_api(return_format="dict", print_info=False)
     for name, endpoint in api["named_endpoints"].items():
-        names = [p.get("parameter_name") for p in endpoint["parameters"]]
-        if "question" in names and any(r["component"] == "Chatbot" for r in endpoint["returns"]):
+        parameters = [p.get("parameter_name") for p in endpoint["parameters"]]
+        if "question" in parameters and any(
+            r["component"] == "Chatbot" for r in endpoint["returns"]
+        ):
             return name
     raise SystemExit(f"no chat endpoint among {sorted(api['named_endpoints'])}")
 
@@ -100,7 +102,7 @@ def start_server(index_dir: Path | None) -> tuple[str, Any]:
         pipeline = Pipeline.from_settings(settings)
     except IndexUnusableError as error:
         raise SystemExit(
-            f"no usable index in {settings.index_dir} ({error}).\n"
+            f"no usable index in {settings.index.path} ({error}).\n"
             "Build it first with `make index` (or pass --index DIR)."
         ) from None
     demo = build_app(pipeline, settings)

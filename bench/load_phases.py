@@ -97,11 +97,11 @@ def run_load(
             for question in mine:
                 latency, problem = asker.ask(question, deadline_box[0])
                 with lock:
-                    if problem:
+                    if problem or latency is None:
                         phase.errors.append(f"client {number}: {problem}")
                     else:
                         phase.answered += 1
-                        phase.latencies.append(latency)  # type: ignore[arg-type]
+                        phase.latencies.append(latency)
         finally:
             asker.close()
 
@@ -147,7 +147,7 @@ def run_soak(
             if done % len(order) == 0:
                 rng.shuffle(order)
             latency, problem = asker.ask(order[done % len(order)], deadline)
-            if problem:
+            if problem or latency is None:
                 phase.errors.append(f"question {done}: {problem}")
                 if time.monotonic() >= deadline:
                     phase.deadline_hit = True
@@ -155,7 +155,7 @@ def run_soak(
                     break
             else:
                 phase.answered += 1
-                phase.latencies.append(latency)  # type: ignore[arg-type]
+                phase.latencies.append(latency)
         if (rss := rss_bytes(server_pid)) is not None:
             phase.rss_samples.append((phase.answered + len(phase.errors), rss))
     finally:

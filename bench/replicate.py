@@ -90,5 +90,5 @@ def _manifest(old: Any, counts: dict[str, int]) -> Any:
         dimension=old.dimension,
         chunker=dict(old.chunker),
         articles=records,
-        ann={},
+        ann=None,
     )

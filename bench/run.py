@@ -49,7 +49,7 @@ def archive(bench: Bench) -> None:
 def startup(bench: Bench) -> None:
     from bench.startup import BACKENDS, measure, report
 
-    count = bench.sizes["big_questions"]
+    count = bench.sizes.big_questions
     results = measure(BACKENDS, bench.workdir / "startup", INGEST_ROUNDS, count)
     bench.results["startup"] = results
     print(report(results))

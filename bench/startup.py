@@ -24,7 +24,7 @@ import time
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.common import (
     MB,
@@ -42,7 +42,10 @@ from bench.common import (
 from bench.load_app import Asker, _free_port
 from bench.load_phases import rss_bytes
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+if TYPE_CHECKING:
+    from embeddings.model.embedder import Backend
+
+BACKENDS: tuple[Backend, ...] = ("torch", "onnx", "onnx-int8")
 APP_TIMEOUT = 300.0
 
 
@@ -57,16 +60,16 @@ def questions(count: int) -> list[str]:
     return texts[:count]
 
 
-def seed_indexes(backends: Sequence[str], workdir: Path) -> dict[str, Path]:
+def seed_indexes(backends: Sequence[Backend], workdir: Path) -> dict[str, Path]:
     """A seed-corpus index each backend accepts, built once per weights hash."""
     from corpus import DEFAULT_CORPUS_DIR
     from embeddings.ingest.incremental import ingest
     from embeddings.model.embedder import Embedder
 
     by_hash: dict[str, Path] = {}
-    chosen = {}
+    chosen: dict[str, Path] = {}
     for backend in backends:
-        embedder = Embedder(backend=backend)  # type: ignore[arg-type]
+        embedder = Embedder(backend=backend)
         weights = embedder.weights_hash
         if weights not in by_hash:
             by_hash[weights] = workdir / f"seed-index-{backend}"
@@ -139,10 +142,10 @@ def app_start(backend: str, index_dir: Path, texts: Sequence[str]) -> dict[str, 
         deadline = time.monotonic() + APP_TIMEOUT
         _wait_for_http(url, child, deadline)
         asker = Asker(url, None, None)
-        latencies = []
+        latencies: list[float] = []
         for text in texts:
             latency, problem = asker.ask(text, deadline + APP_TIMEOUT)
-            if problem:
+            if problem or latency is None:
                 raise RuntimeError(f"{backend}: app answer failed: {problem}")
             if not latencies:
                 first = time.perf_counter() - started
@@ -160,7 +163,7 @@ def app_start(backend: str, index_dir: Path, texts: Sequence[str]) -> dict[str, 
     return {"first_answer_seconds": first, "rss_mb": (rss or 0) / MB, "questions": len(texts)}
 
 
-def measure(backends: Sequence[str], workdir: Path, rounds: int, count: int) -> dict[str, Any]:
+def measure(backends: Sequence[Backend], workdir: Path, rounds: int, count: int) -> dict[str, Any]:
     """Best-of-`rounds` figures per backend, the backends taking turns within each round."""
     workdir.mkdir(parents=True, exist_ok=True)
     indexes = seed_indexes(backends, workdir)

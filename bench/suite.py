@@ -10,14 +10,26 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.common import SEED
 
-FULL = {"paragraphs": 240, "big_chunks": 10_000, "big_questions": 100, "recall_questions": None}
-QUICK = {"paragraphs": 30, "big_chunks": 2_000, "big_questions": 20, "recall_questions": 50}
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much a run measures: XQuAD paragraphs to ingest, chunks and questions of the large
+    replicated index, and questions for recall (None: all of them)."""
+
+    paragraphs: int
+    big_chunks: int
+    big_questions: int
+    recall_questions: int | None
+
+
+FULL = Sizes(paragraphs=240, big_chunks=10_000, big_questions=100, recall_questions=None)
+QUICK = Sizes(paragraphs=30, big_chunks=2_000, big_questions=20, recall_questions=50)
 
 
 class Bench:
@@ -25,7 +37,7 @@ class Bench:
         self.quick = quick
         self.sizes = QUICK if quick else FULL
         self.workdir = workdir
-        self.results: dict[str, Any] = {"quick": quick, "sizes": dict(self.sizes)}
+        self.results: dict[str, Any] = {"quick": quick, "sizes": asdict(self.sizes)}
         self.failed: list[str] = []
         # Filled in as sections run; later sections check what they need.
         self.embedder: Any = None

@@ -76,7 +76,11 @@ WEEKDAYS: tuple[tuple[str, int], ...] = (
 
 MONTH = "|".join(f"(?:{pattern})" for pattern, _ in MONTHS)
 WEEKDAY = "|".join(f"(?:{pattern})" for pattern, _ in WEEKDAYS)
-YEAR = f"(?:1[5-9]|20){DIGIT}{DIGIT}"
+# A year from 1500 to 2099, in any of the digit sets.
+YEAR = (
+    "(?:[1\u0661\u06f1][5-9\u0665-\u0669\u06f5-\u06f9]|[2\u0662\u06f2][0\u0660\u06f0])"
+    f"{DIGIT}{DIGIT}"
+)
 _B = r"(?<![\w])"  # a word starts here
 _E = r"(?![\w])"  # a word ends here
 PART_OF_MONTH = "منتصف|مطلع|أوائل|اوائل|أواخر|اواخر|نهاية|بداية"
@@ -124,36 +128,40 @@ _MONTH_PATTERNS = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), n) for p, n in MON
 _WEEKDAY_PATTERNS = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), n) for p, n in WEEKDAYS]
 
 
+def _number(name: str, patterns: list[tuple[re.Pattern[str], int]]) -> int | None:
+    name = " ".join(name.split())
+    return next((number for pattern, number in patterns if pattern.match(name)), None)
+
+
 def month_number(name: str) -> int | None:
     """The month (1-12) a name of either Arabic calendar or English names, or None."""
-    name = " ".join(name.split())
-    return next((number for pattern, number in _MONTH_PATTERNS if pattern.match(name)), None)
+    return _number(name, _MONTH_PATTERNS)
 
 
 def weekday_number(name: str) -> int | None:
     """The ISO weekday (Monday 1) of an Arabic or English weekday name, or None."""
-    name = " ".join(name.split())
-    return next((number for pattern, number in _WEEKDAY_PATTERNS if pattern.match(name)), None)
+    return _number(name, _WEEKDAY_PATTERNS)
+
+
+def _in_english(
+    text: str, names: str, patterns: list[tuple[re.Pattern[str], int]], english: list[str]
+) -> str:
+    return re.sub(
+        rf"{_B}(?:{names}){_E}",
+        lambda m: english[(_number(m.group(), patterns) or 1) - 1],
+        text,
+        flags=re.IGNORECASE,
+    )
 
 
 def english_month_names(text: str) -> str:
     """Every Arabic month name in `text` replaced by its English name ("تموز" -> "July")."""
-    return re.sub(
-        rf"{_B}(?:{MONTH}){_E}",
-        lambda m: ENGLISH_MONTHS[(month_number(m.group()) or 1) - 1],
-        text,
-        flags=re.IGNORECASE,
-    )
+    return _in_english(text, MONTH, _MONTH_PATTERNS, ENGLISH_MONTHS)
 
 
 def english_weekday_names(text: str) -> str:
     """Every Arabic weekday name in `text` replaced by its English name."""
-    return re.sub(
-        rf"{_B}(?:{WEEKDAY}){_E}",
-        lambda m: ENGLISH_WEEKDAYS[(weekday_number(m.group()) or 1) - 1],
-        text,
-        flags=re.IGNORECASE,
-    )
+    return _in_english(text, WEEKDAY, _WEEKDAY_PATTERNS, ENGLISH_WEEKDAYS)
 
 
 def mentions_date(text: str) -> bool:

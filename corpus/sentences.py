@@ -59,7 +59,8 @@ def _sentence_ranges(text: str) -> list[tuple[int, int]]:
                 ranges.append((start, i))
             start = i + 1
         elif not (text[i] == "." and _dot_continues(text, i)):
-            end = _RUN_AFTER_TERMINATOR.match(text, i + 1).end()
+            run = _RUN_AFTER_TERMINATOR.match(text, i + 1)
+            end = run.end() if run else i + 1
             while _splits_a_character(text, end):  # a mark on the terminator stays with it
                 end += 1
             ranges.append((start, end))

@@ -52,6 +52,7 @@ class AnswerRecord(TypedDict, total=False):
     gold_ids: list[str]
     aliases: list[str]
     ranked: dict[str, list[str]]  # method -> retrieved ids, best first
+    chunk_ranked: dict[str, list[str]]  # method -> retrieved chunk ids, for fitting the fusion
     answer: str
     tier: str  # "answer", "related" or "refused"
     refused: bool
@@ -62,6 +63,7 @@ class AnswerRecord(TypedDict, total=False):
     sentences: list[SentenceRecord]
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag
     answer_hit: bool
+    evidence_hit: bool  # the answer with its folded evidence holds a gold alias
     token_f1: float
     latency_ms: float
 

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from corpus import Chunk
 from eval.datasets import EvalQuestion
-from eval.metrics import AnswerRecord, answer_hit, best_sentence_f1
+from eval.metrics import AnswerRecord, Citation, answer_hit, best_sentence_f1
 from rag.pipeline import Pipeline
 from rag.schema import Answer
 
@@ -41,9 +41,9 @@ def chunk_rankings(answer: Answer) -> dict[str, list[str]]:
 def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> AnswerRecord:
     given = {p.chunk.id for p in answer.passages}
     citations = [
-        {"passage_id": c.passage.article_id, "valid": c.passage.chunk.id in given}
+        Citation(passage_id=c.passage.article_id, valid=c.passage.chunk.id in given)
         for c in answer.citations
-    ] + [{"passage_id": marker, "valid": False} for marker in answer.invalid_markers]
+    ] + [Citation(passage_id=marker, valid=False) for marker in answer.invalid_markers]
     by_marker = {c.marker: c.passage.article_id for c in answer.citations}
     # What the answer states: only the answer tier states anything.
     stated = answer.text if answer.tier == "answer" else ""

@@ -45,7 +45,7 @@ def build_squad_index(
             passage_articles(squad.passages),
             index_dir,
             embedder,
-            settings.chunker,
+            settings.ingest.chunker,
             progress=progress,
         )
     return FaissIndex.load_for(index_dir, embedder)
@@ -92,7 +92,7 @@ def in_split(question: EvalQuestion, split: str) -> bool:
 
 def squad_index_dir(settings: Settings, passages_path: Path) -> Path:
     """Where a SQuAD set's own index lives unless a folder is given."""
-    return settings.cache_dir / "eval-index" / passages_path.stem
+    return settings.embedding.cache_dir / "eval-index" / passages_path.stem
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    from contextlib import nullcontext
+    from contextlib import AbstractContextManager, nullcontext
 
     from embeddings.index.backends import index_writer
+    from embeddings.index.protocol import Embed
     from embeddings.ingest.incremental import ingest
     from embeddings.ingest.local import progress_bar
     from rag.pipeline import embedder_for
@@ -32,25 +33,26 @@ def _ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     embedder = embedder_for(settings)
     embedder.warm_up()
-    writer = index_writer(settings.index_target, embedder)
+    writer = index_writer(settings.index.target, embedder)
+    engine: AbstractContextManager[Embed | None]
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
             from embeddings.ingest.ray_embed import ray_engine
 
             engine = ray_engine(
                 embedder,
-                actors=settings.ray_actors,
-                cpus_per_actor=settings.ray_cpus_per_actor,
+                actors=settings.ingest.ray_actors,
+                cpus_per_actor=settings.ingest.ray_cpus_per_actor,
                 progress=progress,
             )
         else:
             engine = nullcontext(None)  # in this process (ingest's default)
         with engine as embed:
             report = ingest(
-                settings.corpus_dir,
-                settings.index_dir,
+                settings.ingest.corpus_dir,
+                settings.index.path,
                 embedder,
-                settings.chunker,
+                settings.ingest.chunker,
                 rebuild=args.rebuild,
                 progress=progress,
                 writer=writer,

@@ -33,8 +33,13 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The question is too long ({length} characters; the limit is {limit}). Please shorten it.",
     },
     "llm_fallback": {
-        "ar": "تعذّر الوصول إلى النموذج اللغوي ({reason})، فهذه إجابة مستخرجة من المقالات مباشرة.",
+        "ar": "تعذّر استخدام النموذج اللغوي ({reason})، فهذه إجابة مستخرجة من المقالات مباشرة.",
         "en": "The language model could not be used ({reason}), so this answer is extracted directly from the articles.",
+    },
+    # The model replied, but its reply could not be the answer (it cited nothing, ...).
+    "llm_fallback_replied": {
+        "ar": "ردّ النموذج اللغوي، لكن {reason}، فهذه إجابة مستخرجة من المقالات مباشرة.",
+        "en": "The language model replied, but {reason}, so this answer is extracted directly from the articles.",
     },
     "llm_not_configured": {
         "ar": "لم يُضبط نموذج لغوي، فهذه إجابة مستخرجة من المقالات مباشرة.",

@@ -24,17 +24,20 @@ from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
 from rag.answer.selection import SentenceSelector
-from rag.config import AnswerMode, Settings
+from rag.config import Settings
 from rag.grounding.verify import SupportChecker
 from rag.question.reading import read_question
 from rag.retrieval.hybrid import HybridSearch
 from rag.retrieval.retriever import PassageRetriever
 from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult, Turn
+from rag.sections import AnswerMode
 
 
 def embedder_for(settings: Settings) -> Embedder:
     """The embedding model the settings name; construction is cheap, loading is lazy."""
-    return Embedder(settings.model, settings.cache_dir, backend=settings.embedding_backend)
+    return Embedder(
+        settings.embedding.model, settings.embedding.cache_dir, backend=settings.embedding.backend
+    )
 
 
 @dataclass(frozen=True)
@@ -62,28 +65,28 @@ class Pipeline:
         self.encoder = CachedEncoder(embedder)
         self.search = HybridSearch(
             index,
-            candidates=settings.candidates,
-            rrf_k=settings.rrf_k,
-            hybrid=settings.hybrid,
-            weights=settings.fusion_weights,
+            candidates=settings.retrieval.candidates,
+            rrf_k=settings.retrieval.rrf_k,
+            hybrid=settings.retrieval.hybrid,
+            weights=settings.retrieval.fusion_weights,
             rank_unfused=rank_unfused,
         )
         selector = SentenceSelector(
-            index, lexical=settings.hybrid, max_sentences=settings.max_answer_sentences
+            index, lexical=settings.retrieval.hybrid, max_sentences=settings.answer.max_sentences
         )
         self.extractive = ExtractiveGenerator(
             selector,
-            settings.same_claim_threshold,
-            confidence_models(settings.confidence),
-            tier_thresholds(settings.tier_thresholds),
+            settings.answer.same_claim_threshold,
+            confidence_models(settings.answer.confidence),
+            tier_thresholds(settings.answer.tier_thresholds),
         )
         # Without a configured model, mode "llm" answers extractively and says so.
         self.llm: AnswerGenerator = (
             LLMGenerator(settings, index=index, encoder=self.encoder, fallback=self.extractive)
-            if settings.llm_configured
+            if settings.llm.configured
             else UnconfiguredLLM(self.extractive)
         )
-        self.checker = SupportChecker(index, self.encoder, settings.support_threshold)
+        self.checker = SupportChecker(index, self.encoder, settings.answer.support_threshold)
         self.chain: Runnable[dict[str, Any], AnswerChunk] = RunnableLambda(
             self._retrieve
         ) | RunnableGenerator(self._generate)
@@ -93,24 +96,24 @@ class Pipeline:
         cls, settings: Settings, embedder: Embedder | None = None, **options: Any
     ) -> Pipeline:
         embedder = embedder or embedder_for(settings)
-        index = open_index(settings.index_target, embedder)
+        index = open_index(settings.index.target, embedder)
         return cls(settings, embedder, index, **options)
 
     @property
     def retriever(self) -> PassageRetriever:
         """The LangChain retriever face of this pipeline's search, for outside callers."""
-        return PassageRetriever(search=self.search, read=self.read, k=self.settings.top_k)
+        return PassageRetriever(search=self.search, read=self.read, k=self.settings.retrieval.top_k)
 
     def read(self, text: str, history: Sequence[Turn] = ()) -> Question:
         return read_question(
-            text, history, encoder=self.encoder, max_chars=self.settings.max_question_chars
+            text, history, encoder=self.encoder, max_chars=self.settings.answer.max_question_chars
         )
 
     def _retrieve(self, request: dict[str, Any]) -> Retrieved:
         started = time.perf_counter()
         question = self.read(request["question"], request.get("history") or ())
         read = time.perf_counter()
-        search = self.search.search(question, request.get("k") or self.settings.top_k)
+        search = self.search.search(question, request.get("k") or self.settings.retrieval.top_k)
         searched = time.perf_counter()
         return Retrieved(
             question,
@@ -144,7 +147,7 @@ class Pipeline:
             "question": question,
             "history": list(history),
             "k": k,
-            "mode": mode or self.settings.answer_mode.value,
+            "mode": mode or self.settings.answer.mode.value,
         }
 
     def stream(

@@ -157,9 +157,10 @@ class Answer:
 
     @property
     def statement(self) -> str:
-        """What the answer states, for a follow-up question to lean on: the highlighted part of
-        its first sentence, or that sentence; nothing when it is not in the answer tier."""
-        if self.tier != "answer" or not self.sentences:
+        """What the answer showed first, for a follow-up question to lean on ("when was that?"
+        asks about it): the highlighted part of its first sentence, or that sentence; nothing
+        when it was refused."""
+        if self.refused or not self.sentences:
             return ""
         first = self.sentences[0]
         text = first.text if first.highlight is None else first.text[slice(*first.highlight)]

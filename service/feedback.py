@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--index", type=Path, help="index folder (default: from Settings)")
     parser.add_argument("--out", type=Path, help="write here instead of standard output")
     args = parser.parse_args(argv)
-    index_dir = args.index or load_settings().index_dir
+    index_dir = args.index or load_settings().index.path
     rows = FeedbackStore.beside(index_dir).export()
     lines = "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     if args.out:

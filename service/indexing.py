@@ -3,7 +3,7 @@ so no request parses or embeds, and no change is lost to a busy index.
 
 Jobs wait in order; the worker takes every waiting job at once, applies them (parsing uploads
 through `service.uploads.parse_upload`, in one `corpus.isolated` worker process per batch with
-`Settings.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
+`Settings.ingest.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
 process (`python -m rag ingest`) holds the index lock the worker waits for it and tries again,
 so a saved file is always indexed. Staged uploads live under `<index>/.incoming/` until the
 worker has handled them; any left there by a crash are queued again when the app starts.
@@ -16,7 +16,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -82,6 +82,10 @@ class Reindexable(Protocol):
     def reindex(self, progress: Progress | None = None) -> IngestReport: ...
 
 
+def _changed_since(job: Job, version: int) -> Callable[[], bool]:
+    return lambda: job.version != version
+
+
 def index_busy(error: BaseException) -> bool:
     """Whether an ingest failed only because another process holds the index lock."""
     return isinstance(error, RuntimeError) and isinstance(error.__cause__, BlockingIOError)
@@ -91,10 +95,10 @@ class Indexer:
     def __init__(self, service: Reindexable) -> None:
         self.service = service
         settings = service.settings
-        self.staging_root = settings.index_dir / STAGING_FOLDER
-        self.uploads = uploads_dir(settings.corpus_dir)
-        self.max_jobs = settings.max_queued_jobs
-        self.parse_time_limit = settings.parse_time_limit
+        self.staging_root = settings.index.path / STAGING_FOLDER
+        self.uploads = uploads_dir(settings.ingest.corpus_dir)
+        self.max_jobs = settings.server.max_queued_jobs
+        self.parse_time_limit = settings.ingest.parse_time_limit
         self._changed = threading.Condition()
         self._pending: list[Job] = []
         self._running: list[Job] = []
@@ -125,8 +129,7 @@ class Indexer:
         while True:
             with self._changed:
                 self._changed.wait_for(
-                    lambda seen=seen: job.version != seen,
-                    timeout=max(0.0, ends - time.monotonic()),
+                    _changed_since(job, seen), timeout=max(0.0, ends - time.monotonic())
                 )
                 if job.version == seen:
                     return
@@ -176,7 +179,7 @@ class Indexer:
         if not any(job.changes_corpus for job in batch):
             self._update(batch, phase=Phase.DONE, summary=[messages.NOTHING_NEW])
             return
-        summary = _summary(self._reindex(batch), self.service.settings.corpus_dir)
+        summary = _summary(self._reindex(batch), self.service.settings.ingest.corpus_dir)
         self._added.clear()
         self._removed.clear()
         for job in batch:
@@ -236,9 +239,8 @@ class Indexer:
             return
         for folder in sorted(p for p in self.staging_root.iterdir() if p.is_dir()):
             logger.warning("re-queueing the staged upload %s left by an earlier run", folder.name)
-            self.submit(
-                Job(staged=Staged(folder, sorted(p for p in folder.iterdir() if p.is_file())))
-            )
+            files = sorted(p for p in folder.iterdir() if p.is_file())
+            self.submit(Job(staged=Staged(folder, list[Path | Outcome](files))))
 
 
 def _shown_source(source: str, corpus_dir: Path) -> str:

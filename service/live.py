@@ -44,12 +44,12 @@ class Service:
         with self._reindex:
             current = self.pipeline
             report = ingest(
-                self.settings.corpus_dir,
-                self.settings.index_dir,
+                self.settings.ingest.corpus_dir,
+                self.settings.index.path,
                 current.embedder,
-                self.settings.chunker,
+                self.settings.ingest.chunker,
                 progress=progress,
-                writer=index_writer(self.settings.index_target, current.embedder),
+                writer=index_writer(self.settings.index.target, current.embedder),
             )
             fresh = Pipeline.from_settings(self.settings, embedder=current.embedder)
             with self._swap:

@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
 }
 MAX_MODULES_PER_FOLDER = 13
 MAX_LINES = 300
+MAX_FUNCTION_LINES = 60
 
 
 def modules() -> Iterator[Path]:
@@ -119,3 +120,15 @@ def test_folders_stay_small_and_files_short() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert crowded == {} and long == {}
+
+
+def test_functions_stay_short() -> None:
+    long = {
+        f"{path.relative_to(ROOT)}:{node.name}": node.end_lineno - node.lineno + 1
+        for path in modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    }
+    assert long == {}

@@ -3,18 +3,19 @@ a search box, uploads, and the removal of an uploaded article after a confirmati
 goes through the indexing queue; the list is read through `service.library.Library`.
 
 `article_panel` places the list and the removal controls and wires them, the upload widget and
-its report; `ui/layout.py` calls it once inside the settings accordion.
+its report; `ui/layout.py` calls it once inside the settings accordion. Handlers return the
+components they update, keyed by component.
 """
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-from gradio.context import Context
 
 from service import notices as messages
 from service.indexing import Job, QueueFull
@@ -32,10 +33,7 @@ from ui.render.report import (
     render_report,
 )
 from ui.texts import both
-from ui.wiring import PRIVATE
 
-# Outputs a refresh updates: status, list, removal choices, search box, page shown.
-REFRESHED = 5
 # How long a request follows its job; the job goes on after, and the list shows its result.
 WATCH_SECONDS = 600
 # Requests that may follow indexing jobs at once (they wait, they do not work).
@@ -50,48 +48,81 @@ def upload_label() -> str:
     )
 
 
-class Articles:
-    """The handlers over one Service. The upload and removal handlers yield (their own widget,
-    report, status, list, choices)."""
+@dataclass(frozen=True)
+class Panel:
+    """The components of the article panel, and the index status it keeps current."""
 
-    def __init__(self, service: Service) -> None:
+    upload: gr.File
+    report: gr.HTML
+    status: gr.HTML
+    listing: gr.HTML
+    choice: gr.Dropdown
+    confirm: gr.Group
+    question: gr.HTML
+    pending: gr.State
+    search: gr.Textbox
+    previous: gr.Button
+    following: gr.Button
+    # The page of the list shown (from 0).
+    shown: gr.State
+
+    @property
+    def refreshed(self) -> list[Any]:
+        return [self.status, self.listing, self.choice, self.search, self.shown]
+
+
+Updates = dict[Any, Any]
+
+
+class Articles:
+    """The handlers over one Service and the panel's components."""
+
+    def __init__(self, service: Service, panel: Panel) -> None:
         self.service = service
         self.indexer = service.indexer
+        self.panel = panel
         self.library = Library(service)
 
-    def refresh(self) -> tuple[str, str, Any, str, int]:
+    def refresh(self) -> Updates:
         """The status, the list's first page (the search cleared) and the removable articles,
-        afresh: the values of the outputs `REFRESHED` names."""
+        afresh."""
         manifest = self.service.manifest()
         choices = removable_choices(manifest, self.library.uploaded())
-        return (
-            render_status(manifest),
-            render_articles(self.library.articles()),
-            gr.Dropdown(choices=choices, value=None),
-            "",
-            0,
-        )
+        return {
+            self.panel.status: render_status(manifest),
+            self.panel.listing: render_articles(self.library.articles()),
+            self.panel.choice: gr.Dropdown(choices=choices, value=None),
+            self.panel.search: "",
+            self.panel.shown: 0,
+        }
 
-    def show(self, query: str | None, page: int | None) -> tuple[str, int]:
+    def show(self, query: str | None, page: int | None) -> Updates:
         """Page `page` of the articles matching `query`; the page shown (clamped) is kept."""
         listed = self.library.articles(query or "", page or 0)
-        return render_articles(listed), listed.page
+        return {self.panel.listing: render_articles(listed), self.panel.shown: listed.page}
 
-    def _follow(self, job: Job, widget: Any) -> Iterator[tuple]:
-        """The job's report as it goes; `widget` (the handler's own) is updated first."""
+    def _follow(self, job: Job, own: Updates) -> Iterator[Updates]:
+        """The job's report as it goes; `own` (the handler's own widgets) is updated first."""
         finished = False
         for view in self.indexer.watch(job, WATCH_SECONDS):
             finished = view.finished
-            refreshed = self.refresh() if finished else (gr.skip(),) * REFRESHED
-            yield (widget, render_job(view), *refreshed)
-            widget = gr.skip()
+            yield {
+                **own,
+                self.panel.report: render_job(view),
+                **(self.refresh() if finished else {}),
+            }
+            own = {}
         if not finished:
-            yield (widget, render_report([messages.STILL_RUNNING]), *self.refresh())
+            yield {
+                **own,
+                self.panel.report: render_report([messages.STILL_RUNNING]),
+                **self.refresh(),
+            }
 
-    def _only(self, notice: Notice) -> tuple:
-        return (gr.skip(), render_report([notice]), *(gr.skip(),) * REFRESHED)
+    def _only(self, notice: Notice) -> Updates:
+        return {self.panel.report: render_report([notice])}
 
-    def add_articles(self, files: list[dict] | None) -> Iterator[tuple]:
+    def add_articles(self, files: list[dict] | None) -> Iterator[Updates]:
         """Stage the uploaded files, queue them, and follow their checks and indexing."""
         received = [
             (f.get("orig_name") or Path(f["path"]).name, Path(f["path"])) for f in files or []
@@ -99,31 +130,43 @@ class Articles:
         if not received:
             yield self._only(messages.NO_FILES)
             return
-        staged = stage(received, self.indexer.staging_root, self.service.settings.max_upload_files)
+        staged = stage(
+            received, self.indexer.staging_root, self.service.settings.server.max_upload_files
+        )
         try:
             job = self.indexer.submit(Job(staged=staged))
         except QueueFull:
             shutil.rmtree(staged.folder, ignore_errors=True)
             yield self._only(messages.QUEUE_FULL)
             return
-        yield from self._follow(job, gr.File(value=None))
+        yield from self._follow(job, {self.panel.upload: gr.File(value=None)})
 
-    def ask_removal(self, article_id: str | None) -> tuple:
+    def ask_removal(self, article_id: str | None) -> Updates:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
-        uploaded = self.library.uploaded()
+        panel, uploaded = self.panel, self.library.uploaded()
         path = uploaded.get(article_id or "")
-        if path is None or article_id is None:
+        if article_id is None or path is None:
             notice = messages.CHOOSE_ARTICLE if not article_id else messages.NOT_REMOVABLE
-            return gr.Group(visible=False), "", None, render_report([notice])
+            closed = {
+                panel.confirm: gr.Group(visible=False),
+                panel.question: "",
+                panel.pending: None,
+            }
+            return {**closed, panel.report: render_report([notice])}
         record = self.service.manifest().articles[article_id]
         others = sum(1 for other in uploaded.values() if other == path) - 1
         question = messages.confirm_removal(record.title or article_id, path.name, others)
-        return gr.Group(visible=True), notice_html(question), article_id, gr.skip()
+        return {
+            panel.confirm: gr.Group(visible=True),
+            panel.question: notice_html(question),
+            panel.pending: article_id,
+        }
 
-    def cancel_removal(self) -> tuple:
-        return gr.Group(visible=False), "", None
+    def cancel_removal(self) -> Updates:
+        panel = self.panel
+        return {panel.confirm: gr.Group(visible=False), panel.question: "", panel.pending: None}
 
-    def remove_article(self, article_id: str | None) -> Iterator[tuple]:
+    def remove_article(self, article_id: str | None) -> Iterator[Updates]:
         """Queue the confirmed removal and follow its re-indexing."""
         if not article_id:
             yield self._only(messages.CHOOSE_ARTICLE)
@@ -133,11 +176,14 @@ class Articles:
         except QueueFull:
             yield self._only(messages.QUEUE_FULL)
             return
-        yield from self._follow(job, gr.Group(visible=False))
+        yield from self._follow(job, {self.panel.confirm: gr.Group(visible=False)})
 
 
-def _article_list(articles: Articles) -> tuple[gr.Textbox, gr.HTML, gr.State]:
-    """The search box, the page buttons and the list, wired to `Articles.show`."""
+def _panel(
+    upload: gr.File, report: gr.HTML, status: gr.HTML
+) -> tuple[Panel, gr.Button, gr.Button, gr.Button]:
+    """Place the list and the removal controls; the panel and its three buttons."""
+    gr.Markdown("**Articles in the index · المقالات في الفهرس**")
     with gr.Row(equal_height=True):
         search = gr.Textbox(
             placeholder=both("article_search"),
@@ -149,30 +195,6 @@ def _article_list(articles: Articles) -> tuple[gr.Textbox, gr.HTML, gr.State]:
         previous = gr.Button(both("previous_page"), size="sm", elem_id="article-previous")
         following = gr.Button(both("next_page"), size="sm", elem_id="article-next")
     listing = gr.HTML(elem_id="article-list")
-    shown = gr.State(0)
-    pages = {"concurrency_id": "article-list", **PRIVATE}
-    search.input(
-        lambda query: articles.show(query, 0),
-        [search],
-        [listing, shown],
-        trigger_mode="always_last",
-        **pages,
-    )
-    for button, step in ((previous, -1), (following, 1)):
-        button.click(
-            lambda query, page, step=step: articles.show(query, page + step),
-            [search, shown],
-            [listing, shown],
-            **pages,
-        )
-    return search, listing, shown
-
-
-def article_panel(service: Service, upload: gr.File, report: gr.HTML, status: gr.HTML) -> None:
-    """Place the article list and removal controls, and wire them with the upload widget."""
-    articles = Articles(service)
-    gr.Markdown("**Articles in the index · المقالات في الفهرس**")
-    search, listing, shown = _article_list(articles)
     with gr.Row(equal_height=True):
         choice = gr.Dropdown(
             label=REMOVABLE_LABEL, choices=[], value=None, elem_id="remove-choice", scale=4
@@ -183,33 +205,73 @@ def article_panel(service: Service, upload: gr.File, report: gr.HTML, status: gr
         with gr.Row():
             yes = gr.Button("Yes, remove · نعم، أزِل", variant="stop", elem_id="remove-yes")
             no = gr.Button("Cancel · إلغاء", elem_id="remove-no")
-    pending = gr.State(None)
+    panel = Panel(
+        upload,
+        report,
+        status,
+        listing,
+        choice,
+        confirm,
+        question,
+        gr.State(None),
+        search,
+        previous,
+        following,
+        gr.State(0),
+    )
+    return panel, ask, yes, no
 
-    refreshed = [status, listing, choice, search, shown]
-    assert len(refreshed) == REFRESHED
+
+def article_panel(
+    service: Service, upload: gr.File, report: gr.HTML, status: gr.HTML, demo: gr.Blocks
+) -> None:
+    """Place the article list and removal controls in `demo`, and wire them with the upload
+    widget."""
+    panel, ask, yes, no = _panel(upload, report, status)
+    articles = Articles(service, panel)
+    removal = [panel.confirm, panel.question, panel.pending, report]
     # Callable over HTTP (scripts and tests upload through it) but neither documented nor an MCP
-    # tool: the assistant's tools are ask and search (ui/mcp.py).
-    indexing = {
-        "concurrency_id": "indexing",
-        "concurrency_limit": WATCHERS,
-        "api_visibility": "undocumented",
-    }
+    # tool: the assistant's tools are ask and search (api/mcp.py).
     upload.upload(
         articles.add_articles,
         [upload],
-        [upload, report, *refreshed],
+        [upload, report, *panel.refreshed],
         preprocess=False,  # the handler takes the files' paths and names; Gradio checked them
         api_name="add_articles",
-        **indexing,
+        concurrency_id="indexing",
+        concurrency_limit=WATCHERS,
+        api_visibility="undocumented",
     )
-    ask.click(articles.ask_removal, [choice], [confirm, question, pending, report], **PRIVATE)
-    no.click(articles.cancel_removal, None, [confirm, question, pending], **PRIVATE)
+    ask.click(articles.ask_removal, [panel.choice], removal, api_visibility="private")
+    no.click(articles.cancel_removal, None, removal[:3], api_visibility="private")
     yes.click(
         articles.remove_article,
-        [pending],
-        [confirm, report, *refreshed],
+        [panel.pending],
+        [panel.confirm, report, *panel.refreshed],
         api_name="remove_article",
-        **indexing,
+        concurrency_id="indexing",
+        concurrency_limit=WATCHERS,
+        api_visibility="undocumented",
     )
-    assert Context.root_block is not None  # called inside the page's gr.Blocks
-    Context.root_block.load(articles.refresh, None, refreshed, **PRIVATE)
+    _wire_pages(articles, panel)
+    demo.load(articles.refresh, None, panel.refreshed, api_visibility="private")
+
+
+def _wire_pages(articles: Articles, panel: Panel) -> None:
+    """The search box and the page buttons, to `Articles.show`."""
+    pages: dict[str, Any] = {"concurrency_id": "article-list", "api_visibility": "private"}
+    shown = [panel.listing, panel.shown]
+    panel.search.input(
+        lambda query: articles.show(query, 0),
+        [panel.search],
+        shown,
+        trigger_mode="always_last",
+        **pages,
+    )
+    for button, step in ((panel.previous, -1), (panel.following, 1)):
+        button.click(
+            lambda query, page, step=step: articles.show(query, page + step),
+            [panel.search, panel.shown],
+            shown,
+            **pages,
+        )

@@ -24,6 +24,7 @@ from service.live import Service
 from ui import sessions
 from ui.conversation import Entry, chat_messages, choices, turn_at
 from ui.export import answer_text
+from ui.page import Page
 from ui.render.answer import (
     render_answer,
     render_generic_error,
@@ -40,9 +41,8 @@ logger = logging.getLogger(__name__)
 # An answer that is produced all at once (the extractive one) is shown a line at a time, this
 # many seconds apart, so a reader sees it arrive; slower streams (an LLM's) are not held back.
 REVEAL_SECONDS = 0.15
-# The outputs every answering handler updates, in this order (`layout` wires them).
-ANSWER_OUTPUTS = ("chatbot", "question", "turns", "history", "panel", "picker", "send", "stop")
-ANSWER_OUTPUTS += ("export",)
+# What a handler returns: the new value (or update) of each component it changes.
+Updates = dict[Any, Any]
 
 
 def paced(deltas: Iterable[str], seconds: float = REVEAL_SECONDS) -> Iterator[str]:
@@ -62,12 +62,14 @@ def paced(deltas: Iterable[str], seconds: float = REVEAL_SECONDS) -> Iterator[st
 
 
 class Chat:
-    """The answering handlers over one live Service; `layout` wires them to the components."""
+    """The answering handlers over one live Service and the page's components (`ui.wiring`
+    wires them); each returns the components it updates, keyed by component."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, page: Page) -> None:
         self.service = service
+        self.page = page
         self.library = Library(service)
-        self.llm_ready = service.settings.llm_configured
+        self.llm_ready = service.settings.llm.configured
 
     def index_status(self) -> str:
         return render_status(self.service.manifest())
@@ -78,25 +80,29 @@ class Chat:
 
     def _view(
         self, turns: list[Entry], history: list[Turn], *, busy: bool, clear_box: bool = False
-    ) -> tuple:
-        """Every answering output (`ANSWER_OUTPUTS`) for the conversation as it stands."""
+    ) -> Updates:
+        """Every answering output (`Page.answer_outputs`) for the conversation as it stands."""
+        page, c = self.page, self.page.conversation
         last = turns[-1] if turns else None
         finished = [t for t in turns if t.status != "answering"]
-        return (
-            chat_messages(turns),
-            "" if clear_box else gr.skip(),
-            turns,
-            history,
-            last.sources if last else placeholder_sources_html(),
-            gr.Dropdown(choices=choices(turns), value=str(last.number) if last else None),
-            gr.Button(visible=not busy),
-            gr.Button(visible=busy),
-            gr.Button(interactive=bool(finished)),
-        )
+        view: Updates = {
+            c.chatbot: chat_messages(turns),
+            page.turns: turns,
+            page.history: history,
+            page.sources.panel: last.sources if last else placeholder_sources_html(),
+            page.sources.picker: gr.Dropdown(
+                choices=choices(turns), value=str(last.number) if last else None
+            ),
+            c.send: gr.Button(visible=not busy),
+            c.stop: gr.Button(visible=busy),
+            c.export: gr.Button(interactive=bool(finished)),
+        }
+        if clear_box:
+            view[c.question] = ""
+        return view
 
-    def _streamed(self, turns: list[Entry]) -> tuple:
-        skip = gr.skip()
-        return (chat_messages(turns), skip, turns, skip, skip, skip, skip, skip, skip)
+    def _streamed(self, turns: list[Entry]) -> Updates:
+        return {self.page.conversation.chatbot: chat_messages(turns), self.page.turns: turns}
 
     def respond(
         self,
@@ -106,7 +112,7 @@ class Chat:
         history: list[Turn] | None,
         k: float,
         mode: str,
-    ) -> Iterator[tuple]:
+    ) -> Iterator[Updates]:
         """Ask: echo the question, show its answer as it is produced, then its sources. A page
         whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows."""
         turns = sessions.restored_turns(chat, list(turns or []))
@@ -114,11 +120,11 @@ class Chat:
 
     def regenerate(
         self, turns: list[Entry] | None, history: list[Turn] | None, k: float, mode: str
-    ) -> Iterator[tuple]:
+    ) -> Iterator[Updates]:
         """Answer the last question again (with the current settings), in its place."""
         turns, history = list(turns or []), list(history or [])
         if not turns or turns[-1].status == "answering":
-            yield tuple(gr.skip() for _ in ANSWER_OUTPUTS)
+            yield {}
             return
         last = turns.pop()
         if last.status == "done" and history and history[-1].question == last.question:
@@ -133,9 +139,9 @@ class Chat:
         k: float,
         mode: str,
         clear_box: bool,
-    ) -> Iterator[tuple]:
+    ) -> Iterator[Updates]:
         if not question.strip():  # the Ask button is disabled; Enter does nothing either
-            yield tuple(gr.skip() for _ in ANSWER_OUTPUTS)
+            yield {}
             return
         turn = Entry(question, question_language(question), len(turns))
         turn.message, turn.sources = render_thinking(turn.language), placeholder_sources_html()
@@ -180,7 +186,7 @@ class Chat:
         turn.message = render_answer(answer, turn.number, answer_text(answer, turn.metas))
         turn.sources = render_sources(answer, turn.number, turn.metas)
 
-    def stop(self, turns: list[Entry] | None, history: list[Turn] | None) -> tuple:
+    def stop(self, turns: list[Entry] | None, history: list[Turn] | None) -> Updates:
         """Stop the answer being produced: what was shown stays, marked as stopped."""
         turns = list(turns or [])
         last = turns[-1] if turns else None
@@ -190,7 +196,7 @@ class Chat:
             last.sources = no_sources_html(last.language)
         return self._view(turns, list(history or []), busy=False)
 
-    def clear(self) -> tuple:
+    def clear(self) -> Updates:
         return self._view([], [], busy=False, clear_box=True)
 
     def show_turn(self, value: Any, turns: Sequence[Entry] | None) -> str:
@@ -199,14 +205,15 @@ class Chat:
             return sessions.RESTARTED_HTML
         return placeholder_sources_html() if turn is None else turn.sources
 
-    def select_message(self, turns: Sequence[Entry] | None, event: gr.SelectData) -> tuple:
+    def select_message(self, turns: Sequence[Entry] | None, event: gr.SelectData) -> Updates:
         """A click on a message shows the sources of its turn."""
+        sources = self.page.sources
         position = event.index[0] if isinstance(event.index, list | tuple) else event.index
         try:
             turn = turn_at(int(position) // 2, turns or [])  # a user message, then an answer
         except (TypeError, ValueError):
-            return gr.skip(), gr.skip()
+            return {}
         if turn is None:
             lost = sessions.is_lost(int(position) // 2, turns)
-            return gr.skip(), (sessions.RESTARTED_HTML if lost else gr.skip())
-        return gr.Dropdown(value=str(turn.number)), turn.sources
+            return {sources.panel: sessions.RESTARTED_HTML} if lost else {}
+        return {sources.picker: gr.Dropdown(value=str(turn.number)), sources.panel: turn.sources}

@@ -3,6 +3,7 @@ and the settings and upload accordion, wired to the chat's handlers; and the MCP
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import gradio as gr
@@ -15,20 +16,12 @@ from service.feedback import FeedbackStore
 from service.live import Service
 from ui.articles import article_panel, upload_label
 from ui.chat import Chat
+from ui.page import Comment, Conversation, Options, Page, Sources
 from ui.reading import Reading
+from ui.render.answer import render_status
 from ui.render.html import esc
 from ui.render.sources import placeholder_sources_html
-from ui.wiring import (
-    PRIVATE,
-    QUIET,
-    Comment,
-    Conversation,
-    Options,
-    Page,
-    Sources,
-    wire_answering,
-    wire_reading,
-)
+from ui.wiring import wire_answering, wire_reading, wire_status
 
 TITLE = "Arabic news Q&A · أسئلة وأجوبة الأخبار العربية"
 SUBTITLE_EN = (
@@ -119,7 +112,7 @@ def _conversation_column() -> tuple[Conversation, Comment]:
             download = gr.DownloadButton(visible="hidden", elem_id="export-file")
             clear = gr.Button("Clear · مسح", elem_id="clear", size="sm")
             drawer = gr.Button("Sources · المصادر", elem_id="open-sources", size="sm")
-            drawer.click(None, js=DRAWER_OPEN_JS, **PRIVATE)
+            drawer.click(None, js=DRAWER_OPEN_JS, api_visibility="private")
         examples = gr.Examples(
             examples=[[example] for example in EXAMPLES],
             inputs=[question],
@@ -135,7 +128,7 @@ def _sources_column() -> Sources:
         back = gr.Button(
             "← Back to the answer · العودة إلى الإجابة", elem_id="close-sources", size="sm"
         )
-        back.click(None, js=DRAWER_CLOSE_JS, **PRIVATE)
+        back.click(None, js=DRAWER_CLOSE_JS, api_visibility="private")
         picker = gr.Dropdown(
             label="Sources for answer · مصادر الإجابة",
             choices=[],
@@ -157,7 +150,7 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
         top_k = gr.Slider(
             1,
             10,
-            value=min(10, max(1, settings.top_k)),
+            value=min(10, max(1, settings.retrieval.top_k)),
             step=1,
             label="Passages to retrieve (top-k) · عدد المقاطع المسترجعة",
             elem_id="top-k",
@@ -167,7 +160,7 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
                 ("Extractive (quotes) · استخراجي", "extractive"),
                 ("LLM · نموذج لغوي", "llm"),
             ],
-            value=settings.answer_mode.value if llm_ready else "extractive",
+            value=settings.answer.mode.value if llm_ready else "extractive",
             label="Answer mode · نمط الإجابة",
             interactive=llm_ready,
             info=None
@@ -178,12 +171,15 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
     return top_k, mode
 
 
-def _settings_accordion(settings: Settings, chat: Chat) -> Options:
+def _settings_accordion(
+    settings: Settings, service: Service, demo: gr.Blocks
+) -> tuple[Options, gr.Timer]:
+    llm_ready = settings.llm.configured
     with gr.Accordion("Settings & index · الإعدادات والفهرس", open=False, elem_id="settings"):
-        top_k, mode = _answer_options(settings, chat.llm_ready)
+        top_k, mode = _answer_options(settings, llm_ready)
         gr.Markdown("**Index · الفهرس**")
-        status = gr.HTML(chat.index_status(), elem_id="status")
-        gr.Timer(STATUS_REFRESH_SECONDS).tick(chat.index_status, None, [status], **QUIET)
+        status = gr.HTML(render_status(service.manifest()), elem_id="status")
+        timer = gr.Timer(STATUS_REFRESH_SECONDS)
         upload = gr.File(
             label=upload_label(),
             file_count="multiple",
@@ -192,15 +188,31 @@ def _settings_accordion(settings: Settings, chat: Chat) -> Options:
             elem_id="upload",
         )
         upload_report = gr.HTML(elem_id="upload-report")
-        article_panel(chat.service, upload, upload_report, status)
-    return Options(top_k, mode, status)
+        article_panel(service, upload, upload_report, status, demo)
+    return Options(top_k, mode, status), timer
 
 
-def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
+@dataclass(frozen=True)
+class App:
+    """The built app: the page, the live service behind it (the API and MCP serve it too), and
+    its readers' feedback."""
+
+    blocks: gr.Blocks
+    service: Service
+    feedback: FeedbackStore
+
+    @property
+    def settings(self) -> Settings:
+        return self.service.settings
+
+    def close(self) -> None:
+        self.blocks.close()
+
+
+def build_app(pipeline: Pipeline, settings: Settings) -> App:
     """The chat UI over `pipeline`; `ui.server.serve` launches it."""
     service = Service(pipeline, settings)
-    chat = Chat(service)
-    reading = Reading(chat.library, FeedbackStore.beside(settings.index_dir))
+    feedback = FeedbackStore.beside(settings.index.path)
     with gr.Blocks(title="Arabic news Q&A", fill_width=False) as demo:
         _header()
         turns, history, rated = gr.State([]), gr.State([]), gr.State(None)
@@ -212,14 +224,13 @@ def build_app(pipeline: Pipeline, settings: Settings) -> gr.Blocks:
             elem_id="article-view",
             js_on_load=(ASSETS / "article_view.js").read_text(encoding="utf-8"),
         )
-        options = _settings_accordion(settings, chat)
+        options, timer = _settings_accordion(settings, service, demo)
         page = Page(conversation, comment, sources, article, options, turns, history, rated)
+        chat = Chat(service, page)
         wire_answering(page, chat)
-        wire_reading(page, chat, reading)
-        demo.load(chat.index_status, None, [options.status], **PRIVATE)
+        wire_reading(page, chat, Reading(chat.library, feedback, page))
+        wire_status(page, chat, timer, demo)
         for tool in mcp_tools(service):
             gr.api(tool, api_name=tool.__name__, queue=False)
-    demo.queue(default_concurrency_limit=max(1, settings.app_concurrency))
-    demo.service = service  # type: ignore[attr-defined]  # for tests and embedding apps
-    demo.feedback = reading.feedback  # type: ignore[attr-defined]
-    return demo
+    demo.queue(default_concurrency_limit=max(1, settings.server.concurrency))
+    return App(demo, service, feedback)

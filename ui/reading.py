@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from service.library import Library
 from service.sources import Highlight, source_cards
 from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
+from ui.page import Page
 from ui.render.sources import article_missing_html, render_article
 
 EXPORT_DIR = Path(tempfile.gettempdir()) / "arabic-news-rag-exports"
@@ -43,40 +45,62 @@ def _int(value: Any) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class ArticleRequest:
+    """What a source card's "Open the article" button sends (assets/sources_panel.js)."""
+
+    article_id: str
+    turn: int | None
+    marker: int | None
+
+    @classmethod
+    def of(cls, event: gr.EventData) -> ArticleRequest:
+        """Read from the event's public fields; a missing or malformed one is None."""
+        return cls(
+            str(getattr(event, "article_id", "") or ""),
+            _int(getattr(event, "turn", None)),
+            _int(getattr(event, "marker", None)),
+        )
+
+
 class Reading:
-    def __init__(self, library: Library, feedback: FeedbackStore) -> None:
+    def __init__(self, library: Library, feedback: FeedbackStore, page: Page) -> None:
         self.library = library
         self.feedback = feedback
+        self.comment_box = page.comment
+        self.rated = page.rated
 
     def open_article(self, turns: Sequence[Entry] | None, event: gr.EventData) -> str:
         """The article a source card's button names, scrolled to the sentence of its marker,
         with every sentence the answer cites in it highlighted."""
-        data = getattr(event, "_data", None) or {}
-        article_id = str(data.get("article_id") or "")
-        found = self.library.article(article_id)
+        request = ArticleRequest.of(event)
+        found = self.library.article(request.article_id)
         if found is None:
             return article_missing_html()
         meta, excerpts = found
-        turn = turn_at(data.get("turn"), turns or [])
+        turn = turn_at(request.turn, turns or [])
         highlights: list[Highlight] = []
         if turn is not None and turn.answer is not None:
-            cards = [c for c in source_cards(turn.answer) if c.article_id == article_id]
+            cards = [c for c in source_cards(turn.answer) if c.article_id == request.article_id]
             highlights = cards[0].highlights if cards else []
         number = turn.number if turn is not None else 0
-        return render_article(meta, excerpts, highlights, number, _int(data.get("marker")))
+        return render_article(meta, excerpts, highlights, number, request.marker)
 
-    def rate(self, turns: Sequence[Entry] | None, event: gr.LikeData) -> tuple:
+    def rate(self, turns: Sequence[Entry] | None, event: gr.LikeData) -> dict[Any, Any]:
         """A thumb on an answer is stored at once; the comment box opens for an optional word."""
         position = _int(event.index[0] if isinstance(event.index, list | tuple) else event.index)
         # Every turn is a user message, then an answer.
         turn = turn_at(position // 2, turns or []) if position is not None else None
         if turn is None or turn.answer is None:
-            return gr.skip(), gr.skip(), gr.skip()
+            return {}
         rating = _rating(event.liked)
         self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
         label = f"Comment on answer #{turn.number + 1} (optional) · تعليق على الإجابة (اختياري)"
-        box = gr.Textbox(value="", label=label)
-        return gr.Group(visible=rating != "none"), box, turn.id
+        return {
+            self.comment_box.group: gr.Group(visible=rating != "none"),
+            self.comment_box.box: gr.Textbox(value="", label=label),
+            self.rated: turn.id,
+        }
 
     @staticmethod
     def export(turns: Sequence[Entry] | None) -> Any:
@@ -84,8 +108,12 @@ class Reading:
         finished = [t for t in turns or [] if t.status != "answering"]
         return export_file(finished) if finished else gr.skip()
 
-    def comment(self, comment: str | None, answer_id: str | None) -> tuple:
+    def comment(self, comment: str | None, answer_id: str | None) -> dict[Any, Any]:
         if answer_id and (comment or "").strip():
             self.feedback.comment(answer_id, comment or "")
             gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
-        return gr.Group(visible=False), gr.Textbox(value=""), None
+        return {
+            self.comment_box.group: gr.Group(visible=False),
+            self.comment_box.box: gr.Textbox(value=""),
+            self.rated: None,
+        }

@@ -7,17 +7,18 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import gradio as gr
 from starlette.middleware import Middleware
 
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
+from api.slots import stop_on_sigterm
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
 from rag.config import Settings, load_settings
 from rag.pipeline import Pipeline
+from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES
-from ui.layout import build_app
+from ui.layout import App, build_app
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 # Gradio's cache (uploads the app never handled, e.g. sent to the API alone) is swept this often
@@ -32,7 +33,7 @@ def _asset(name: str) -> str:
 
 
 def serve(
-    demo: gr.Blocks,
+    app: App,
     *,
     host: str = "127.0.0.1",
     port: int = 7860,
@@ -42,7 +43,8 @@ def serve(
 ) -> Any:
     """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
     request limits, origin policy and login throttle, and the session capacity of Settings."""
-    settings: Settings = demo.service.settings  # type: ignore[attr-defined]
+    settings = app.settings
+    demo = app.blocks
     demo.delete_cache = CACHE_SWEEP
     return demo.launch(
         server_name=host,
@@ -54,14 +56,14 @@ def serve(
         prevent_thread_lock=prevent_thread_lock,
         quiet=quiet,
         show_error=False,
-        state_session_capacity=settings.session_capacity,
+        state_session_capacity=settings.server.session_capacity,
         # The OpenAI-compatible API and the MCP server, on the app's own port.
         mcp_server=True,
-        app_kwargs=_app_kwargs(demo.service, settings, host, login=auth is not None),
+        app_kwargs=_app_kwargs(app.service, settings, host, login=auth is not None),
     )
 
 
-def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
+def _app_kwargs(service: Service, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:
     """The API's routes, and our middleware around its key guard: a request another origin
     sends, or one over the limits, never reaches the API either."""
     api = app_kwargs(service)
@@ -71,21 +73,23 @@ def _app_kwargs(service: Any, settings: Settings, host: str, *, login: bool) -> 
 def _middleware(settings: Settings, host: str, *, login: bool) -> list[Middleware]:
     """Ours, inside Gradio's CORS and compression middleware: the origin policy first, then the
     body limits and (with a login) the login throttle."""
+    server = settings.server
     throttle = (
-        LoginThrottle(settings.login_max_failures, settings.login_lockout_seconds)
-        if login
-        else None
+        LoginThrottle(server.login_max_failures, server.login_lockout_seconds) if login else None
     )
-    limits = {
-        "body_bytes": int(settings.max_request_mb * 1024 * 1024),
-        "upload_bytes": settings.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
-        "throttle": throttle,
-    }
-    origins = {
-        "allowed": parse_origins(settings.allowed_origins),
-        "loopback_only": host in LOOPBACK,
-    }
-    return [Middleware(OriginPolicy, **origins), Middleware(RequestLimits, **limits)]
+    return [
+        Middleware(
+            OriginPolicy,
+            allowed=parse_origins(server.allowed_origins),
+            loopback_only=host in LOOPBACK,
+        ),
+        Middleware(
+            RequestLimits,
+            body_bytes=int(server.max_request_mb * 1024 * 1024),
+            upload_bytes=server.max_upload_files * UPLOAD_LIMIT_BYTES + UPLOAD_OVERHEAD_BYTES,
+            throttle=throttle,
+        ),
+    ]
 
 
 def main() -> None:
@@ -99,7 +103,7 @@ def main() -> None:
         pipeline = Pipeline.from_settings(settings)
     except IndexMissingError:
         print(
-            f"No index found in {settings.index_dir}.\n"
+            f"No index found in {settings.index.path}.\n"
             "Build it first: `make run` builds the index and starts the app, or run\n"
             "`python -m rag ingest` and then `python app.py`.",
             file=sys.stderr,
@@ -108,7 +112,8 @@ def main() -> None:
     except IndexUnusableError as error:
         print(f"The index cannot be used: {error}", file=sys.stderr)
         sys.exit(2)
-    demo = build_app(pipeline, settings)
-    host, port, auth = settings.host, settings.port, settings.app_auth
+    app = build_app(pipeline, settings)
+    host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
-    serve(demo, host=host, port=port, auth=auth)
+    stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
+    serve(app, host=host, port=port, auth=auth)

@@ -1,6 +1,6 @@
 """A browser session the server let go of, and how its page recovers.
 
-Gradio keeps the state of `Settings.session_capacity` sessions and drops the least recently used
+Gradio keeps the state of `Settings.server.session_capacity` sessions and drops the least recently used
 one beyond that (gradio/state_holder.py moves a session to the end on every request). The page
 of a dropped session still shows its chat, but the server's turns (each answer's sources) and
 history are gone. The chat handlers notice it from their own inputs (answers on the page, fewer

@@ -1,115 +1,125 @@
-"""The chat's events: which handler each component's event runs, with what inputs and outputs.
+"""Which handler each of the page's components (`ui.page`) runs on which event, with what inputs
+and outputs. Handlers return dicts keyed by the components they update (a component left out
+keeps its value), so no handler has to keep a positional order in step with the wiring.
 
 Every event is private (`api_visibility="private"`): the page's handlers are neither Gradio API
-endpoints nor MCP tools; `ui.mcp` adds the tools.
+endpoints nor MCP tools; the MCP tools are `api.mcp`'s.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import gradio as gr
 
-from ui.chat import ANSWER_OUTPUTS, Chat
+from ui.chat import Chat
+from ui.page import Page
 from ui.reading import Reading
-
-PRIVATE = {"api_visibility": "private"}
-QUIET = {"show_progress": "hidden", **PRIVATE}
-
-
-@dataclass(frozen=True)
-class Conversation:
-    chatbot: gr.Chatbot
-    question: gr.Textbox
-    send: gr.Button
-    stop: gr.Button
-    regenerate: gr.Button
-    export: gr.Button
-    download: gr.DownloadButton
-    clear: gr.Button
-    examples: gr.Examples
-
-
-@dataclass(frozen=True)
-class Comment:
-    group: gr.Group
-    box: gr.Textbox
-    send: gr.Button
-
-
-@dataclass(frozen=True)
-class Sources:
-    picker: gr.Dropdown
-    panel: gr.HTML
-
-
-@dataclass(frozen=True)
-class Options:
-    top_k: gr.Slider
-    mode: gr.Radio
-    status: gr.HTML
-
-
-@dataclass(frozen=True)
-class Page:
-    conversation: Conversation
-    comment: Comment
-    sources: Sources
-    article: gr.HTML
-    options: Options
-    turns: gr.State
-    history: gr.State
-    rated: gr.State
-
-    def answer_outputs(self) -> list:
-        by_name = {
-            "chatbot": self.conversation.chatbot,
-            "question": self.conversation.question,
-            "turns": self.turns,
-            "history": self.history,
-            "panel": self.sources.panel,
-            "picker": self.sources.picker,
-            "send": self.conversation.send,
-            "stop": self.conversation.stop,
-            "export": self.conversation.export,
-        }
-        return [by_name[name] for name in ANSWER_OUTPUTS]
 
 
 def wire_answering(page: Page, chat: Chat) -> None:
-    c, options, outputs = page.conversation, page.options, page.answer_outputs()
+    c, options, outputs = page.conversation, page.options, page.answer_outputs
     asking = [c.question, c.chatbot, page.turns, page.history, options.top_k, options.mode]
-    answering = {"outputs": outputs, "trigger_mode": "once", **QUIET}
     # Callable over HTTP as "/chat" (bench/load.py drives the chat through it), but neither
     # documented nor an MCP tool.
-    asked = {**answering, "api_name": "chat", "api_visibility": "undocumented"}
-    ask = gr.on([c.question.submit, c.send.click], chat.respond, inputs=asking, **asked)
-    example = c.examples.load_input_event.then(chat.respond, inputs=asking, **answering)
-    again_inputs = [page.turns, page.history, options.top_k, options.mode]
-    again = c.regenerate.click(chat.regenerate, inputs=again_inputs, **answering)
+    ask = gr.on(
+        [c.question.submit, c.send.click],
+        chat.respond,
+        inputs=asking,
+        outputs=outputs,
+        trigger_mode="once",
+        show_progress="hidden",
+        api_name="chat",
+        api_visibility="undocumented",
+    )
+    example = c.examples.load_input_event.then(
+        chat.respond,
+        inputs=asking,
+        outputs=outputs,
+        trigger_mode="once",
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    again = c.regenerate.click(
+        chat.regenerate,
+        inputs=[page.turns, page.history, options.top_k, options.mode],
+        outputs=outputs,
+        trigger_mode="once",
+        show_progress="hidden",
+        api_visibility="private",
+    )
     running = [ask, example, again]
-    c.stop.click(chat.stop, [page.turns, page.history], outputs, cancels=running, **QUIET)
+    c.stop.click(
+        chat.stop,
+        [page.turns, page.history],
+        outputs,
+        cancels=running,
+        show_progress="hidden",
+        api_visibility="private",
+    )
     for clear in (c.clear.click, c.chatbot.clear):  # our button and the chat's bin icon
-        clear(chat.clear, None, outputs, cancels=running, **QUIET)
-    c.question.change(chat.can_ask, [c.question], [c.send], queue=False, **QUIET)
+        clear(
+            chat.clear,
+            None,
+            outputs,
+            cancels=running,
+            show_progress="hidden",
+            api_visibility="private",
+        )
+    c.question.change(
+        chat.can_ask,
+        [c.question],
+        [c.send],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
 
 
 def wire_reading(page: Page, chat: Chat, reading: Reading) -> None:
     c, sources, comment = page.conversation, page.sources, page.comment
     # Unchecked against the session's choices, which a dropped session no longer has.
-    picked = {"preprocess": False, **PRIVATE}
-    sources.picker.input(chat.show_turn, [sources.picker, page.turns], [sources.panel], **picked)
-    c.chatbot.select(chat.select_message, [page.turns], [sources.picker, sources.panel], **PRIVATE)
-    sources.panel.open_article(reading.open_article, [page.turns], [page.article], **QUIET)
-    c.export.click(reading.export, [page.turns], [c.download], **QUIET).then(
-        None, js="() => { document.getElementById('export-file').click(); }", **PRIVATE
+    sources.picker.input(
+        chat.show_turn,
+        [sources.picker, page.turns],
+        [sources.panel],
+        preprocess=False,
+        api_visibility="private",
     )
-    rated = [comment.group, comment.box, page.rated]
-    c.chatbot.like(reading.rate, [page.turns], rated, **QUIET)
+    c.chatbot.select(
+        chat.select_message, [page.turns], [sources.picker, sources.panel], api_visibility="private"
+    )
+    sources.panel.open_article(  # a custom event, triggered by assets/sources_panel.js
+        reading.open_article,
+        [page.turns],
+        [page.article],
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    c.export.click(
+        reading.export, [page.turns], [c.download], show_progress="hidden", api_visibility="private"
+    ).then(
+        None,
+        js="() => { document.getElementById('export-file').click(); }",
+        api_visibility="private",
+    )
+    c.chatbot.like(
+        reading.rate,
+        [page.turns],
+        page.comment_outputs,
+        show_progress="hidden",
+        api_visibility="private",
+    )
     gr.on(
         [comment.send.click, comment.box.submit],
         reading.comment,
         [comment.box, page.rated],
-        rated,
-        **QUIET,
+        page.comment_outputs,
+        show_progress="hidden",
+        api_visibility="private",
     )
+
+
+def wire_status(page: Page, chat: Chat, timer: gr.Timer, demo: gr.Blocks) -> None:
+    """The index status at load and every tick of `timer`."""
+    status = page.options.status
+    timer.tick(chat.index_status, None, [status], show_progress="hidden", api_visibility="private")
+    demo.load(chat.index_status, None, [status], api_visibility="private")

@@ -30,7 +30,7 @@ def subset_index(source: Any, article_ids: list[str], folder: Path) -> Any:
     head = {**source.manifest.head(), "articles": {}}
     manifest = Manifest.from_json(head)
     manifest.articles = {a: source.manifest.articles[a] for a in article_ids}
-    manifest.ann = {}  # type: ignore[typeddict-item]
+    manifest.ann = None
     rows = source.rows_of(article_ids)
     index = FaissIndex.build(
         manifest, rows.chunks, rows.chunk_vectors, rows.sentences, rows.sentence_vectors

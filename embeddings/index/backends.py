@@ -12,12 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, get_args
 
+from embeddings.index.milvus.collections import MilvusIndexType
+
 if TYPE_CHECKING:
     from embeddings.index.protocol import IndexWriter, VectorIndex
     from embeddings.model.embedder import Embedder
 
 IndexBackend = Literal["faiss", "milvus"]
-INDEX_BACKENDS: tuple[str, ...] = get_args(IndexBackend)
+INDEX_BACKENDS: tuple[IndexBackend, ...] = get_args(IndexBackend)
 MILVUS_FILE = "milvus.db"
 
 
@@ -26,13 +28,12 @@ class IndexTarget:
     """Which index: the backend, the index folder (FAISS versions, milvus-lite's file and the
     ingest lock) and, for Milvus, the URI, token, collection prefix and vector index type."""
 
-    backend: str
+    backend: IndexBackend
     index_dir: Path
     milvus_uri: str | None = None
     milvus_token: str | None = field(default=None, repr=False)
     milvus_prefix: str = "rag_"
-    # The vector index a (re)build makes: FLAT, IVF_FLAT (milvus-lite too), IVF_SQ8, HNSW.
-    milvus_index: str = "FLAT"
+    milvus_index: MilvusIndexType = "FLAT"
 
     def __post_init__(self) -> None:
         if self.backend not in INDEX_BACKENDS:

@@ -23,7 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, NotRequired
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
 
 # pydantic needs typing_extensions.TypedDict before Python 3.12.
 from typing_extensions import TypedDict
@@ -70,10 +70,9 @@ class IndexMismatchError(IndexUnusableError):
     pass
 
 
+@with_config(ConfigDict(extra="forbid"))
 class AnnSettings(TypedDict):
     """How the vectors are searched (`embeddings.index.faiss.ann.AnnSpec`, or the Milvus index type)."""
-
-    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
 
     factory: Annotated[str, Field(min_length=1)]
     metric: Literal["ip", "l2"]
@@ -105,10 +104,10 @@ class Manifest:
     chunker: dict[str, Count]
     # A dict when built by an ingest, an `ArticleTable` (read lazily) when loaded.
     articles: Mapping[str, ArticleRecord]
-    # `{}` until the index is built; every saved manifest holds the settings it was built with.
-    ann: AnnSettings
+    # None until the index is built; every saved manifest holds the settings it was built with.
+    ann: AnnSettings | None
     chunks: Count = 0
-    sentence_ann: AnnSettings = field(default_factory=dict)  # type: ignore[assignment]
+    sentence_ann: AnnSettings | None = None
     created: Annotated[float, Field(ge=0, le=LATEST_TIMESTAMP, allow_inf_nan=False)] = field(
         default_factory=time.time
     )

@@ -139,7 +139,7 @@ def ingest_articles(
             dimension=embedder.dimension,
             chunker=settings.as_dict(),
             articles=records,
-            ann={},
+            ann=None,
         )
         rows = fresh.embed(embed, embedder, report)
         clock.lap("embed")

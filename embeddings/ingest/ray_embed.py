@@ -30,7 +30,7 @@ from embeddings.index.protocol import Embed
 from embeddings.ingest.local import EMBED_BATCH, PROGRESS_STEP, Progress
 
 if TYPE_CHECKING:
-    from embeddings.model.embedder import Embedder
+    from embeddings.model.embedder import Backend, Embedder
 
 # No usage report is ever attempted (this machine has no network); set before Ray is imported.
 os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
@@ -44,14 +44,14 @@ class EmbedActor:
     """One per Ray actor: the ingest's model, loaded once, checked to be the same weights."""
 
     def __init__(
-        self, model: str, cache_dir: str, backend: str, weights: str, threads: int
+        self, model: str, cache_dir: str, backend: Backend, weights: str, threads: int
     ) -> None:
         import torch
 
         from embeddings.model.embedder import Embedder
 
         torch.set_num_threads(threads)
-        self.embedder = Embedder(model, Path(cache_dir), backend=backend)  # type: ignore[arg-type]
+        self.embedder = Embedder(model, Path(cache_dir), backend=backend)
         self.embedder.warm_up()
         if self.embedder.weights_hash != weights:
             raise RuntimeError(f"this Ray worker has other weights of {model} than the driver")

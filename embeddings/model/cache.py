@@ -55,7 +55,7 @@ class CachedEncoder:
                 for text, vector in zip(missing, vectors, strict=True):
                     found[text] = vector
                     cache.put(text, vector)
-        return np.stack([found[text] for text in texts])
+        return np.stack([vector for text in texts if (vector := found[text]) is not None])
 
     def queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, self._queries, self.embedder.embed_queries)

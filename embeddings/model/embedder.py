@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 Backend = Literal["onnx", "torch", "onnx-int8"]
-BACKENDS: tuple[str, ...] = get_args(Backend)
+BACKENDS: tuple[Backend, ...] = get_args(Backend)
 DEFAULT_BACKEND: Backend = "onnx"
 
 
@@ -163,7 +163,13 @@ class Embedder:
                     raise ModelError(f"{folder} has not passed verification")
                 self._weights_hash = str(recorded["weights_sha256"])
             else:
-                self._weights_hash = self.encoder.weights_hash()  # type: ignore[attr-defined]
+                from embeddings.model.backend.sentence_transformer import (
+                    SentenceTransformerEncoder,
+                )
+
+                # Any model but the packaged one runs on sentence-transformers.
+                assert isinstance(self.encoder, SentenceTransformerEncoder)
+                self._weights_hash = self.encoder.weights_hash()
         return self._weights_hash
 
     def count_tokens(self, text: str) -> int:

@@ -30,7 +30,7 @@ Record = Mapping[str, Any]
 
 
 def _pick(
-    sets: Mapping[str, list[Record]], names: Sequence[str], split: str | None
+    sets: Mapping[str, Sequence[Record]], names: Sequence[str], split: str | None
 ) -> list[Record]:
     return [r for name in names for r in sets.get(name, []) if split is None or r["split"] == split]
 
@@ -39,7 +39,7 @@ def _ranked(records: Sequence[Record]) -> list[Record]:
     return [r for r in records if r["gold_ids"] and r.get("chunk_ranked")]
 
 
-def _fusion(sets: Mapping[str, list[Record]], rrf_k: int) -> tuple[dict, dict]:
+def _fusion(sets: Mapping[str, Sequence[Record]], rrf_k: int) -> tuple[dict, dict]:
     """Weights per language fitted on XQuAD even (+ ARCD for Arabic), and their check: XQuAD
     odd beside every single ranking, ARCD by cross-validation over articles."""
     weights, stats = {}, {}
@@ -98,7 +98,7 @@ CONFIDENCE_SETS = {
 }
 
 
-def _confidence(sets: Mapping[str, list[Record]]) -> tuple[dict, dict, dict]:
+def _confidence(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict, dict]:
     models, thresholds, stats = {}, {}, {}
     for language, (xquad, arcd_names, off_topic) in CONFIDENCE_SETS.items():
         even, odd = _pick(sets, xquad, "even"), _pick(sets, xquad, "odd")
@@ -130,12 +130,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
         report = support_threshold(supported, unsupported)
         calibration.update(report)
         sources = [str(args.xquad), str(args.xquad_en)]
-        return _write(calibration, args, settings.model, sources, report)
+        return _write(calibration, args, settings.embedding.model, sources, report)
     if args.records is None:
         raise ValueError(f"--fit {args.fit} needs --records (the folder `collect` wrote)")
     sets = read_records(args.records)
     if args.fit == "fusion":
-        weights, stats = _fusion(sets, settings.rrf_k)
+        weights, stats = _fusion(sets, settings.retrieval.rrf_k)
         calibration.update({"fusion_weights": weights, "fusion_stats": stats})
         report = stats
     else:
@@ -144,7 +144,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
             {"confidence": models, "tier_thresholds": thresholds, "confidence_stats": stats}
         )
         report = stats
-    return _write(calibration, args, settings.model, sorted(sets), report)
+    return _write(calibration, args, settings.embedding.model, sorted(sets), report)
 
 
 def _write(

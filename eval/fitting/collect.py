@@ -65,7 +65,7 @@ def collect(
     def index_dir(path: Path) -> Path:
         return index_root / path.stem if index_root else squad_index_dir(settings, path)
 
-    settings = replace(settings, confidence=None, tier_thresholds=None)
+    settings = settings.updated(confidence=None, tier_thresholds=None)
     out.mkdir(parents=True, exist_ok=True)
     xquad, xquad_english, arcd_set = (
         load_squad(xquad_ar),

@@ -82,7 +82,7 @@ def plot_confidence(results: Mapping[str, Any], path: Path) -> bool:
             name: np.asarray(group.get(name) or [], dtype=float)
             for name in ("answerable", "unanswerable")
         }
-        bins = np.linspace(0, 1, 21)
+        bins = np.linspace(0, 1, 21).tolist()
         for name, v in values.items():
             if v.size:
                 axes.hist(v, bins=bins, alpha=0.6, label=f"{name} (n={v.size})")

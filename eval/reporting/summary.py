@@ -67,7 +67,7 @@ def _answer_metrics(
 
 def _scores(settings: Settings, records: Sequence[AnswerRecord]) -> dict[str, Any]:
     """Confidence of answerable and unanswerable questions per language, with the thresholds."""
-    thresholds = settings.tier_thresholds or {}
+    thresholds = settings.answer.tier_thresholds or {}
     return {
         language: {
             "answerable": [r["confidence"] for r in group if r["answerable"]],
@@ -95,14 +95,14 @@ def summarize(
         "dataset": dataset,
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": {
-            "model": settings.model,
-            "top_k": settings.top_k,
-            "candidates": settings.candidates,
-            "hybrid": settings.hybrid,
-            "fusion_weights": settings.fusion_weights,
-            "chunker": settings.chunker.as_dict(),
-            "tier_thresholds": settings.tier_thresholds,
-            "support_threshold": settings.support_threshold,
+            "model": settings.embedding.model,
+            "top_k": settings.retrieval.top_k,
+            "candidates": settings.retrieval.candidates,
+            "hybrid": settings.retrieval.hybrid,
+            "fusion_weights": settings.retrieval.fusion_weights,
+            "chunker": settings.ingest.chunker.as_dict(),
+            "tier_thresholds": settings.answer.tier_thresholds,
+            "support_threshold": settings.answer.support_threshold,
             **(extra_config or {}),
         },
         "methods": _retrieval_section(records),

@@ -29,7 +29,7 @@ import numpy as np
 from corpus import normalize_text, search_tokens
 from embeddings.index.protocol import VectorIndex
 from rag.answer.selection import ScoredSentence
-from rag.question.answer_type import matches_type
+from rag.question.answer_type import AnswerType, matches_type
 from rag.retrieval.lexical import idf_overlap
 from rag.schema import Passage, Question, Tier
 
@@ -210,6 +210,19 @@ class TierThresholds:
         if confidence >= self.answer:
             return "answer"
         return "related" if confidence >= self.related else "refused"
+
+
+def borrowed_answer(question: Question, sentence: str, span: tuple[int, int] | None) -> bool:
+    """Would `sentence` answer a follow-up only through the context it borrowed? True when the
+    question leans on the conversation and its own words are not borne out by the sentence: it
+    shares none of them, and does not state the kind of answer asked for (a date for "متى كان
+    ذلك؟"). Such a sentence may be about the previous question's topic, not this one, so it
+    never reaches the answer tier."""
+    if question.context is None:
+        return False
+    if set(question.own_tokens) & set(search_tokens(sentence)):
+        return False
+    return span is None or question.answer_type is AnswerType.OTHER
 
 
 def tier_thresholds(payload: Mapping[str, Any] | None) -> dict[str, TierThresholds]:

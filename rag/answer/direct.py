@@ -48,7 +48,7 @@ _WORD = re.compile(r"[^\s،,.؛;:!?؟()«»“”\"]+")
 def _names(text: str) -> Iterator[tuple[int, int]]:
     """Names after a title ("وزير الدفاع الروسي أندريه بيلوسوف"): up to three words each."""
     for title in _PERSON.finditer(text):
-        words = []
+        words: list[re.Match[str]] = []
         for word in _WORD.finditer(text, title.end()):
             gap = text[(words[-1].end() if words else title.end()) : word.start()]
             if word.group() in _NAME_STOP or gap.strip() or len(words) == 3:

@@ -19,6 +19,7 @@ from rag.answer.confidence import (
     ConfidenceModel,
     TierThresholds,
     agreeing,
+    borrowed_answer,
     confidence_features,
 )
 from rag.answer.direct import answer_span, english_statement
@@ -161,6 +162,8 @@ class ExtractiveGenerator:
         confidence = model.probability(features) if model is not None else None
         tiers = self.tiers.get(question.language)
         tier = tiers.tier(confidence) if tiers is not None and confidence is not None else "answer"
+        if tier == "answer" and borrowed_answer(question, scored[0].span.text, span):
+            tier = "related"
         return Assessment(scored, span, features, confidence, tier)
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:

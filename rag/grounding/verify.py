@@ -28,7 +28,7 @@ def closest_sentence(
         return None
     similarity = np.stack([vector for _, vector in evidence]) @ np.atleast_2d(claims).T
     row, _ = np.unravel_index(int(np.argmax(similarity)), similarity.shape)
-    return evidence[row][0], float(similarity.max())
+    return evidence[int(row)][0], float(similarity.max())
 
 
 class SupportChecker:

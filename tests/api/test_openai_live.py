@@ -7,10 +7,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import openai
 import pytest
+from openai.types.chat import ChatCompletionChunk
 
 from tests.serving.app_thread import app_folders, serve_app
 
@@ -108,3 +110,61 @@ def test_with_a_login_the_api_and_mcp_need_the_key(locked):
     assert "بوتين" in json.loads(result.content[0].text)["answer"]  # answered behind the login
     # The chat itself still asks for its login.
     assert httpx.get(f"{locked.url}gradio_api/login_check", timeout=30).status_code == 401
+
+
+CONVERSATIONS = {
+    "ar": [
+        "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين؟",
+        "ماذا بحثا خلال اللقاء؟",
+        "متى كان ذلك؟",
+    ],
+    "en": [
+        "Who received the Syrian foreign minister al-Shaibani in the Kremlin?",
+        "What did they discuss?",
+        "When did he visit Moscow?",
+    ],
+}
+# Words of the meeting's sentences: a follow-up that stays on the topic cites one of them.
+ON_TOPIC = ("الشيباني", "بوتين", "الكرملين", "موسكو", "اللقاء")
+
+
+def _turn(client: openai.OpenAI, messages: list[Any], stream: bool) -> tuple[str, dict]:
+    if not stream:
+        completion = client.chat.completions.create(model="m", messages=messages)
+        return completion.choices[0].message.content or "", (completion.model_extra or {})["rag"]
+    chunks: list[ChatCompletionChunk] = list(
+        client.chat.completions.create(model="m", messages=messages, stream=True)
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    return text, (chunks[-1].model_extra or {})["rag"]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_three_turn_conversation_answers_its_follow_ups(served, language, stream):
+    """A chat app sends the whole conversation each time (issue 25: every follow-up failed
+    with a 500): each turn is answered in its own language, on the first question's topic."""
+    client = _client(served.url)
+    messages: list[Any] = []
+    for question in CONVERSATIONS[language]:
+        messages.append({"role": "user", "content": question})
+        text, extra = _turn(client, messages, stream)
+        assert extra["language"] == language and extra["tier"] != "refused", (question, text)
+        sentences = " ".join(c["sentence"] for c in extra["citations"])
+        assert any(word in sentences for word in ON_TOPIC), (question, sentences)
+        messages.append({"role": "assistant", "content": text})
+
+
+def test_the_mcp_ask_tool_answers_a_follow_up(served):
+    first = CONVERSATIONS["ar"][0]
+    _, answered = asyncio.run(_mcp(served.url, call=("ask", {"question": first})))
+    answer = json.loads(answered.content[0].text)
+    follow_up = {
+        "question": "متى كان ذلك؟",
+        "previous_question": first,
+        "previous_answer": answer["answer"],
+    }
+    _, result = asyncio.run(_mcp(served.url, call=("ask", follow_up)))
+    reply = json.loads(result.content[0].text)
+    assert reply["tier"] != "refused" and reply["language"] == "ar"
+    assert any(w in c["sentence"] for c in reply["citations"] for w in ON_TOPIC)

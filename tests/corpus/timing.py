@@ -1,16 +1,23 @@
-"""CPU time per megabyte of input, the measure every hostile-input test bounds.
+"""Linear time, checked so that a shared, busy machine cannot fail the check by chance.
 
-CPU time of this process, not wall time: the test machine is shared, and other processes'
-load must not make a linear function look slow. Inputs should be at least ~200 KB so that
-constant costs (imports, a tokenizer's first call) do not dominate.
+The measure is growth: the CPU time of `run` on an input, and on the same input twice over. A
+linear function takes about twice as long; a quadratic one about four times. Both are measured
+in the same test, the same second, so the machine's speed cancels out; each is the least of
+three runs, and the input is doubled until it takes long enough (0.2 s) for a busy machine's
+jitter not to matter. CPU time of this process, not wall time: other processes' load is not ours.
+
+An absolute bound stays as a backstop far above the typical cost (five times the figures below,
+which were already generous): it catches a function that became uniformly slow, which growth
+alone cannot see.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 
-# Generous for a slow shared machine; every quadratic path measured was 10-1000x over it.
+# Typical costs measured here, in CPU seconds per MB: most loaders and splitters well under 1.
 SECONDS_PER_MB = 2.0
 # html.parser alone takes about 2 s of CPU per MB here on a page of one tag per 4 bytes.
 HTML_SECONDS_PER_MB = 5.0
@@ -18,14 +25,47 @@ HTML_SECONDS_PER_MB = 5.0
 # text 5-15 times: the seed corpus chunks at 4-9 s per MB. Before chunking was made linear,
 # 200 KB of unpunctuated Arabic took over 200 s per MB.
 CHUNK_SECONDS_PER_MB = 20.0
+BACKSTOP = 5.0
+# Linear growth doubles the time, quadratic quadruples it; the bound sits between.
+MAX_GROWTH = 3.0
+MIN_SECONDS = 0.2
+MAX_BYTES = 8_000_000
 
 
-def seconds_per_mb(run: Callable[[str], object], text: str) -> float:
-    started = time.process_time()
-    run(text)
-    return (time.process_time() - started) / (len(text.encode("utf-8", "surrogatepass")) / 1e6)
+def megabytes(text: str) -> float:
+    return len(text.encode("utf-8", "surrogatepass")) / 1e6
+
+
+def cpu_seconds(run: Callable[[str], object], text: str, repeats: int = 3) -> float:
+    """The least CPU time of `repeats` runs of `run(text)`, with the garbage collector off as
+    `timeit` does (its full passes grow with everything alive, not with this input)."""
+    best = float("inf")
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeats):
+            started = time.process_time()
+            run(text)
+            best = min(best, time.process_time() - started)
+    finally:
+        if collecting:
+            gc.enable()
+    return best
 
 
 def assert_linear(run: Callable[[str], object], text: str, limit: float = SECONDS_PER_MB) -> None:
-    rate = seconds_per_mb(run, text)
-    assert rate < limit, f"{rate:.2f} s per MB on {len(text)} characters"
+    """`run` grows linearly from `text` to `text` twice over, and stays under BACKSTOP times
+    `limit` CPU seconds per MB."""
+    run(text[:1000])  # first-call costs (imports, a tokenizer's caches) are not growth
+    small = cpu_seconds(run, text)
+    while small < MIN_SECONDS and megabytes(text) * 2 <= MAX_BYTES:
+        text *= 2
+        small = cpu_seconds(run, text)
+    large = cpu_seconds(run, text * 2)
+    growth = large / max(small, 1e-9)
+    assert growth < MAX_GROWTH, (
+        f"{growth:.2f}x the time on twice the input ({small:.3f} s -> {large:.3f} s, "
+        f"{len(text)} characters): not linear"
+    )
+    rate = large / megabytes(text * 2)
+    assert rate < BACKSTOP * limit, f"{rate:.2f} s per MB on {2 * len(text)} characters"

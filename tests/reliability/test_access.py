@@ -56,7 +56,7 @@ def server(seed_index: Path, embedder, tmp_path_factory) -> Iterator[Server]:
         patch.setenv("APP_PASSWORD", password)
         # As app.main() reads them: a login is required when both are set.
         settings = load_settings(index_dir=index_dir, corpus_dir=corpus_dir)
-    auth = settings.app_auth
+    auth = settings.server.auth
     assert auth == (USER, password)
     demo = build_app(Pipeline.from_settings(settings, embedder=embedder), settings)
     port = free_port()

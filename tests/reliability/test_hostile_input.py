@@ -2,9 +2,10 @@
 
 Each example is an adversarial shape repeated to at least 200 KB: runs of every Markdown
 opener, HTML tags nested without closing, text with no punctuation at all, one very long line,
-nothing but joiners, letters stacked with marks, mixed Arabic and Latin. The bound is CPU
-seconds per MB of input (tests/corpus/timing.py); the quadratic paths these guard against were
-10-1000 times over it.
+nothing but joiners, letters stacked with marks, mixed Arabic and Latin. The check is growth: CPU time on
+the input twice over against the input's own, measured in the same test (tests/corpus/timing.py),
+with a backstop far above the typical seconds per MB; the quadratic paths these guard against
+were 10-1000 times over it.
 """
 
 from __future__ import annotations

@@ -168,7 +168,9 @@ def test_an_upload_over_the_limit_is_refused_by_gradio_at_the_same_limit(app):
 
 
 def _cached(app) -> set[Path]:
-    return {p for p in Path(app.demo.server_app.uploaded_file_dir).rglob("*") if p.is_file()}
+    return {
+        p for p in Path(app.built.blocks.server_app.uploaded_file_dir).rglob("*") if p.is_file()
+    }
 
 
 OTHER_PORT = "http://127.0.0.1:9999"

@@ -44,7 +44,7 @@ def _index(corpus: Path) -> FaissIndex:
             date=f"2015-08-{n % 28 + 1:02d}",
             outlet="okaz" if n % 2 else "sabq",
         )
-    manifest = Manifest("m", "1" * 64, 8, {"max_tokens": 200, "overlap_tokens": 40}, records, {})
+    manifest = Manifest("m", "1" * 64, 8, {"max_tokens": 200, "overlap_tokens": 40}, records, None)
     vectors = rng.normal(size=(ARTICLES, 8)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     return FaissIndex.build(manifest, chunks, vectors, sentences, vectors.copy())

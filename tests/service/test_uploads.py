@@ -132,7 +132,8 @@ def test_a_file_over_the_parse_time_limit_is_refused_and_the_next_one_is_added(t
     assert sorted(p.name for p in uploads.iterdir()) == ["good.txt"]
     # The parse was stopped at the limit, and it ran in the worker, not in this interpreter.
     assert time.monotonic() - wall < 30
-    assert time.process_time() - cpu < 0.5
+    # Seconds of parsing, had it been here; CPU time, so other processes' load does not count.
+    assert time.process_time() - cpu < 1.5
 
 
 def test_only_files_in_the_uploads_folder_are_uploaded(tmp_path: Path):

@@ -27,13 +27,13 @@ DEADLINE = 600  # seconds: generous; a stuck step turns into a clear failure, no
 @dataclass
 class RunningApp:
     url: str
-    demo: Any
+    built: Any  # ui.layout.App
     corpus_dir: Path
     index_dir: Path
 
     @property
     def service(self) -> Any:
-        return self.demo.service
+        return self.built.service
 
     def indexed_ids(self) -> set[str]:
         """The article ids of the index the app is serving now."""

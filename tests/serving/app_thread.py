@@ -14,12 +14,12 @@ from tests.serving.net import free_port
 @dataclass
 class Served:
     url: str
-    demo: Any
+    built: Any  # ui.layout.App
     index_dir: Path
     corpus_dir: Path
 
     def close(self) -> None:
-        self.demo.close()
+        self.built.close()
 
 
 def app_folders(root: Path, seed_index: Path) -> tuple[Path, Path]:
@@ -49,7 +49,7 @@ def serve_app(
         demo,
         host="127.0.0.1",
         port=port,
-        auth=config.app_auth,
+        auth=config.server.auth,
         prevent_thread_lock=True,
         quiet=True,
     )

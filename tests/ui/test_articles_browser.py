@@ -111,7 +111,7 @@ def test_picker_and_size_limit_agree(app, page, tmp_path):
     }
     label = page.locator("#upload").inner_text()
     assert "up to 10 MB each" in label and "حتى 10 ميغابايت" in label
-    folder = Path(app.demo.server_app.uploaded_file_dir)
+    folder = Path(app.built.blocks.server_app.uploaded_file_dir)
     before = {p.name for p in folder.rglob("*") if p.is_file()}
     (big,) = _write(tmp_path, {"too_big.txt": b"a" * (10 * 1024 * 1024 + 1)})
     page.locator("#upload input[type=file]").set_input_files([str(big)])

@@ -110,5 +110,5 @@ def test_a_page_on_another_port_cannot_use_the_login(app, browser, other_page):
 
 
 def _cached(app) -> set[str]:
-    folder = Path(app.demo.server_app.uploaded_file_dir)
+    folder = Path(app.built.blocks.server_app.uploaded_file_dir)
     return {str(p) for p in folder.rglob("*") if p.is_file()}

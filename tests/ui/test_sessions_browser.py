@@ -1,7 +1,7 @@
 """Sessions beyond the server's capacity in real Chromium: the least recently used one is dropped,
 and its page recovers with a clear message instead of a Gradio error.
 
-The app keeps CAPACITY sessions (Settings.session_capacity), so a few pages stand in for the
+The app keeps CAPACITY sessions (Settings.server.session_capacity), so a few pages stand in for the
 520 browsers of the finding.
 """
 
@@ -26,7 +26,7 @@ def app(tmp_path_factory, embedder, seed_index):
 
 
 def _sessions(app) -> list[str]:
-    return list(app.demo.server_app.state_holder.session_data)
+    return list(app.built.blocks.server_app.state_holder.session_data)
 
 
 def _open(browser, app):

@@ -81,7 +81,7 @@ def test_feedback_is_kept_across_a_restart(tmp_path, embedder, seed_index, open_
 
     restarted = serve_app(index_dir, corpus_dir, embedder)
     try:
-        (row,) = restarted.demo.feedback.export()
+        (row,) = restarted.built.feedback.export()
         assert row["rating"] == "down" and row["comments"] == ["الجواب لا يذكر التاريخ"]
         assert row["question"] == AR_QUESTION and row["citations"]
         assert row["answer"].startswith("بحسب ")

@@ -26,11 +26,13 @@ deletes, so no `IndexIDMap` wrapper is used.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Literal
 
 import faiss
 import numpy as np
+
+from embeddings.index.manifest import AnnSettings
 
 # Exact search while a single query scans at most this many float32 scalars (30k x 384 dims,
 # 46 MB): measured p50 ~3 ms on one core of a busy 2-core box. At 50k (77 MB, out of CPU cache)
@@ -51,7 +53,7 @@ class AnnSpec:
     """What to build: a `faiss.index_factory` string plus its search-time parameters."""
 
     factory: str
-    metric: str = "ip"
+    metric: Literal["ip", "l2"] = "ip"
     nprobe: int | None = None
     ef_search: int | None = None
 
@@ -63,16 +65,21 @@ class AnnSpec:
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1, not {value}")
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> AnnSettings:
+        return AnnSettings(
+            factory=self.factory, metric=self.metric, nprobe=self.nprobe, ef_search=self.ef_search
+        )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> AnnSpec:
+    def from_dict(cls, data: AnnSettings | None) -> AnnSpec:
+        """The spec a manifest recorded; ValueError for a manifest of an index never built."""
+        if data is None:
+            raise ValueError("the manifest records no search settings")
         return cls(
-            factory=str(data["factory"]),
-            metric=str(data.get("metric", "ip")),
-            nprobe=None if data.get("nprobe") is None else int(data["nprobe"]),
-            ef_search=None if data.get("ef_search") is None else int(data["ef_search"]),
+            factory=data["factory"],
+            metric=data.get("metric", "ip"),
+            nprobe=data.get("nprobe"),
+            ef_search=data.get("ef_search"),
         )
 
 

@@ -106,8 +106,8 @@ def read_parts(version: Path, manifest: Manifest, *, mmap: bool = True) -> Parts
         flags = faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY if mmap else 0
         ann = faiss.read_index(str(version / ANN_FILE), flags)
         sentence_ann = faiss.read_index(str(version / SENTENCE_ANN_FILE), flags)
-        apply_search_params(ann, AnnSpec.from_dict(dict(manifest.ann)))
-        apply_search_params(sentence_ann, AnnSpec.from_dict(dict(manifest.sentence_ann)))
+        apply_search_params(ann, AnnSpec.from_dict(manifest.ann))
+        apply_search_params(sentence_ann, AnnSpec.from_dict(manifest.sentence_ann))
     except (ValueError, TypeError, KeyError, RuntimeError, OSError) as error:
         raise IndexCorruptError(
             f"index in {version} cannot be read ({error}); {RECOVERY}"

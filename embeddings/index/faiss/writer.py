@@ -111,16 +111,16 @@ class FaissWriter:
     def _reuse(
         self,
         index: faiss.Index,
-        settings: AnnSettings,
+        settings: AnnSettings | None,
         vectors: int,
         manifest: Manifest,
         field: str,
     ) -> faiss.Index | None:
         """The previous trained index when it still suits `vectors` rows (its settings then
         go into the new manifest's `field`), else None."""
-        if not reusable(AnnSpec.from_dict(dict(settings)), vectors, manifest.dimension):
+        if not reusable(AnnSpec.from_dict(settings), vectors, manifest.dimension):
             return None
-        setattr(manifest, field, dict(settings))
+        setattr(manifest, field, settings)
         return index
 
 

@@ -15,9 +15,9 @@ vectors); a cluster would use IVF_SQ8 or HNSW (README, Past one machine).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from embeddings.index.manifest import RECOVERY, IndexCorruptError, IndexMismatchError
+from embeddings.index.manifest import RECOVERY, AnnSettings, IndexCorruptError, IndexMismatchError
 from embeddings.index.milvus.connection import TIMEOUT
 
 # bm25s's defaults (method "lucene"): the same ranking; Milvus's scores are (k1 + 1) times larger.
@@ -29,7 +29,8 @@ STRONG = "Strong"  # every read sees every write before it
 # Index types of the vector fields: (build parameters, search parameters). milvus-lite builds
 # FLAT and IVF_FLAT; IVF_SQ8 and HNSW are for a Milvus server or cluster (RAG_MILVUS_INDEX).
 # nprobe 32 as FAISS's IVF (embeddings/index/faiss/ann.py); ef is raised to k where k is larger.
-VECTOR_INDEXES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+MilvusIndexType = Literal["FLAT", "IVF_FLAT", "IVF_SQ8", "HNSW"]
+VECTOR_INDEXES: dict[MilvusIndexType, tuple[dict[str, int], dict[str, int]]] = {
     "FLAT": ({}, {}),
     "IVF_FLAT": ({"nlist": 1024}, {"nprobe": 32}),
     "IVF_SQ8": ({"nlist": 1024}, {"nprobe": 32}),
@@ -37,26 +38,29 @@ VECTOR_INDEXES: dict[str, tuple[dict[str, int], dict[str, int]]] = {
 }
 
 
-def ann_settings(index_type: str) -> dict[str, Any]:
-    """What the manifest records of a vector index (the schema's `AnnSettings`)."""
+def ann_settings(index_type: MilvusIndexType) -> AnnSettings:
+    """What the manifest records of a vector index."""
     if index_type not in VECTOR_INDEXES:
         raise ValueError(
             f"unknown Milvus index type '{index_type}'; choose one of {', '.join(VECTOR_INDEXES)}"
         )
     search = VECTOR_INDEXES[index_type][1]
-    return {
-        "factory": f"milvus:{index_type}",
-        "metric": "ip",
-        "nprobe": search.get("nprobe"),
-        "ef_search": search.get("ef"),
-    }
+    return AnnSettings(
+        factory=f"milvus:{index_type}",
+        metric="ip",
+        nprobe=search.get("nprobe"),
+        ef_search=search.get("ef"),
+    )
 
 
-def search_params(ann: dict[str, Any], k: int) -> dict[str, int]:
+def search_params(ann: AnnSettings | None, k: int) -> dict[str, int]:
     """The search parameters of the index a manifest records, for `k` results."""
-    if ann.get("ef_search"):
-        return {"ef": max(int(ann["ef_search"]), k)}
-    return {"nprobe": int(ann["nprobe"])} if ann.get("nprobe") else {}
+    if ann is None:
+        return {}
+    if ef_search := ann.get("ef_search"):
+        return {"ef": max(ef_search, k)}
+    nprobe = ann.get("nprobe")
+    return {"nprobe": nprobe} if nprobe else {}
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,9 @@ def _schema(client: Any, fields: list[tuple[str, str, dict[str, Any]]], bm25: bo
     return schema
 
 
-def create(client: Any, names: Collections, dimension: int, index_type: str = "FLAT") -> None:
+def create(
+    client: Any, names: Collections, dimension: int, index_type: MilvusIndexType = "FLAT"
+) -> None:
     """Drop whatever the names hold and create the three collections, empty, with vector
     indexes of `index_type` (see VECTOR_INDEXES)."""
     ann_settings(index_type)  # refuses an unknown type before anything is dropped

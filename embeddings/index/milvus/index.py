@@ -109,7 +109,7 @@ class MilvusIndex:
         if metric != "IP":
             return {}
         ann = self.manifest.ann if name == self.names.chunks else self.manifest.sentence_ann
-        return collections.search_params(dict(ann), limit)
+        return collections.search_params(ann, limit)
 
     def _search(
         self, name: str, field: str, data: list, k: int, fields: list[str], metric: str = "IP"

@@ -7,9 +7,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from embeddings.index.manifest import RECOVERY, IndexCorruptError, Manifest, package_versions
+from embeddings.index.manifest import (
+    RECOVERY,
+    AnnSettings,
+    IndexCorruptError,
+    Manifest,
+    package_versions,
+)
 from embeddings.index.milvus import collections
-from embeddings.index.milvus.collections import Collections, ann_settings
+from embeddings.index.milvus.collections import Collections, MilvusIndexType, ann_settings
 from embeddings.index.milvus.connection import connect, is_local
 from embeddings.index.milvus.store import READY, MilvusStore
 from embeddings.index.protocol import IndexChange, Rows
@@ -28,10 +34,11 @@ class MilvusWriter:
         *,
         prefix: str = "rag_",
         token: str | None = None,
-        index_type: str = "FLAT",
+        index_type: MilvusIndexType = "FLAT",
     ) -> None:
         self.uri = uri
         # A rebuild makes vector indexes of this type; an update keeps the stored ones.
+        self._index_type = index_type
         self._ann = ann_settings(index_type)
         self.embedder = embedder
         self.location = uri
@@ -40,7 +47,7 @@ class MilvusWriter:
         self._token = token
         self._store: MilvusStore | None = None
         self._interrupted: set[str] = set()
-        self._stored_ann: dict = {}
+        self._stored_ann: AnnSettings | None = None
 
     def _connect(self) -> MilvusStore:
         if self._store is None:
@@ -64,7 +71,7 @@ class MilvusWriter:
         manifest = store.manifest(state)
         manifest.check_for(self.embedder, self.uri)
         collections.check(store.client, self._names, manifest.dimension)
-        self._stored_ann = dict(manifest.ann)
+        self._stored_ann = manifest.ann
         if state.get("state") == READY:
             return manifest
         self._interrupted = store.pending()
@@ -81,8 +88,9 @@ class MilvusWriter:
         rewritten |= {sentence.article_id for sentence in fresh.sentences}
         ann = self._ann if change.rebuild or not self._stored_ann else self._stored_ann
         if change.rebuild:
-            kind = str(ann["factory"]).removeprefix("milvus:")
-            collections.create(store.client, self._names, change.manifest.dimension, kind)
+            collections.create(
+                store.client, self._names, change.manifest.dimension, self._index_type
+            )
             store.begin_write(())
         else:
             doomed = change.replaced | rewritten | self._interrupted
@@ -90,8 +98,7 @@ class MilvusWriter:
             store.delete_articles(doomed)
         store.insert(fresh, chunk_of_sentences(fresh))
         manifest = change.manifest
-        manifest.ann = dict(ann)  # type: ignore[assignment]
-        manifest.sentence_ann = dict(ann)  # type: ignore[assignment]
+        manifest.ann = manifest.sentence_ann = ann
         manifest.chunks = sum(record.chunks for record in manifest.articles.values())
         manifest.packages = package_versions()
         store.commit(manifest)

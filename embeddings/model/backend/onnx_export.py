@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embeddings.model.backend.folders import ModelError
+from embeddings.model.backend.sentence_transformer import stated
 from embeddings.model.backend.unigram import save_unigram
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ def encoder_facts(model: SentenceTransformer) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "prompts": dict(model.prompts),
-        "max_seq_length": int(model.max_seq_length),
-        "dimension": int(model.get_embedding_dimension()),
+        "max_seq_length": stated(model.max_seq_length, "maximum sequence length"),
+        "dimension": stated(model.get_embedding_dimension(), "embedding dimension"),
         "bos_token_id": int(tokenizer.cls_token_id),
         "eos_token_id": int(tokenizer.sep_token_id),
         "pad_token_id": int(tokenizer.pad_token_id),
@@ -101,7 +102,8 @@ def _export_graph(model: SentenceTransformer, path: Path) -> np.ndarray:
                 position_ids=position_ids,
             )[0]
 
-    encoder = model[0].auto_model.eval()
+    transformer: Any = model[0]  # a transformers model inside: torch types stop here
+    encoder = transformer.auto_model.eval()
     encoder.set_attn_implementation("eager")
     sample = model.tokenizer(
         ["query: hello", "passage: مرحبا بالعالم، هذا نص أطول قليلا"],

@@ -14,7 +14,7 @@ from embeddings.model.backend.sentence_transformer import load_sentence_transfor
 from embeddings.model.backend.verification import MIN_VERIFICATION_COSINE, Verification, compare
 
 PACKAGED_MODEL = "packaged:multilingual-e5-small"
-# Where converted models live unless Settings.cache_dir says otherwise.
+# Where converted models live unless Settings.embedding.cache_dir says otherwise.
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache"
 WEIGHTS_FILE = "model.safetensors"
 # The exact tokenizer of intfloat/multilingual-e5-small ships in this package (its ONNX file is an

@@ -23,11 +23,11 @@ def load_sentence_transformer(path_or_name: str | Path, *, packaged: bool) -> Se
 
     transformers_logging.disable_progress_bar()
     # The packaged checkpoint has no pooler (e5 pools by mean), so do not build one.
-    kwargs = {"model_kwargs": {"add_pooling_layer": False}} if packaged else {}
+    model_kwargs = {"add_pooling_layer": False} if packaged else None
     local = Path(path_or_name).exists()
     try:
         return SentenceTransformer(
-            str(path_or_name), device="cpu", local_files_only=local, **kwargs
+            str(path_or_name), device="cpu", local_files_only=local, model_kwargs=model_kwargs
         )
     except OSError as error:
         raise ModelError(f"cannot load embedding model '{path_or_name}': {error}") from error
@@ -41,13 +41,20 @@ def unit_vectors(model: SentenceTransformer) -> Encode:
     )
 
 
+def stated(value: int | None, what: str) -> int:
+    """A model property every usable model states."""
+    if value is None:
+        raise ModelError(f"the model does not state its {what}")
+    return int(value)
+
+
 class SentenceTransformerEncoder:
     """A sentence-transformers model behind the surface every backend's encoder offers."""
 
     def __init__(self, model: SentenceTransformer) -> None:
         self.model = model
-        self.dimension = int(model.get_embedding_dimension())
-        self.max_tokens = int(model.max_seq_length)
+        self.dimension = stated(model.get_embedding_dimension(), "embedding dimension")
+        self.max_tokens = stated(model.max_seq_length, "maximum sequence length")
 
     def count_tokens(self, text: str) -> int:
         return len(self.model.tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -8,7 +8,7 @@ as for every generator.
 
 Whatever goes wrong with the model (unreachable, slow, HTTP errors, unreadable, empty or
 uncited output, a stream cut off) the extractive answer is given instead, with a notice saying
-why. One deadline, `settings.llm_timeout`, covers the whole reply, not only the connection.
+why. One deadline, `settings.llm.timeout`, covers the whole reply, not only the connection.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def stream_with_notice(
 def llm_slots(settings: Settings) -> int:
     """How many model answers may run at once: one answering slot of the app stays free for
     extractive questions (at least one model answer is always allowed)."""
-    return max(1, settings.app_concurrency - 1)
+    return max(1, settings.server.concurrency - 1)
 
 
 class LLMGenerator:
@@ -86,8 +86,8 @@ class LLMGenerator:
         self.index = index
         self.encoder = encoder
         self.fallback = fallback
-        self.timeout = settings.llm_timeout
-        self.max_sentences = max(3, settings.max_answer_sentences)
+        self.timeout = settings.llm.timeout
+        self.max_sentences = max(3, settings.answer.max_sentences)
         self._chat_model = chat_model
         self._lock = threading.Lock()
         # Slow model answers may hold at most this many of the app's answering slots at once, so
@@ -101,16 +101,17 @@ class LLMGenerator:
         with self._lock:
             if self._chat_model is None:
                 from langchain_openai import ChatOpenAI
+                from pydantic import SecretStr
 
                 self._chat_model = ChatOpenAI(
-                    base_url=self.settings.llm_base_url,
-                    api_key=self.settings.llm_api_key or "not-needed",
-                    model=self.settings.llm_model or "",
+                    base_url=self.settings.llm.base_url,
+                    api_key=SecretStr(self.settings.llm.api_key or "not-needed"),
+                    model=self.settings.llm.model or "",
                     timeout=self.timeout,
                     max_retries=0,
                     streaming=True,
-                    temperature=self.settings.llm_temperature,
-                    max_tokens=self.settings.llm_max_tokens,
+                    temperature=self.settings.llm.temperature,
+                    max_completion_tokens=self.settings.llm.max_tokens,
                 )
             return self._chat_model
 
@@ -119,8 +120,7 @@ class LLMGenerator:
             yield AnswerChunk(answer=refusal(question, passages, mode=MODE))
             return
         if not self._slots.acquire(blocking=False):
-            reason = message("llm_reason_busy", question.language)
-            notice = message("llm_fallback", question.language, reason=reason)
+            notice = LLMFailure("busy").notice(question.language)
             yield from stream_with_notice(self.fallback, question, passages, notice, "")
             return
         try:
@@ -141,9 +141,7 @@ class LLMGenerator:
         except Exception as error:  # any failure of the model path falls back, never raises
             failure = classify_failure(error, received=bool(pieces))
             log.warning("LLM answer failed, falling back to extractive: %s", failure)
-            notice = message(
-                "llm_fallback", question.language, reason=failure.describe(question.language)
-            )
+            notice = failure.notice(question.language)
             separator = "\n\n" if pieces else ""
             yield from stream_with_notice(self.fallback, question, passages, notice, separator)
             return

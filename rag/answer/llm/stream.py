@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 MAX_REPLY_CHARS = 20_000
 
 
+# Failures of a reply the model did send: the notice says it replied, not that it was unreachable.
+REPLIED = frozenset({"uncited", "invalid", "empty", "interrupted"})
+
+
 class LLMFailure(Exception):
     """The model gave no usable answer; `reason` is a `llm_reason_*` message key."""
 
@@ -31,6 +35,11 @@ class LLMFailure(Exception):
 
     def describe(self, language: Language) -> str:
         return message(f"llm_reason_{self.reason}", language, **self.values)
+
+    def notice(self, language: Language) -> str:
+        """What the user is told above the extractive answer given instead."""
+        key = "llm_fallback_replied" if self.reason in REPLIED else "llm_fallback"
+        return message(key, language, reason=self.describe(language))
 
 
 def classify_failure(error: BaseException, received: bool) -> LLMFailure:

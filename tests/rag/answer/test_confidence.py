@@ -92,9 +92,9 @@ def test_the_setting_accepts_the_model_from_the_environment(
     import json
 
     monkeypatch.setenv("RAG_CONFIDENCE", json.dumps({"ar": _model().to_json()}))
-    assert load_settings().confidence == {"ar": _model().to_json()}
+    assert load_settings().answer.confidence == {"ar": _model().to_json()}
     monkeypatch.setenv("RAG_CONFIDENCE", "[1, 2]")
-    with pytest.raises(ValueError, match="must be a table"):
+    with pytest.raises(ValueError, match="confidence: Input should be a valid dictionary"):
         load_settings()
 
 

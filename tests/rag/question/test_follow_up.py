@@ -21,6 +21,10 @@ CONTEXT = f"{ASKED} إعادة إعمار سوريا"
         "ما نتائج زيارته إلى موسكو؟",
         "وماذا عن ذلك الاتفاق؟",
         "متى؟",  # too short to stand alone
+        "متى كان ذلك؟",  # issue 25: "when was that?"
+        "What did they discuss?",
+        "Will Russia keep them?",  # a personal pronoun is never its own clause's subject
+        "ماذا طلب؟",  # names nothing: who asked?
     ],
 )
 def test_questions_that_lean_on_the_conversation(question: str) -> None:
@@ -39,6 +43,13 @@ def test_questions_that_lean_on_the_conversation(question: str) -> None:
         "من هم المسؤولون الروس الذين زاروا دمشق؟",
         "Is there a date for the Arab-Russian summit?",
         "Which minister said that Russia supports the new government?",
+        # Issue 25: the pronoun's antecedent is inside the question itself.
+        "Is Russia still going to keep its bases in Latakia and Tartus?",
+        "ماذا قال لافروف لنظيره التركي؟",
+        "ما الذي أكده الرئيس الشرع خلال لقائه مع بوتين؟",  # a relative's resumptive pronoun
+        "What did al-Sharaa say in Moscow this week?",  # a time, not something said before
+        "Who is Putin?",
+        "من هو بوتين؟",
     ],
 )
 def test_a_question_that_stands_alone_takes_no_context(question: str) -> None:

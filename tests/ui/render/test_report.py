@@ -18,7 +18,7 @@ def _manifest() -> Manifest:
         "seed": ArticleRecord("f1", "خبر أصلي", "/srv/corpus/seed.txt", 3, date="2025-02-01"),
         "up": ArticleRecord("f2", HOSTILE, "/srv/corpus/uploads/up.txt", 1),
     }
-    return Manifest("m", "w", 4, {}, records, {})
+    return Manifest("m", "w", 4, {}, records, None)
 
 
 def _page(**changes: object) -> ArticlePage:

@@ -40,7 +40,7 @@ def torch_embedder(embedder: Embedder) -> Embedder:
 
 
 def test_default_backend_is_onnx(embedder: Embedder) -> None:
-    assert embedder.backend == load_settings().embedding_backend == "onnx"
+    assert embedder.backend == load_settings().embedding.backend == "onnx"
 
 
 def test_export_is_verified_with_hashes(embedder: Embedder) -> None:

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def _retrieved(question: str = "ماذا وقع وزير الخارجية في �
 
 
 def _settings(base_url: str, timeout: float = 30.0) -> Settings:
-    return Settings(
+    return Settings.of(
         llm_base_url=base_url, llm_model="fake-model", llm_api_key="test-key", llm_timeout=timeout
     )
 
@@ -104,9 +105,14 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+# Failures of a reply the model sent: the notice says it replied.
+REPLIED = {"uncited", "invalid", "empty", "interrupted"}
+
+
 def _fallback_notice(language: Language, reason: str, **values) -> str:
     reason_text = message(f"llm_reason_{reason}", language, **values)
-    return message("llm_fallback", language, reason=reason_text)
+    key = "llm_fallback_replied" if reason in REPLIED else "llm_fallback"
+    return message(key, language, reason=reason_text)
 
 
 # -- good replies ---------------------------------------------------------------------------------
@@ -329,6 +335,25 @@ def test_failures_fall_back_to_the_extractive_answer(
     assert answer.lead in deltas  # the extractive answer is streamed after the notice
 
 
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_a_reply_that_cites_nothing_is_told_as_such_not_as_an_unreachable_model(
+    server: FakeOpenAI, language: Language
+) -> None:
+    """Issue 25: against a real llama.cpp server the model answered without a marker, and the
+    notice said the model "could not be reached" (تعذّر الوصول)."""
+    server.reply = Reply(text="Sure! Here is some text without any citation.")
+    question, passages = _retrieved()
+    question = replace(question, language=language)
+    _, answer = _run(_generator(server.base_url, timeout=5).stream(question, passages))
+    [notice] = answer.notices
+    expected = {
+        "en": "The language model replied, but its reply cited none of the passages",
+        "ar": "ردّ النموذج اللغوي، لكن لم يستشهد الرد بأي مقطع من المقالات",
+    }
+    assert notice.startswith(expected[language])
+    assert "reached" not in notice and "الوصول" not in notice
+
+
 def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
     server: FakeOpenAI,
 ) -> None:
@@ -347,10 +372,10 @@ def test_a_slow_model_answer_leaves_an_answering_slot_to_the_extractive_path(
     while not server.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     assert len(server.requests) == 1  # the first question holds the model's slot
-    started = time.perf_counter()
     _, second = _run(generator.stream(*_retrieved()))
-    assert worker.is_alive()  # answered while the model is still busy
-    assert time.perf_counter() - started < 2.0
+    # Answered while the model is still busy: had it waited for the slot, the first answer
+    # (about 3 s of reply) would be over. No wall-clock bound: the machine may be busy.
+    assert worker.is_alive()
     assert second.mode == "extractive" and second.citations
     assert second.notices == [_fallback_notice("ar", "busy")]
     assert len(server.requests) == 1
@@ -465,7 +490,7 @@ def _pipeline(e2e, **overrides):
         "llm_timeout": 5.0,
         **overrides,
     }
-    return Pipeline(Settings(**values), embedder, index)
+    return Pipeline(Settings.of(**values), embedder, index)
 
 
 @pytest.mark.slow
@@ -582,10 +607,10 @@ def test_llm_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_
     monkeypatch.setenv("RAG_LLM_TIMEOUT", "2.5")
     monkeypatch.setenv("OPENAI_API_KEY", "sk-secret")
     settings = load_settings()
-    assert settings.llm_configured and settings.llm_timeout == 2.5
-    assert settings.llm_api_key == "sk-secret" and "sk-secret" not in repr(settings)
+    assert settings.llm.configured and settings.llm.timeout == 2.5
+    assert settings.llm.api_key == "sk-secret" and "sk-secret" not in repr(settings)
     monkeypatch.delenv("RAG_LLM_BASE_URL")
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:2/v1")
-    assert load_settings().llm_base_url == "http://127.0.0.1:2/v1"
+    assert load_settings().llm.base_url == "http://127.0.0.1:2/v1"
     monkeypatch.setenv("RAG_LLM_API_KEY", "rag-key")
-    assert load_settings().llm_api_key == "rag-key"
+    assert load_settings().llm.api_key == "rag-key"
