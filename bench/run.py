@@ -2,7 +2,7 @@
 plain LangChain baseline with the same model, cold start and RSS per embedding backend, and
 FAISS against Milvus. See bench/README.md for what each figure means.
 
-Usage: python -m bench.run [--quick] [--json OUT] [--only SECTION ...]
+Usage: python -m bench.run [--quick] [--json OUT] [--only SECTION ...] [--keep DIR]
 
 Everything it builds goes to one temporary folder that is removed at the end, also on errors.
 Measurements that need a fresh process (cold model load, the app process on the large index,
@@ -81,6 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         choices=[s.key for s in SECTIONS],
         help="run these sections (and the machine header) only",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="work in DIR and keep it; a section that can (the archive) reuses the steps a "
+        "run interrupted there had finished",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -89,15 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="rag-bench-"))
-    bench = Bench(args.quick, workdir)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    bench = Bench(args.quick, workdir, kept=args.keep is not None)
     try:
         chosen = [s for s in SECTIONS if not args.only or s.key in {"setup", *args.only}]
         for section in chosen:
             with bench.section(section.key, section.title):
                 section.run(bench)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     total = time.perf_counter() - started
     bench.results["total_seconds"] = total
     bench.results["failed_sections"] = bench.failed

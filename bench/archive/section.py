@@ -11,13 +11,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from bench.archive import race, scale, serving
-from bench.archive.data import ARCHIVE_SIZE, known_items, read_archive
+from bench.archive.data import ARCHIVE_SIZE, NewsArticle, known_items, read_archive
 from bench.common import loadavg
 from bench.startup import questions as seed_questions
 from bench.suite import Bench
@@ -33,6 +36,8 @@ class Sizes:
     scale: tuple[int, ...]  # articles of each index of the retrieval at scale
 
 
+# Articles added per update when the index grows to the whole archive.
+GROWTH_PART = 5_000
 FULL = Sizes(10_000, 100, 10, 100, 1_000, (1_000, 10_000, ARCHIVE_SIZE))
 QUICK = Sizes(60, 15, 10, 10, 20, (30, 60, 120))
 
@@ -49,38 +54,84 @@ def archive(bench: Bench) -> None:
     bench.results["archive"] = results
     print(f"  SaudiNewsNet, first {len(first):,} articles; backend {backend}; load {loadavg()}")
 
+    step = Steps(folder, bench.kept, results)
     print("  -- files to a searchable index --")
-    results["race"] = race.race(first, folder / "race", backend, threads=None)
+    step("race", lambda: race.race(first, folder / "race", backend, threads=None))
     race.print_race(results["race"])
     index_10k = folder / "race" / "index"
     growing = folder / "growing"
-    shutil.copytree(index_10k, growing / "index")
-    shutil.copytree(folder / "race" / "corpus", growing / "corpus")
+    if not (growing / "index").exists():
+        shutil.copytree(index_10k, growing / "index")
+        shutil.copytree(folder / "race" / "corpus", growing / "corpus")
 
     print("  -- answers on it, one thread --")
     chosen = scale.sample(items, {a.id for a in first}, sizes.questions)
-    results["answers"] = serving.answer_latency(
-        index_10k, folder / "race" / "langchain", chosen, folder, backend
+    step(
+        "answers",
+        lambda: serving.answer_latency(
+            index_10k, folder / "race" / "langchain", chosen, folder, backend
+        ),
     )
     serving.print_answers(results["answers"])
 
-    print("  -- serving it --")
-    seed = _seed_index(bench, folder)
-    texts = [item.query for item in chosen]
-    cited = (results["answers"]["cited_titles"] or texts)[0]
-    indexes = {"archive": (index_10k, cited), "seed": (seed, seed_questions(1)[0])}
-    results["app"] = serving.app_figures(backend, indexes, texts, 1 if bench.quick else 2)
-    serving.print_app(results["app"])
-    results["pages"] = serving.list_pages(index_10k, seed, backend, chosen[0].query[:12])
-    serving.print_pages(results["pages"])
+    _serving(bench, step, index_10k, [item.query for item in chosen])
 
     print("  -- an update --")
     new = articles[len(first) : len(first) + sizes.new]
-    results["update"] = race.update(new, growing / "corpus", growing / "index", backend, None)
+    step("update", lambda: race.update(new, growing / "corpus", growing / "index", backend, None))
     race.print_update(results["update"])
 
+    _variants(bench, step, articles[: sizes.sample])
+
+    print("  -- retrieval at scale --")
+    rest = articles[len(first) + sizes.new :]
+    # In parts, each its own update: a run cut short keeps what it embedded (with --keep).
+    for part, begin in enumerate(range(0, len(rest), GROWTH_PART), start=1):
+        grow = partial(race.update, rest[begin : begin + GROWTH_PART], growing / "corpus")
+        step(f"growth-{part}", partial(grow, growing / "index", backend, None))
+        race.print_update(results[f"growth-{part}"])
+    step("scale", lambda: _scale(bench, sizes, items, folder, index_10k, growing / "index"))
+    scale.print_scale(results["scale"])
+
+
+class Steps:
+    """Runs a step and records its figures in `results`; in a kept work folder (`--keep`) it
+    also saves them, and a step an interrupted run had finished there is not run again."""
+
+    def __init__(self, folder: Path, kept: bool, results: dict[str, Any]) -> None:
+        self.folder = folder
+        self.kept = kept
+        self.results = results
+
+    def __call__(self, name: str, make: Callable[[], dict[str, Any]]) -> None:
+        saved = self.folder / f"{name}.json"
+        if self.kept and saved.is_file():
+            print(f"  ({name}: reused from the kept run in {self.folder})")
+            self.results[name] = json.loads(saved.read_text(encoding="utf-8"))
+            return
+        self.results[name] = make()
+        if self.kept:
+            saved.write_text(json.dumps(self.results[name], ensure_ascii=False), "utf-8")
+
+
+def _serving(bench: Bench, step: Steps, index_10k: Path, texts: list[str]) -> None:
+    """The app and the CLI on the archive index and on the seed index, and the article list."""
+    backend, results, folder = bench.settings.embedding.backend, step.results, step.folder
+    print("  -- serving it --")
+    seed = _seed_index(bench, folder)
+    cited = (results["answers"]["cited_titles"] or texts)[0]
+    indexes = {"archive": (index_10k, cited), "seed": (seed, seed_questions(1)[0])}
+    step("app", lambda: serving.app_figures(backend, indexes, texts, 1 if bench.quick else 2))
+    serving.print_app(results["app"])
+    step("pages", lambda: serving.list_pages(index_10k, seed, backend, texts[0][:12]))
+    serving.print_pages(results["pages"])
+
+
+def _variants(bench: Bench, step: Steps, sample: list[NewsArticle]) -> None:
+    """The ways of embedding on the sample, and the padding that batching by length saves."""
+    results, folder = step.results, step.folder
     print("  -- ways of embedding, on a sample --")
-    results["variants"] = race.variants(articles[: sizes.sample], folder / "sample")
+    step("variants", lambda: race.variants(sample, folder / "sample"))
     race.print_variants(results["variants"])
     pad = race.padding(folder / "sample" / "corpus", bench.embedder, bench.settings.ingest.chunker)
     results["padding"] = pad
@@ -88,13 +139,6 @@ def archive(bench: Bench) -> None:
         f"  batching by length: padding per real token {pad['sorted']:.3f} sorted (as ingest "
         f"does) against {pad['arrival_order']:.3f} in arrival order, batches of {race.BATCH}"
     )
-
-    print("  -- retrieval at scale --")
-    rest = articles[len(first) + sizes.new :]
-    results["growth"] = race.update(rest, growing / "corpus", growing / "index", backend, None)
-    race.print_update(results["growth"])
-    results["scale"] = _scale(bench, sizes, items, folder, index_10k, growing / "index")
-    scale.print_scale(results["scale"])
 
 
 def _seed_index(bench: Bench, folder: Path) -> Path:
