@@ -258,10 +258,11 @@ def article_panel(
 
 
 def _wire_pages(articles: Articles, panel: Panel) -> None:
-    """The search box and the page buttons, to `Articles.show`."""
+    """The search box and the page buttons, to `Articles.show`. The box is read on `change`:
+    in this page Gradio sent no `input` event for it."""
     pages: dict[str, Any] = {"concurrency_id": "article-list", "api_visibility": "private"}
     shown = [panel.listing, panel.shown]
-    panel.search.input(
+    panel.search.change(
         lambda query: articles.show(query, 0),
         [panel.search],
         shown,
