@@ -9,7 +9,9 @@ are the first N of another, and a smaller size is a prefix of a larger one.
 Each article's title is its known-item query (`KnownItem`): the title is held out of what is
 ingested (`"title": null`), so asking it tests retrieval of the content, not a copy of the
 query. Content is ingested as it comes: bylines, outlet tags and leftovers included. Articles
-with an empty title are ingested too; they have no query.
+with an empty title are ingested too; they have no query. Articles without text (354 of the
+archive, 144 of the first 10,000) are written too and refused by the loader, as a user's would
+be; nothing of theirs can be found, so they have no query either.
 """
 
 from __future__ import annotations
@@ -85,13 +87,16 @@ def read_archive(limit: int | None = None, folder: Path = ARCHIVE_DIR) -> Iterat
                     )
 
 
-def write_corpus(articles: list[NewsArticle], folder: Path, first_file: int = 0) -> list[Path]:
-    """The articles as `.jsonl` files of `PER_FILE` lines in `folder`, numbered from
-    `first_file`; returns the files written."""
+def write_corpus(
+    articles: list[NewsArticle], folder: Path, name: str = "saudinewsnet"
+) -> list[Path]:
+    """The articles as `.jsonl` files of `PER_FILE` lines in `folder`, `<name>-000.jsonl` on;
+    returns the files written. Writing the same articles under the same name again rewrites
+    the same files (a step run again after an interruption adds no duplicates)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for number, begin in enumerate(range(0, len(articles), PER_FILE), start=first_file):
-        path = folder / f"saudinewsnet-{number:03d}.jsonl"
+    for number, begin in enumerate(range(0, len(articles), PER_FILE)):
+        path = folder / f"{name}-{number:03d}.jsonl"
         lines = (
             json.dumps(a.record(), ensure_ascii=False) + "\n"
             for a in articles[begin : begin + PER_FILE]
@@ -102,8 +107,10 @@ def write_corpus(articles: list[NewsArticle], folder: Path, first_file: int = 0)
 
 
 def known_items(articles: list[NewsArticle]) -> list[KnownItem]:
-    """One query per article with a title."""
+    """One query per article with a title and a text (the archive has articles without text,
+    which the loader refuses: nothing of theirs can be found)."""
+    findable = [a for a in articles if a.text.strip()]
     same: dict[str, set[str]] = {}
-    for article in articles:
+    for article in findable:
         same.setdefault(article.text.strip(), set()).add(article.id)
-    return [KnownItem(a.title, a.id, frozenset(same[a.text.strip()])) for a in articles if a.title]
+    return [KnownItem(a.title, a.id, frozenset(same[a.text.strip()])) for a in findable if a.title]

@@ -102,17 +102,18 @@ def variants(articles: list[NewsArticle], folder: Path) -> dict[str, Any]:
 
 
 def update(
-    new: list[NewsArticle], corpus: Path, index: Path, backend: str, threads: int | None
+    name: str, new: list[NewsArticle], corpus: Path, index: Path, backend: str
 ) -> dict[str, Any]:
-    """The new articles as one more file of the corpus, ingested into the existing index."""
-    write_corpus(new, corpus, first_file=len(list(corpus.glob("*.jsonl"))))
+    """The new articles as more files of the corpus (`<name>-000.jsonl` on), ingested into the
+    existing index with the libraries' default threads."""
+    write_corpus(new, corpus, name)
     figures, _ = run(
         "archive-ours",
         str(corpus),
         str(index),
         backend,
         out=index.parent / "update.json",
-        threads=threads,
+        threads=None,
     )
     return figures
 

@@ -56,13 +56,17 @@ def archive(bench: Bench) -> None:
 
     step = Steps(folder, bench.kept, results)
     print("  -- files to a searchable index --")
-    step("race", lambda: race.race(first, folder / "race", backend, threads=None))
+    step("race", lambda: race.race(first, folder / "race", backend, threads=None), folder / "race")
     race.print_race(results["race"])
     index_10k = folder / "race" / "index"
     growing = folder / "growing"
-    if not (growing / "index").exists():
-        shutil.copytree(index_10k, growing / "index")
-        shutil.copytree(folder / "race" / "corpus", growing / "corpus")
+    if not growing.exists():
+        # Copied whole, then renamed: a kept folder never holds half a copy.
+        copying = folder / "growing.partial"
+        shutil.rmtree(copying, ignore_errors=True)
+        shutil.copytree(index_10k, copying / "index")
+        shutil.copytree(folder / "race" / "corpus", copying / "corpus")
+        copying.rename(growing)
 
     print("  -- answers on it, one thread --")
     chosen = scale.sample(items, {a.id for a in first}, sizes.questions)
@@ -78,7 +82,9 @@ def archive(bench: Bench) -> None:
 
     print("  -- an update --")
     new = articles[len(first) : len(first) + sizes.new]
-    step("update", lambda: race.update(new, growing / "corpus", growing / "index", backend, None))
+    step(
+        "update", lambda: race.update("update", new, growing / "corpus", growing / "index", backend)
+    )
     race.print_update(results["update"])
 
     _variants(bench, step, articles[: sizes.sample])
@@ -87,28 +93,34 @@ def archive(bench: Bench) -> None:
     rest = articles[len(first) + sizes.new :]
     # In parts, each its own update: a run cut short keeps what it embedded (with --keep).
     for part, begin in enumerate(range(0, len(rest), GROWTH_PART), start=1):
-        grow = partial(race.update, rest[begin : begin + GROWTH_PART], growing / "corpus")
-        step(f"growth-{part}", partial(grow, growing / "index", backend, None))
-        race.print_update(results[f"growth-{part}"])
+        name, new = f"growth-{part}", rest[begin : begin + GROWTH_PART]
+        step(name, partial(race.update, name, new, growing / "corpus", growing / "index", backend))
+        race.print_update(results[name])
     step("scale", lambda: _scale(bench, sizes, items, folder, index_10k, growing / "index"))
     scale.print_scale(results["scale"])
 
 
 class Steps:
     """Runs a step and records its figures in `results`; in a kept work folder (`--keep`) it
-    also saves them, and a step an interrupted run had finished there is not run again."""
+    also saves them, and a step an interrupted run had finished there is not run again. A step
+    with a folder of its own (`fresh`) starts from an empty one, so what an interrupted run
+    left there (an index its ingest would only update) does not shorten what is timed."""
 
     def __init__(self, folder: Path, kept: bool, results: dict[str, Any]) -> None:
         self.folder = folder
         self.kept = kept
         self.results = results
 
-    def __call__(self, name: str, make: Callable[[], dict[str, Any]]) -> None:
+    def __call__(
+        self, name: str, make: Callable[[], dict[str, Any]], fresh: Path | None = None
+    ) -> None:
         saved = self.folder / f"{name}.json"
         if self.kept and saved.is_file():
             print(f"  ({name}: reused from the kept run in {self.folder})")
             self.results[name] = json.loads(saved.read_text(encoding="utf-8"))
             return
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
         self.results[name] = make()
         if self.kept:
             saved.write_text(json.dumps(self.results[name], ensure_ascii=False), "utf-8")
@@ -131,7 +143,7 @@ def _variants(bench: Bench, step: Steps, sample: list[NewsArticle]) -> None:
     """The ways of embedding on the sample, and the padding that batching by length saves."""
     results, folder = step.results, step.folder
     print("  -- ways of embedding, on a sample --")
-    step("variants", lambda: race.variants(sample, folder / "sample"))
+    step("variants", lambda: race.variants(sample, folder / "sample"), folder / "sample")
     race.print_variants(results["variants"])
     pad = race.padding(folder / "sample" / "corpus", bench.embedder, bench.settings.ingest.chunker)
     results["padding"] = pad
