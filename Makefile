@@ -5,9 +5,13 @@ PY := $(VENV)/bin/python
 PORT ?= 7860
 HOST ?= 127.0.0.1
 CHROMIUM ?= /usr/bin/chromium
+SOFFICE ?= /usr/bin/soffice
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# What the format tests make their documents with: LibreOffice (Word files and their PDFs) and
+# fonts with Arabic for it and for Chromium's print-to-PDF.
+DOCUMENT_PACKAGES := libreoffice-writer-nogui fonts-noto-core fonts-hosny-amiri
 
-.PHONY: setup model index run test test-fast browser lint eval eval-xquad bench clean
+.PHONY: setup model index run test test-fast browser documents lint eval eval-xquad bench clean
 
 setup: $(VENV)/.installed model
 
@@ -34,8 +38,11 @@ run: index
 browser:
 	@[ -x $(CHROMIUM) ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
-test: setup browser
-	CHROMIUM=$(CHROMIUM) $(PY) -m pytest -q
+documents:
+	@[ -x $(SOFFICE) ] && dpkg -s $(DOCUMENT_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends $(DOCUMENT_PACKAGES); }
+
+test: setup browser documents
+	CHROMIUM=$(CHROMIUM) SOFFICE=$(SOFFICE) $(PY) -m pytest -q
 
 test-fast: setup
 	$(PY) -m pytest -q -m "not slow and not browser"

@@ -39,8 +39,8 @@ def mcp_tools(service: Service) -> list[Callable[..., str]]:
     ) -> str:
         """Answer a question about the Arabic news articles, in Arabic or English, from the
         articles alone: a JSON object with the answer text (`answer`, each sentence citing its
-        passage as [n]), its tier ("answer", "related" or "refused"), its confidence and its
-        citations (article, passage and supporting sentence of each [n]).
+        passage as [n]), its tier ("answer", "likely", "related" or "refused"), its confidence
+        and its citations (article, passage and supporting sentence of each [n]).
 
         Args:
             question: The question, in Arabic or English.

@@ -3,7 +3,7 @@ OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`), and the gu
 the API key there and on Gradio's MCP server (`/gradio_api/mcp`).
 
 Any `model` name is accepted. The answer's text is `choices[0].message.content` (streamed as
-`delta.content`), escaped for Markdown (`api.markdown`); its tier, confidence and citations are in
+`delta.content`), escaped for Markdown (`service.markdown`); its tier, confidence and citations are in
 the extra field `rag` of the completion (of the last chunk when streaming): see `answer_payload`
 and the README. Every failure answers in OpenAI's error shape (`api.errors`), an unexpected one
 too; a failure after a stream started is an error event, then `[DONE]`.
@@ -26,12 +26,13 @@ from starlette.responses import Response
 
 from api.auth import ApiGuard
 from api.errors import openai_error
-from api.markdown import MarkdownStream, escape_markdown
 from api.requests import MODEL_ID, Asked, RequestError, parse_request
 from api.slots import SHUTDOWN, Slots, SlotStream
+from embeddings.index.manifest import IndexUnusableError
 from rag.question.cleaning import QuestionError, clean_question
 from rag.schema import Answer, AnswerChunk, AnswerStream
 from service.live import Service
+from service.markdown import MarkdownStream, escape_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,8 @@ EXTRA_FIELD = "rag"
 SLOT_WAIT_SECONDS = 60
 BUSY = "The assistant is busy; retry shortly."
 FAILED = "Answering failed; please try again."
+# A dead index engine (a Milvus engine being restarted): the client may retry.
+INDEX_DOWN = "The search index is not answering; retry shortly."
 STOPPING = "The server is shutting down; retry shortly."
 DONE = "data: [DONE]\n\n"
 
@@ -87,6 +90,9 @@ class ChatCompletions:
     async def create(self, request: Request) -> Response:
         try:
             return await self._create(request)
+        except IndexUnusableError as error:
+            logger.warning("answering failed: %s", error)
+            return openai_error(503, INDEX_DOWN, "index_unavailable", "server_error")
         except Exception:
             logger.exception("a chat completion failed")
             return openai_error(500, FAILED, "internal_error", "server_error")
@@ -165,6 +171,9 @@ class ChatCompletions:
             except Exception as error:
                 if isinstance(error, QuestionError):
                     yield _error_event(str(error))
+                elif isinstance(error, IndexUnusableError):
+                    logger.warning("a streamed completion failed: %s", error)
+                    yield _error_event(INDEX_DOWN)
                 else:
                     logger.exception("a streamed completion failed")
                     yield _error_event(FAILED)

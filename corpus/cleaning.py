@@ -213,12 +213,19 @@ def _drop_byline(body: list[str], removed: list[str]) -> list[str]:
     return body
 
 
-def clean_text(raw: str, *, title: str | None = None, detect_title: bool = True) -> CleanedText:
+def clean_text(
+    raw: str, *, title: str | None = None, detect_title: bool = True, markers: bool = True
+) -> CleanedText:
     """Clean scraped text. Pass `title` when the source states it (HTML, Markdown, JSONL): it
     is then not detected, and body lines repeating it are dropped. `detect_title=False` keeps
-    the first line in the body when the source states there is no title."""
+    the first line in the body when the source states there is no title. `markers=False` keeps
+    the lines site-furniture markers would drop, for text whose extractor already left the
+    furniture out (corpus/formats/web.py)."""
     removed: list[str] = []
-    paragraphs = _drop_duplicates(_drop_boilerplate(_paragraphs(raw), removed), removed)
+    paragraphs = _paragraphs(raw)
+    if markers:
+        paragraphs = _drop_boilerplate(paragraphs, removed)
+    paragraphs = _drop_duplicates(paragraphs, removed)
     if title is not None:
         title = " ".join(unicodedata.normalize("NFKC", title).split()) or None
     if title is not None:

@@ -12,9 +12,10 @@ new worker, so the other files still load.
 
 or `load_file_isolated(path)` and `load_corpus_isolated(directory)` for one call each.
 
-The worker reads one JSON request a line ({"path": ...}) on stdin and answers each with the
-`LoadResult` as one JSON line on stdout, after a first line saying it is ready. Results cross
-the pipe as JSON, never pickle, so the parent only ever decodes data.
+The worker reads one JSON request a line on stdin: {"path": ...} (a file, `load_file`) or
+{"path": ..., "feed": true} (an RSS/Atom feed, `read_feed`), and answers each with one JSON line on stdout, after a first line
+saying it is ready. Results cross the pipe as JSON, never pickle, so the parent only ever
+decodes data.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from pathlib import Path
 from types import TracebackType
 
 from corpus.article import Article
-from corpus.limits import PARSE_TIME_LIMIT_SECONDS
+from corpus.formats import Feed, FeedItem, FormatError, read_feed
+from corpus.limits import MAX_FILE_BYTES, PARSE_TIME_LIMIT_SECONDS
 from corpus.loader import LoadError, LoadResult, load_corpus, load_file
 
 _ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +57,32 @@ def _decode(line: bytes) -> LoadResult:
         articles=[Article(**article) for article in record["articles"]],
         errors=[LoadError(**error) for error in record["errors"]],
     )
+
+
+def _feed(path: Path) -> bytes:
+    """A feed file's items (or why it has none) as one ASCII JSON line."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise FormatError(f"feed too large (limit {MAX_FILE_BYTES} bytes)")
+        record: dict[str, object] = {"feed": asdict(read_feed(path.read_bytes()))}
+    except (FormatError, OSError) as error:
+        record = {"error": str(error)}
+    except Exception as error:  # one malformed feed must not stop the worker
+        record = {"error": f"unexpected error: {type(error).__name__}: {error}"}
+    return json.dumps(record).encode("ascii") + b"\n"
+
+
+def _decode_feed(line: bytes) -> Feed | str:
+    record = json.loads(line)
+    if "error" in record:
+        return str(record["error"])
+    feed = record["feed"]
+    return Feed(feed["title"], tuple(FeedItem(**item) for item in feed["items"]))
+
+
+def _answer(request: dict[str, object]) -> bytes:
+    path = Path(str(request["path"]))
+    return _feed(path) if request.get("feed") else _encode(load_file(path))
 
 
 class _Worker:
@@ -142,12 +170,11 @@ class IsolatedLoader:
             self._worker = worker
         return self._worker
 
-    def load_file(self, path: Path) -> LoadResult:
-        """What `corpus.loader.load_file(path)` returns, or a `LoadError` for the file if it
-        took longer than the time limit or the worker died parsing it."""
+    def _ask(self, request: dict[str, object]) -> bytes | str:
+        """The worker's answer line, or why there is none (the worker is then stopped)."""
         worker = self._started()
         try:
-            worker.stdin.write(json.dumps({"path": str(path)}).encode("ascii") + b"\n")
+            worker.stdin.write(json.dumps(request).encode("ascii") + b"\n")
             worker.stdin.flush()
             line = worker.read_line(self.time_limit)
         except (EOFError, BrokenPipeError):
@@ -155,10 +182,23 @@ class IsolatedLoader:
             reason = f"the parser stopped unexpectedly (exit code {code})"
         else:
             if line is not None:
-                return _decode(line)
+                return line
             reason = f"took longer than {self.time_limit:g} s to parse"
         self.close()
-        return LoadResult(errors=[LoadError(str(path), reason)])
+        return reason
+
+    def load_file(self, path: Path) -> LoadResult:
+        """What `corpus.loader.load_file(path)` returns, or a `LoadError` for the file if it
+        took longer than the time limit or the worker died parsing it."""
+        answer = self._ask({"path": str(path)})
+        if isinstance(answer, bytes):
+            return _decode(answer)
+        return LoadResult(errors=[LoadError(str(path), answer)])
+
+    def read_feed(self, path: Path) -> Feed | str:
+        """The items of the feed saved at `path`, or why there are none."""
+        answer = self._ask({"path": str(path), "feed": True})
+        return _decode_feed(answer) if isinstance(answer, bytes) else answer
 
 
 def load_file_isolated(path: Path, time_limit: float = PARSE_TIME_LIMIT_SECONDS) -> LoadResult:
@@ -179,7 +219,7 @@ def serve() -> None:
     output.write(_READY + b"\n")
     output.flush()
     for request in sys.stdin.buffer:
-        output.write(_encode(load_file(Path(json.loads(request)["path"]))))
+        output.write(_answer(json.loads(request)))
         output.flush()
 
 

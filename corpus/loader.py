@@ -1,4 +1,4 @@
-"""Load articles from a folder of .txt, .md, .html/.htm and .jsonl files.
+"""Load articles from a folder of .txt, .md, .html/.htm, .jsonl, .pdf and .docx files.
 
 Loading never raises for a bad input: every problem becomes a `LoadError` with the file (or
 `file:line`) and a reason a user can act on, and the remaining files still load. Loading here
@@ -9,6 +9,7 @@ with a time limit per file, for servers that load files users send.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,11 +17,18 @@ from pathlib import Path
 
 from corpus.article import Article
 from corpus.cleaning import CleanedText, clean_text
+from corpus.formats import Document, FormatError, read_docx, read_pdf, read_web_page
+from corpus.formats.document import WEB_ADDRESS
 from corpus.limits import MAX_FILE_BYTES
-from corpus.markup import html_to_text, markdown_to_text
+from corpus.markup import markdown_to_text
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".pdf", ".docx")
+_BINARY = {".pdf": read_pdf, ".docx": read_docx}
+# The reason a second article with an id already loaded is skipped (its prefix).
+DUPLICATE_ID = "duplicate article id"
 _UTF8_BOM = b"\xef\xbb\xbf"
+# The "mark of the web" a browser writes at the top of a page it saves.
+_SAVED_FROM = re.compile(r"\A\ufeff?\s*<!--\s*saved from url=\(\d{4}\)(https?://[^\s>]+?)\s*-->")
 
 
 @dataclass(frozen=True)
@@ -39,11 +47,18 @@ class _Rejected(Exception):
     """The input cannot become an article; the message is the user-facing reason."""
 
 
-def _read_text(path: Path) -> str:
+def _check_size(path: Path) -> None:
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise _Rejected(f"file too large: {size} bytes (limit {MAX_FILE_BYTES} bytes)")
+    except OSError as error:
+        raise _Rejected(f"unreadable: {error.strerror or error}") from error
+    if size > MAX_FILE_BYTES:
+        raise _Rejected(f"file too large: {size} bytes (limit {MAX_FILE_BYTES} bytes)")
+
+
+def _read_text(path: Path) -> str:
+    _check_size(path)
+    try:
         data = path.read_bytes()
     except OSError as error:
         raise _Rejected(f"unreadable: {error.strerror or error}") from error
@@ -64,8 +79,11 @@ def _read_text(path: Path) -> str:
 def _check_id(article_id: str) -> None:
     if not article_id.strip():
         raise _Rejected("empty article id")
-    # Ids end up in chunk ids, index keys and citations; they must be one safe path component.
-    if "/" in article_id or "\\" in article_id or article_id in {".", ".."}:
+    # Ids end up in chunk ids, index keys and citations; they must be one safe path component,
+    # or the web address of a fetched page.
+    if WEB_ADDRESS.fullmatch(article_id):
+        pass
+    elif "/" in article_id or "\\" in article_id or article_id in {".", ".."}:
         raise _Rejected(f"invalid article id {article_id!r}: must not be a path")
     if any(unicodedata.category(char) == "Cc" for char in article_id):
         raise _Rejected(f"invalid article id {article_id!r}: contains control characters")
@@ -85,14 +103,21 @@ def _article(
     article_id: str,
     cleaned: CleanedText,
     source: str,
-    url: str | None = None,
-    date: str | None = None,
+    stated: Document | None = None,
 ) -> Article:
+    """The article, with what its file states about it (`stated`: url, date, outlet, author)."""
     _check_id(article_id)
     if not cleaned.body:
         raise _Rejected("no article text left after cleaning")
     return Article.create(
-        id=article_id, title=cleaned.title, text=cleaned.body, source=source, url=url, date=date
+        id=article_id,
+        title=cleaned.title,
+        text=cleaned.body,
+        source=source,
+        url=stated.url if stated else None,
+        date=stated.date if stated else None,
+        outlet=stated.outlet if stated else None,
+        author=stated.author if stated else None,
     )
 
 
@@ -124,13 +149,14 @@ def _jsonl_article(line: str, source: str) -> Article:
     title = _optional_string(record, "title")
     # The record states its title (or that it has none), so none is guessed from the text.
     cleaned = clean_text(text, title=title, detect_title=False)
-    return _article(
-        article_id,
-        cleaned,
-        source,
+    stated = Document(
+        text,
         url=_optional_string(record, "url"),
         date=_optional_string(record, "date"),
+        outlet=_optional_string(record, "outlet"),
+        author=_optional_string(record, "author"),
     )
+    return _article(article_id, cleaned, source, stated)
 
 
 def _load_jsonl(path: Path, text: str) -> LoadResult:
@@ -147,14 +173,37 @@ def _load_jsonl(path: Path, text: str) -> LoadResult:
     return _without_duplicate_ids(result)
 
 
+def _web_article(path: Path, html: str) -> Article:
+    """A web page's article: trafilatura's text and metadata (corpus/formats/web.py). A page
+    saved with the address it came from (`<!-- saved from url=(0023)https://... -->` at its top,
+    as browsers and service/fetching.py save pages) is known by its canonical address; any other
+    page by its file name."""
+    saved_from = _SAVED_FROM.match(html)
+    url = saved_from.group(1) if saved_from else None
+    page, extracted = read_web_page(html, url)
+    cleaned = clean_text(page.text, title=page.title, markers=not extracted)
+    article_id = (page.url or url) if url else path.stem
+    return _article(article_id, cleaned, str(path), page)
+
+
 def _load_document(path: Path, text: str) -> Article:
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        cleaned = clean_text(text)
-    else:
-        title, plain = markdown_to_text(text) if suffix == ".md" else html_to_text(text)
-        cleaned = clean_text(plain, title=title)
-    return _article(path.stem, cleaned, str(path))
+        return _article(path.stem, clean_text(text), str(path))
+    if suffix == ".md":
+        title, plain = markdown_to_text(text)
+        return _article(path.stem, clean_text(plain, title=title), str(path))
+    return _web_article(path, text)
+
+
+def _load_binary(path: Path) -> Article:
+    _check_size(path)
+    try:
+        document = _BINARY[path.suffix.lower()](path)
+    except FormatError as error:
+        raise _Rejected(str(error)) from None
+    cleaned = clean_text(document.text, title=document.title)
+    return _article(path.stem, cleaned, str(path), document)
 
 
 def _without_duplicate_ids(result: LoadResult) -> LoadResult:
@@ -164,7 +213,7 @@ def _without_duplicate_ids(result: LoadResult) -> LoadResult:
     for article in result.articles:
         if article.id in first_source:
             first = first_source[article.id]
-            reason = f"duplicate article id {article.id!r} (already loaded from {first})"
+            reason = f"{DUPLICATE_ID} {article.id!r} (already loaded from {first})"
             unique.errors.append(LoadError(article.source, reason))
         else:
             first_source[article.id] = article.source
@@ -178,11 +227,21 @@ def load_file(path: Path) -> LoadResult:
     if suffix not in SUPPORTED_SUFFIXES:
         shown = suffix or "(no extension)"
         return LoadResult(errors=[LoadError(str(path), f"unsupported file type {shown}")])
+    return _guarded(path, lambda: _load_any(path, suffix))
+
+
+def _load_any(path: Path, suffix: str) -> LoadResult:
+    if suffix in _BINARY:
+        return LoadResult(articles=[_load_binary(path)])
+    text = _read_text(path)
+    if suffix == ".jsonl":
+        return _load_jsonl(path, text)
+    return LoadResult(articles=[_load_document(path, text)])
+
+
+def _guarded(path: Path, load: Callable[[], LoadResult]) -> LoadResult:
     try:
-        text = _read_text(path)
-        if suffix == ".jsonl":
-            return _load_jsonl(path, text)
-        return LoadResult(articles=[_load_document(path, text)])
+        return load()
     except _Rejected as rejected:
         return LoadResult(errors=[LoadError(str(path), str(rejected))])
     except Exception as error:  # one malformed file must not stop a corpus load

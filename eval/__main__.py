@@ -3,7 +3,7 @@
 python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
 python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
 python -m eval collect --out DIR        (records for calibration, from XQuAD and ARCD train)
-python -m eval calibrate --fit fusion|confidence --records DIR, or --fit support
+python -m eval calibrate --fit fusion|ranker|confidence --records DIR, or --fit support
                                         (write rag/calibration.json)
 """
 
@@ -73,10 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     gather.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English file")
     gather.add_argument("--arcd", type=Path, default=ARCD, help="ARCD train file")
     fit = commands.add_parser(
-        "calibrate", help="fit the fusion or the confidence from records, or the support cosine"
+        "calibrate",
+        help="fit the fusion, the ranker or the confidence from records, or the support cosine",
     )
-    fit.add_argument("--records", type=Path, help="folder `collect` wrote (fusion, confidence)")
-    fit.add_argument("--fit", choices=("fusion", "confidence", "support"), required=True)
+    fit.add_argument("--records", type=Path, help="folder `collect` wrote (all but support)")
+    fit.add_argument("--fit", choices=("fusion", "ranker", "confidence", "support"), required=True)
     fit.add_argument("--xquad", type=Path, default=XQUAD_AR, help="XQuAD Arabic file (support)")
     fit.add_argument("--xquad-en", type=Path, default=XQUAD_EN, help="XQuAD English (support)")
     fit.add_argument("--out", type=Path, default=CALIBRATION_FILE)

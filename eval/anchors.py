@@ -39,12 +39,17 @@ sentence_match that it contains the gold answer span; token_f1 is SQuAD-style to
 Grounding: citation_validity is the share of citations pointing at a passage the answerer was
 given, citation_support the share of answer sentences backed by what they cite. For questions
 the corpus cannot answer, refusing is right: refusal_accuracy and false_answer_rate add up to 1;
-false_refusal_rate counts answerable questions that were refused. Selective answering: each
-answer has a tier (answer, related, refused) from its calibrated confidence; coverage is the
-share of answerable questions in each tier, answer precision the share of answer-tier answers
-that hold a gold alias (unanswerable questions count as wrong), and the risk-coverage curve
-shows the share of wrong answers when only the most confident questions are answered (AURC is
-its area: lower is better). answer_hit scores what the answer states; evidence_hit adds the
+false_refusal_rate counts answerable questions that were refused (a related answer counts as
+not refused). Selective answering: each answer has a tier (answer, likely, related, refused)
+from its calibrated confidence, the probability that its first sentence holds the answer;
+coverage is the share of answerable questions in each tier, "answer right" and "likely right"
+the share of each tier's answers whose first sentence holds a gold alias (unanswerable
+questions count as wrong), "unanswerable in answer+likely" the share of no-answer questions
+that reach a tier stating an answer. The reliability table sets each tier's mean confidence
+(predicted share right) beside its observed share right; ECE is the expected calibration
+error over ten equal bins of confidence. The risk-coverage curve shows the share of wrong
+first sentences when only the most confident questions are answered (AURC is its area: lower
+is better). answer_hit scores what the answer and likely tiers state; evidence_hit adds the
 folded evidence. The published anchors hold
 only for their task (XQuAD ar-ar over 240 paragraphs); on other sets they give scale, not a
 target. Worst misses list retrieval misses first (no gold passage in the top 10 of the main

@@ -16,7 +16,7 @@ import string
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -54,7 +54,7 @@ class AnswerRecord(TypedDict, total=False):
     ranked: dict[str, list[str]]  # method -> retrieved ids, best first
     chunk_ranked: dict[str, list[str]]  # method -> retrieved chunk ids, for fitting the fusion
     answer: str
-    tier: str  # "answer", "related" or "refused"
+    tier: str  # "answer", "likely", "related" or "refused"
     refused: bool
     confidence: float | None  # the calibrated probability the tier was decided on
     top_score: float
@@ -64,6 +64,12 @@ class AnswerRecord(TypedDict, total=False):
     context_ids: list[str]  # passages shown to the answerer; validates citations without a flag
     answer_hit: bool
     evidence_hit: bool  # the answer with its folded evidence holds a gold alias
+    # The first sentence shown holds a gold alias (None: nothing shown, a refusal): what the
+    # confidence predicts, and what makes an answer or likely tier right.
+    first_hit: bool | None
+    # Every candidate sentence: its ranking signals, hand-weighed score and whether it holds a
+    # gold alias (collected for fitting the sentence ranker).
+    candidates: dict[str, Any]
     token_f1: float
     latency_ms: float
 

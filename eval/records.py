@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from tqdm import tqdm
 
@@ -12,7 +13,7 @@ from corpus import Chunk
 from eval.datasets import EvalQuestion
 from eval.metrics import AnswerRecord, Citation, answer_hit, best_sentence_f1
 from rag.pipeline import Pipeline
-from rag.schema import Answer
+from rag.schema import STATING, Answer
 
 METHODS = ("bm25", "dense", "sentences", "hybrid")
 RANK_DEPTH = 10
@@ -45,8 +46,8 @@ def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> 
         for c in answer.citations
     ] + [Citation(passage_id=marker, valid=False) for marker in answer.invalid_markers]
     by_marker = {c.marker: c.passage.article_id for c in answer.citations}
-    # What the answer states: only the answer tier states anything.
-    stated = answer.text if answer.tier == "answer" else ""
+    # What the answer states: only the answer and likely tiers state anything.
+    stated = answer.text if answer.tier in STATING else ""
     with_evidence = "\n".join([stated, *(s.text for s in answer.evidence)]) if stated else ""
     aliases = question.answers
     return {
@@ -74,9 +75,31 @@ def answer_record(question: EvalQuestion, answer: Answer, latency_ms: float) -> 
         ],
         "context_ids": sorted({p.article_id for p in answer.passages}),
         "answer_hit": bool(aliases) and answer_hit(stated, aliases),
+        "first_hit": (
+            bool(aliases) and answer_hit(answer.sentences[0].text, aliases)
+            if answer.sentences
+            else None
+        ),
         "evidence_hit": bool(aliases) and answer_hit(with_evidence, aliases),
         "token_f1": best_sentence_f1(stated, aliases[0]) if aliases else 0.0,
         "latency_ms": latency_ms,
+    }
+
+
+def candidate_rows(pipeline: Pipeline, question: EvalQuestion, answer: Answer) -> dict[str, Any]:
+    """Every candidate sentence the answer was chosen from: its ranking signals (one list per
+    signal), its hand-weighed score, and whether it holds a gold alias."""
+    read = pipeline.read(question.question)
+    selector = pipeline.extractive.selector
+    found = selector.candidates(read, answer.passages)
+    if found is None:
+        return {"signals": {}, "score": [], "hit": []}
+    return {
+        "signals": {
+            name: [round(float(v), 5) for v in found.signals[name]] for name in found.signals
+        },
+        "score": [round(float(v), 6) for v in selector.hand_score(read, found.signals)],
+        "hit": [answer_hit(c.span.text, question.answers) for c in found.items],
     }
 
 
@@ -87,6 +110,7 @@ def ask_all(
     desc: str,
     with_rankings: bool = True,
     with_chunk_rankings: bool = False,
+    with_candidates: bool = False,
 ) -> list[AnswerRecord]:
     records = []
     for question in tqdm(questions, desc=desc, unit="q"):
@@ -97,5 +121,7 @@ def ask_all(
             record["ranked"] = rankings(answer)
         if with_chunk_rankings:
             record["chunk_ranked"] = chunk_rankings(answer)
+        if with_candidates and question.answers:
+            record["candidates"] = candidate_rows(pipeline, question, answer)
         records.append(record)
     return records

@@ -3,13 +3,14 @@
 Three retrieval methods are measured in the same run, at the passage (article) level: BM25
 alone, dense alone, and the hybrid fusion the product uses. Answers always come from the full
 chain. For SQuAD-format sets a no-answer variant asks questions against an index that lacks their
-paragraph, where the right tiers are related or refused.
+paragraph, where the right tiers are related or refused (unless another paragraph of its article
+still states the answer: then it is no such variant).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from embeddings.ingest.incremental import ingest_articles
 from embeddings.ingest.local import progress_bar
 from embeddings.model.embedder import Embedder
 from eval.datasets import EvalPassage, EvalQuestion, SquadSet, article_of, load_seed_qa, load_squad
-from eval.metrics import AnswerRecord
+from eval.metrics import AnswerRecord, answer_hit
 from eval.records import ask_all
 from eval.reporting.summary import summarize
 from rag.config import Settings
@@ -95,6 +96,15 @@ def squad_index_dir(settings: Settings, passages_path: Path) -> Path:
     return settings.embedding.cache_dir / "eval-index" / passages_path.stem
 
 
+def answer_left(question: EvalQuestion, siblings: Mapping[int, Sequence[str]]) -> bool:
+    """A paragraph of the question's article (`siblings`: texts by article) states a gold
+    answer."""
+    if not question.gold_ids:
+        return False
+    texts = siblings.get(article_of(question.gold_ids[0]), ())
+    return any(answer_hit(text, question.answers) for text in texts)
+
+
 @dataclass(frozen=True)
 class SquadPipelines:
     """The answer chain over a SQuAD set's paragraphs, and over the same index without the
@@ -104,6 +114,8 @@ class SquadPipelines:
     full: Pipeline
     without: Pipeline
     held_out: set[str]
+    # The texts of the paragraphs left in the index, by article.
+    siblings: dict[int, list[str]]
 
     @classmethod
     def build(
@@ -111,10 +123,22 @@ class SquadPipelines:
     ) -> SquadPipelines:
         index = build_squad_index(squad, settings, embedder, index_dir)
         held_out = no_answer_split(squad)
+        siblings: dict[int, list[str]] = {}
+        for p in squad.passages:
+            if p.id not in held_out:
+                siblings.setdefault(article_of(p.id), []).append(p.text)
         return cls(
             Pipeline(settings, embedder, index, rank_unfused=True),
             Pipeline(settings, embedder, without_articles(index, held_out)),
             held_out,
+            siblings,
+        )
+
+    def unanswerable(self, question: EvalQuestion) -> bool:
+        """Its paragraph is held out, and no paragraph left of its article states a gold answer
+        (ARCD's articles repeat facts across paragraphs: such a question is still answerable)."""
+        return bool(set(question.gold_ids) & self.held_out) and not answer_left(
+            question, self.siblings
         )
 
     def ask(
@@ -123,15 +147,20 @@ class SquadPipelines:
         questions: Sequence[EvalQuestion],
         *,
         no_answer: bool = True,
-        with_chunk_rankings: bool = False,
+        for_fitting: bool = False,
     ) -> tuple[list[AnswerRecord], list[AnswerRecord]]:
-        """Records of the questions, and of those whose paragraph is held out, asked without it."""
+        """Records of the questions, and of those whose paragraph is held out, asked without it.
+        `for_fitting`: with what the fits need (chunk rankings, candidate sentences)."""
         records = ask_all(
-            self.full, questions, desc=f"asking {name}", with_chunk_rankings=with_chunk_rankings
+            self.full,
+            questions,
+            desc=f"asking {name}",
+            with_chunk_rankings=for_fitting,
+            with_candidates=for_fitting,
         )
         if not no_answer:
             return records, []
-        cases = [replace(q, answerable=False) for q in questions if set(q.gold_ids) & self.held_out]
+        cases = [replace(q, answerable=False) for q in questions if self.unanswerable(q)]
         return records, ask_all(
             self.without, cases, desc="asking without the paragraph", with_rankings=False
         )

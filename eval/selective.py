@@ -1,9 +1,10 @@
-"""Selective answering: how the three tiers split the questions, how precise the answer tier is,
-and how risk falls as the assistant answers fewer questions (the risk-coverage curve).
+"""Selective answering: how the four tiers split the questions, how often each stating tier is
+right, how risk falls as the assistant answers fewer questions (the risk-coverage curve), and
+how reliable the confidence is (predicted against observed share right, per tier and binned).
 
-A question is answered correctly when its answer-tier text holds a gold alias (`answer_hit`).
-An unanswerable question (its paragraph is not in the index, or it is off-topic) is never
-answered correctly: for it, the only right tiers are related and refused.
+An answer is right when its first sentence holds a gold alias (`first_hit`), which is what the
+confidence predicts. An unanswerable question (its paragraph is not in the index, or it is
+off-topic) is never answered right: for it, the only right tiers are related and refused.
 """
 
 from __future__ import annotations
@@ -13,29 +14,65 @@ from typing import Any
 
 import numpy as np
 
-from rag.schema import TIERS
+from rag.schema import STATING, TIERS
 
 CURVE_POINTS = 20
+RELIABILITY_BINS = 10
 
 
-def _share(flags: Sequence[bool]) -> float | None:
+def _share(flags: Sequence[float]) -> float | None:
     return float(np.mean(flags)) if len(flags) else None
 
 
+def right(record: Mapping[str, Any]) -> bool:
+    return bool(record["answerable"] and record.get("first_hit"))
+
+
 def tier_metrics(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Coverage of each tier among answerable questions, precision of the answer tier, and how
-    many unanswerable questions reach the answer tier."""
+    """Coverage of each tier among answerable questions, how often the answer and likely tiers
+    are right, and how many unanswerable questions reach them or are refused."""
     answerable = [r for r in records if r["answerable"]]
     unanswerable = [r for r in records if not r["answerable"]]
-    answered = [r for r in records if r["tier"] == "answer"]
     return {
         "coverage": {tier: _share([r["tier"] == tier for r in answerable]) for tier in TIERS},
-        "answer_precision": _share([bool(r["answerable"] and r["answer_hit"]) for r in answered]),
+        "stated_coverage": _share([r["tier"] in STATING for r in answerable]),
+        "right": {
+            tier: _share([right(r) for r in records if r["tier"] == tier]) for tier in STATING
+        },
+        "unanswerable_stated": _share([r["tier"] in STATING for r in unanswerable]),
         "unanswerable_in_answer": _share([r["tier"] == "answer" for r in unanswerable]),
         "unanswerable_refused": _share([r["tier"] == "refused" for r in unanswerable]),
         "answerable": len(answerable),
         "unanswerable": len(unanswerable),
     }
+
+
+def reliability(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Per tier: its questions, their mean confidence (predicted share right) and the share
+    right (observed, over those that show a first sentence: a refusal shows none); and the
+    expected calibration error over `RELIABILITY_BINS` equal bins of confidence."""
+    levels = {}
+    for tier in TIERS:
+        group = [r for r in records if r["tier"] == tier and r.get("confidence") is not None]
+        shown = [r for r in group if r.get("first_hit") is not None]
+        levels[tier] = {
+            "questions": len(group),
+            "predicted": _share([float(r["confidence"]) for r in group]),
+            "observed": _share([right(r) for r in shown]),
+        }
+    known = [
+        r for r in records if r.get("confidence") is not None and r.get("first_hit") is not None
+    ]
+    if not known:
+        return {"levels": levels, "ece": None}
+    confidence = np.array([float(r["confidence"]) for r in known])
+    correct = np.array([right(r) for r in known], dtype=float)
+    bins = np.minimum((confidence * RELIABILITY_BINS).astype(int), RELIABILITY_BINS - 1)
+    ece = sum(
+        abs(confidence[bins == b].mean() - correct[bins == b].mean()) * (bins == b).sum()
+        for b in np.unique(bins)
+    ) / len(known)
+    return {"levels": levels, "ece": round(float(ece), 4), "questions": len(known)}
 
 
 def risk_coverage(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -45,7 +82,7 @@ def risk_coverage(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     if not scored:
         return {"coverage": [], "risk": [], "aurc": None}
     order = sorted(scored, key=lambda r: -float(r["confidence"]))
-    correct = np.array([bool(r["answerable"] and r["answer_hit"]) for r in order], dtype=float)
+    correct = np.array([right(r) for r in order], dtype=float)
     risk = 1.0 - np.cumsum(correct) / np.arange(1, len(order) + 1)
     coverage = np.arange(1, len(order) + 1) / len(order)
     points = np.unique(np.linspace(0, len(order) - 1, min(CURVE_POINTS, len(order))).astype(int))
@@ -56,17 +93,20 @@ def risk_coverage(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
-def selective_section(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Tier metrics and the risk-coverage curve, overall and per direction."""
-    directions = sorted({r["direction"] for r in records})
+def _section(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         **tier_metrics(records),
+        "reliability": reliability(records),
         "risk_coverage": risk_coverage(records),
+    }
+
+
+def selective_section(records: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Tier metrics, reliability and the risk-coverage curve, overall and per direction."""
+    directions = sorted({r["direction"] for r in records})
+    return {
+        **_section(records),
         "by_direction": {
-            d: {
-                **tier_metrics([r for r in records if r["direction"] == d]),
-                "risk_coverage": risk_coverage([r for r in records if r["direction"] == d]),
-            }
-            for d in directions
+            d: _section([r for r in records if r["direction"] == d]) for d in directions
         },
     }

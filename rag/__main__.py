@@ -21,6 +21,46 @@ def _settings(args: argparse.Namespace) -> Settings:
     )
 
 
+def _indexed_ids(settings: Settings) -> set[str]:
+    """The ids of the articles in the FAISS index (none for other backends, or none yet): the
+    ids a fetched page must not take."""
+    from embeddings.index.faiss.store import read_manifest
+    from embeddings.index.manifest import IndexUnusableError
+
+    if settings.index.backend != "faiss":
+        return set()
+    try:
+        return set(read_manifest(settings.index.path).articles)
+    except IndexUnusableError:
+        return set()
+
+
+def _from_web(args: argparse.Namespace, settings: Settings) -> bool:
+    """Fetch the pages of `--url` and the new items of the feeds (`--feed`, `--feeds`) into the
+    corpus's uploads folder, saying what became of each; False when the feeds were busy."""
+    from corpus.isolated import IsolatedLoader
+    from service.feeds import FeedsBusy, FeedStore, refresh
+    from service.web import admit_pages, fetch_pages, policy_of
+
+    policy = policy_of(settings)
+    pages, outcomes = fetch_pages(args.url or [], policy)
+    notices = []
+    if args.feed or args.feeds:
+        try:
+            with IsolatedLoader(settings.ingest.parse_time_limit) as loader:
+                found = refresh(FeedStore(settings.index.path), policy, loader, args.feed or [])
+        except FeedsBusy:
+            print("feeds      another refresh is running; nothing fetched", file=sys.stderr)
+            return False
+        pages, outcomes, notices = pages + found.pages, outcomes + found.outcomes, found.notices
+    outcomes += admit_pages(pages, settings, _indexed_ids(settings))
+    for notice in notices:
+        print(f"feed       {notice.text()}")
+    for outcome in outcomes:
+        print(f"{outcome.status:10} {outcome.notice.text()}")
+    return True
+
+
 def _ingest(args: argparse.Namespace) -> int:
     from contextlib import AbstractContextManager, nullcontext
 
@@ -34,6 +74,8 @@ def _ingest(args: argparse.Namespace) -> int:
     embedder = embedder_for(settings)
     embedder.warm_up()
     writer = index_writer(settings.index.target, embedder)
+    if (args.url or args.feed or args.feeds) and not _from_web(args, settings):
+        return 3
     engine: AbstractContextManager[Embed | None]
     with progress_bar("embedding", disable=args.quiet) as progress:
         if args.engine == "ray":
@@ -135,6 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         "--rebuild", action="store_true", help="ignore the old index and rebuild it"
     )
     ingest_cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    ingest_cmd.add_argument(
+        "--url", action="append", help="add the web page at this address (repeatable)"
+    )
+    ingest_cmd.add_argument(
+        "--feed",
+        action="append",
+        help="add this RSS/Atom feed and fetch the new items of every feed (repeatable)",
+    )
+    ingest_cmd.add_argument(
+        "--feeds", action="store_true", help="fetch the new items of the feeds added before"
+    )
     ingest_cmd.add_argument(
         "--engine",
         choices=["process", "ray"],

@@ -5,14 +5,64 @@ from __future__ import annotations
 from rag.question.language import Language
 
 _MESSAGES: dict[str, dict[Language, str]] = {
+    # The lead of each tier. "answer": the quoted sentence states the answer.
     "lead": {"ar": "بحسب المقالات:", "en": "According to the articles:"},
+    # Said only when that many articles' sentences are shown, each citing its own article.
     "lead_reported": {"ar": "بحسب {articles}:", "en": "According to {count} articles:"},
-    # An English question's date or number, stated in English before the Arabic evidence.
-    "direct_date": {"ar": "{lead}", "en": "{lead} on {statement} {markers}."},
-    "direct_number": {"ar": "{lead}", "en": "{lead} {statement} {markers}."},
+    "likely": {
+        "ar": "الأرجح أن المقالات تجيب عن هذا هنا:",
+        "en": "The articles most likely answer this here:",
+    },
     "related": {
-        "ar": "لم أجد إجابة مباشرة في المقالات، وهذه أقرب المقاطع إلى السؤال:",
-        "en": "I could not find a direct answer in the articles; the closest passages are:",
+        "ar": "قد لا تجيب المقالات عن هذا؛ هذه أقرب المقاطع إلى السؤال:",
+        "en": "The articles may not answer this; the closest passages are:",
+    },
+    # An English lead names the kind of answer the quoted Arabic states (highlighted there),
+    # and states it in English when it can (a date, a number). An Arabic lead needs neither.
+    "found_stated": {"ar": "{lead}", "en": "{source}, the {kind} is {statement} {markers}:"},
+    "found_shown": {"ar": "{lead}", "en": "{source}, the {kind} is highlighted in the Arabic:"},
+    "likely_stated": {
+        "ar": "{lead}",
+        "en": "The {kind} is most likely {statement} {markers}, as this sentence of the articles "
+        "says:",
+    },
+    "likely_shown": {
+        "ar": "{lead}",
+        "en": "The articles most likely give the {kind} here, highlighted in the Arabic:",
+    },
+    "related_kind": {
+        "ar": "{lead}",
+        "en": "The articles may not give the {kind} asked for; the closest passages are:",
+    },
+    # The kinds of answer, as the English leads name them.
+    "kind_date": {"ar": "التاريخ", "en": "date"},
+    "kind_number": {"ar": "العدد", "en": "number"},
+    "kind_person": {"ar": "الاسم", "en": "name"},
+    "kind_place": {"ar": "المكان", "en": "place"},
+    # Each tier's badge, and what it means (its tooltip, with the confidence after it).
+    "badge_answer": {"ar": "مذكورة في المقالات", "en": "Stated in the articles"},
+    "badge_likely": {"ar": "الإجابة الأرجح", "en": "Most likely answer"},
+    "badge_related": {"ar": "قد لا تكون الإجابة", "en": "May not answer"},
+    "badge_refused": {"ar": "ليست في المقالات", "en": "Not in the articles"},
+    "meaning_answer": {
+        "ar": "الجملة المقتبسة تذكر الإجابة.",
+        "en": "The quoted sentence states the answer.",
+    },
+    "meaning_likely": {
+        "ar": "الأرجح أن الجملة المقتبسة تذكر الإجابة.",
+        "en": "The quoted sentence most likely states the answer.",
+    },
+    "meaning_related": {
+        "ar": "هذه أقرب المقاطع إلى السؤال، وقد لا تجيب عنه.",
+        "en": "These are the passages closest to the question; they may not answer it.",
+    },
+    "meaning_refused": {
+        "ar": "لا تتناول المقالات هذا السؤال.",
+        "en": "The articles do not cover this question.",
+    },
+    "confidence": {
+        "ar": "احتمال أن تتضمن الجملة الأولى الإجابة: {percent}٪",
+        "en": "Chance that the first sentence holds the answer: {percent}%",
     },
     # The heading of an answer's further cited sentences (the chat folds them away).
     "more_evidence": {"ar": "أدلة أخرى", "en": "More evidence"},
@@ -83,6 +133,19 @@ _MESSAGES: dict[str, dict[Language, str]] = {
 
 def message(key: str, language: Language, **values: object) -> str:
     return _MESSAGES[key][language].format(**values)
+
+
+def tier_badge(tier: str, language: Language) -> str:
+    """The tier (`rag.schema.Tier`) in a few words (the chat's badge, the export's tier line)."""
+    return message(f"badge_{tier}", language)
+
+
+def tier_meaning(tier: str, language: Language, confidence: float | None) -> str:
+    """What the tier means, and the confidence it was decided on (the badge's tooltip)."""
+    meaning = message(f"meaning_{tier}", language)
+    if confidence is None:
+        return meaning
+    return f"{meaning} {message('confidence', language, percent=round(confidence * 100))}"
 
 
 def arabic_count(count: int) -> str:

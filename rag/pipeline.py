@@ -23,6 +23,7 @@ from rag.answer.confidence import confidence_models, tier_thresholds
 from rag.answer.extractive import ExtractiveGenerator
 from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
+from rag.answer.ranking import sentence_rankers
 from rag.answer.selection import SentenceSelector
 from rag.config import Settings
 from rag.grounding.verify import SupportChecker
@@ -72,7 +73,10 @@ class Pipeline:
             rank_unfused=rank_unfused,
         )
         selector = SentenceSelector(
-            index, lexical=settings.retrieval.hybrid, max_sentences=settings.answer.max_sentences
+            index,
+            lexical=settings.retrieval.hybrid,
+            max_sentences=settings.answer.max_sentences,
+            rankers=sentence_rankers(settings.answer.sentence_ranker),
         )
         self.extractive = ExtractiveGenerator(
             selector,

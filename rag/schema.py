@@ -113,11 +113,26 @@ class AnswerSentence:
 
 # Quotation marks around a quoted answer sentence, not part of what it says.
 QUOTES = "“”\"«»'‘’ "
+OPENING_QUOTES = "“\"«‘'„"
+CLOSING_QUOTES = "”\"»’'"
 
-# How sure the answer is: "answer" states it, "related" shows the closest passages because no
-# sentence clearly answers, "refused" says the articles hold nothing relevant.
-Tier = Literal["answer", "related", "refused"]
-TIERS: tuple[Tier, ...] = ("answer", "related", "refused")
+
+def quote(text: str) -> str:
+    """`text` in quotation marks, unless it opens or closes with one of its own (it quotes
+    someone), so marks are never doubled."""
+    if text[:1] in OPENING_QUOTES or text[-1:] in CLOSING_QUOTES:
+        return text
+    return f"“{text}”"
+
+
+# How sure the answer is, in words that are true on held-out questions: "answer" states it
+# (the quoted sentence holds the answer at least 90% of the time), "likely" shows the sentence
+# that most likely answers (at least 70%), "related" the closest passages when no sentence may
+# answer, "refused" says the articles do not cover the question.
+Tier = Literal["answer", "likely", "related", "refused"]
+TIERS: tuple[Tier, ...] = ("answer", "likely", "related", "refused")
+# The tiers whose first sentence is offered as the answer.
+STATING: tuple[Tier, ...] = ("answer", "likely")
 
 
 @dataclass(frozen=True)

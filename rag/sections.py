@@ -51,6 +51,11 @@ class IngestSettings(Section):
     chunk_overlap: int = Field(ChunkerSettings.overlap_tokens, ge=0)
     # Seconds an uploaded file may take to parse (in a worker process) before it is refused.
     parse_time_limit: float = Field(PARSE_TIME_LIMIT_SECONDS, gt=0)
+    # Pages and feeds added by address (service/fetching.py): seconds for one whole fetch, and
+    # networks besides the public internet they may be fetched from (comma-separated CIDRs:
+    # "10.0.0.0/8" for a private deployment; loopback and private addresses are refused).
+    fetch_timeout: float = Field(20.0, gt=0)
+    fetch_allowed_networks: str = ""
     # Ray batch ingest (`python -m rag ingest --engine ray`): actors each load the model once;
     # 0 is one per CPU of the local Ray or the cluster in RAY_ADDRESS.
     ray_actors: int = Field(0, ge=0)
@@ -122,10 +127,14 @@ class AnswerSettings(Section):
     max_sentences: int = Field(4, gt=0)
     max_question_chars: int = Field(2000, gt=0)
     # The confidence model per question language (rag/answer/confidence.py) and the thresholds
-    # on its probability that make the tiers ({"ar": {"answer": 0.8, "related": 0.2}, ...}),
-    # fitted by `python -m eval calibrate`. Without them every answer is in the answer tier.
+    # on its probability that make the tiers ({"ar": {"answer": 0.9, "likely": 0.5, "related":
+    # 0.1}, ...}), fitted by `python -m eval calibrate`. Without them every answer is in the
+    # answer tier.
     confidence: Table = None
     tier_thresholds: Table = None
+    # The learned ranking of answer sentences per question language (rag/answer/ranking.py),
+    # fitted by the same command and kept only where it beats the hand-weighed score.
+    sentence_ranker: Table = None
     # An answer sentence whose best cosine to its cited passage is lower is flagged unsupported
     # (fitted by `python -m eval calibrate --fit support`).
     support_threshold: float = Field(0.85, ge=-1, le=1)
@@ -188,6 +197,12 @@ class ServerSettings(Section):
     # Other origins allowed to call the app from a browser (comma-separated, e.g. the public
     # address of a reverse proxy); the app's own origin always is.
     allowed_origins: str = ""
+    # Slow clients (api/connections.py): open connections at most (and never more than the
+    # process's file descriptors allow), seconds for a request's headers, and for its body
+    # (plus one second per 500 bytes received).
+    max_connections: int = Field(1000, gt=0)
+    header_timeout: float = Field(10.0, gt=0)
+    body_timeout: float = Field(20.0, gt=0)
 
     @property
     def auth(self) -> tuple[str, str] | None:

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from embeddings.files import storage_error
 from rag.schema import Answer
 
 FEEDBACK_FILE = "feedback.jsonl"
@@ -60,6 +61,17 @@ class FeedbackStore:
         return cls(index_dir / FEEDBACK_FILE)
 
     def _append(self, event: dict[str, Any]) -> None:
+        """One event, appended durably; OSError (a StorageError when the disk is full or
+        read-only) when it cannot be, for the caller to tell."""
+        try:
+            self._write(event)
+        except OSError as error:
+            plain = storage_error(error, self.path.parent, "feedback")
+            if plain is None:
+                raise
+            raise plain from error
+
+    def _write(self, event: dict[str, Any]) -> None:
         line = (json.dumps(event, ensure_ascii=False) + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:

@@ -6,69 +6,53 @@ through `service.uploads.parse_upload`, in one `corpus.isolated` worker process 
 `Settings.ingest.parse_time_limit` per file) and runs one incremental ingest for all of them. While another
 process (`python -m rag ingest`) holds the index lock the worker waits for it and tries again,
 so a saved file is always indexed. Staged uploads live under `<index>/.incoming/` until the
-worker has handled them; any left there by a crash are queued again when the app starts.
+worker has handled them; any left there by a crash are queued again when the app starts, and
+uploads saved but not indexed (the app was killed while indexing them) are indexed then. While
+idle the worker follows the index: one that another process published is served.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from enum import StrEnum
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
 from corpus.isolated import IsolatedLoader
+from embeddings.files import StorageError, storage_error
 from embeddings.index.manifest import Manifest
 from embeddings.ingest.incremental import IngestReport
 from embeddings.ingest.local import Progress
 from rag.config import Settings
 from service import notices as messages
+from service.jobs import Job, Phase, QueueFull
 from service.notices import Notice
-from service.uploads import Outcome, Staged, admit, remove_upload, uploaded_file, uploads_dir
+from service.notices.storage import not_stored
+from service.reconcile import (
+    ingest_summary,
+    remove_part_files,
+    removed_uploads,
+    unindexed_uploads,
+)
+from service.uploads import (
+    Outcome,
+    Staged,
+    admit,
+    remove_upload,
+    uploaded_file,
+    uploads_dir,
+)
 
 logger = logging.getLogger(__name__)
 STAGING_FOLDER = ".incoming"
 LOCK_POLL_SECONDS = 0.5
-
-
-class Phase(StrEnum):
-    QUEUED = "queued"
-    CHECKING = "checking"
-    WAITING = "waiting"  # for another process's ingest to release the index
-    INDEXING = "indexing"
-    DONE = "done"
-    FAILED = "failed"
-
-
-class QueueFull(Exception):
-    """Too many jobs are waiting; the new one was not queued."""
-
-
-@dataclass
-class Job:
-    """An upload (`staged`) or the removal of an uploaded article (`remove`, its id)."""
-
-    staged: Staged | None = None
-    remove: str | None = None
-    phase: Phase = Phase.QUEUED
-    ahead: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
-    progress: tuple[int, int] | None = None
-    summary: list[Notice] = field(default_factory=list)
-    version: int = 0
-
-    @property
-    def finished(self) -> bool:
-        return self.phase in {Phase.DONE, Phase.FAILED}
-
-    @property
-    def changes_corpus(self) -> bool:
-        return any(o.status in {"added", "removed"} for o in self.outcomes)
+# How often the idle worker checks for an index another process published.
+FOLLOW_SECONDS = 2.0
 
 
 class Reindexable(Protocol):
@@ -80,6 +64,8 @@ class Reindexable(Protocol):
     def manifest(self) -> Manifest: ...
 
     def reindex(self, progress: Progress | None = None) -> IngestReport: ...
+
+    def refresh(self) -> bool: ...
 
 
 def _changed_since(job: Job, version: int) -> Callable[[], bool]:
@@ -107,6 +93,8 @@ class Indexer:
         self._added: set[str] = set()
         self._removed: set[str] = set()
         self._recover()
+        with self._changed:
+            self._start()
 
     # -- the request side -------------------------------------------------------------------
 
@@ -116,11 +104,17 @@ class Indexer:
                 raise QueueFull
             job.ahead = len(self._pending) + len(self._running)
             self._pending.append(job)
-            if self._worker is None:
-                self._worker = threading.Thread(target=self._work, name="indexer", daemon=True)
-                self._worker.start()
+            self._start()
             self._changed.notify_all()
         return job
+
+    def _start(self) -> None:
+        if self._worker is None:
+            owner = weakref.ref(self)  # the worker ends once the app lets go of its queue
+            self._worker = threading.Thread(
+                target=_work, args=(owner,), name="indexer", daemon=True
+            )
+            self._worker.start()
 
     def watch(self, job: Job, timeout: float) -> Iterator[Job]:
         """A copy of `job` now and after each change, until it finishes or `timeout` passes."""
@@ -153,21 +147,31 @@ class Indexer:
                 job.version += 1
             self._changed.notify_all()
 
-    def _work(self) -> None:
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: bool(self._pending))
-                batch, self._pending = self._pending, []
-                self._running = batch
-            try:
+    def _step(self) -> None:
+        """Run the waiting jobs, or (none within FOLLOW_SECONDS) follow the stored index."""
+        with self._changed:
+            self._changed.wait_for(lambda: bool(self._pending), timeout=FOLLOW_SECONDS)
+            batch, self._pending = self._pending, []
+            self._running = batch
+        try:
+            if batch:
                 self._run(batch)
-            except Exception:
-                logger.exception("indexing %d job(s) failed", len(batch))
-                self._update(batch, phase=Phase.FAILED, summary=[messages.INDEX_FAILED])
-            finally:
-                with self._changed:
-                    self._running = []
-                    self._changed.notify_all()
+            else:
+                self.service.refresh()
+        except Exception as error:
+            logger.exception("indexing %d job(s) failed", len(batch))
+            self._update(batch, phase=Phase.FAILED, summary=[self._failure(error)])
+        finally:
+            with self._changed:
+                self._running = []
+                self._changed.notify_all()
+
+    def _failure(self, error: Exception) -> Notice:
+        """What the user is told of a failed indexing run: a full or read-only disk by name."""
+        storage = error if isinstance(error, StorageError) else None
+        if storage is None and isinstance(error, OSError):
+            storage = storage_error(error, self.service.settings.index.path, "the index")
+        return not_stored(storage, "index") if storage else messages.INDEX_FAILED
 
     def _run(self, batch: list[Job]) -> None:
         # The loader starts its worker process at the first upload and stops it after the batch.
@@ -176,26 +180,36 @@ class Indexer:
                 self._update([job], phase=Phase.CHECKING)
                 outcomes = self._apply(job, loader)
                 self._update([job], outcomes=job.outcomes + outcomes)
-        if not any(job.changes_corpus for job in batch):
+        if not any(job.changes_corpus for job in batch) and not self._out_of_step():
             self._update(batch, phase=Phase.DONE, summary=[messages.NOTHING_NEW])
             return
-        summary = _summary(self._reindex(batch), self.service.settings.ingest.corpus_dir)
+        summary = ingest_summary(self._reindex(batch), self.service.settings.ingest.corpus_dir)
         self._added.clear()
         self._removed.clear()
         for job in batch:
+            # A file sent again unchanged was indexed now if it was not before.
+            told = job.changes_corpus or any(o.status == "unchanged" for o in job.outcomes)
             self._update(
-                [job],
-                phase=Phase.DONE,
-                summary=summary if job.changes_corpus else [messages.NOTHING_NEW],
+                [job], phase=Phase.DONE, summary=summary if told else [messages.NOTHING_NEW]
             )
 
     def _known_ids(self) -> set[str]:
         return (set(self.service.manifest().articles) - self._removed) | self._added
 
+    def _out_of_step(self) -> bool:
+        """Whether the uploads folder holds what the index does not, or lost what it does."""
+        sources = [record.source for record in self.service.manifest().articles.values()]
+        return bool(unindexed_uploads(self.uploads, sources)) or removed_uploads(
+            self.uploads, sources
+        )
+
     def _apply(self, job: Job, loader: IsolatedLoader) -> list[Outcome]:
         if job.remove is not None:
             return [self._remove(job.remove)]
-        assert job.staged is not None
+        if job.remove_file is not None:
+            return [self._remove_file(job.remove_file)]
+        if job.staged is None:
+            return []
         known = self._known_ids()
         outcomes = []
         for entry in job.staged.entries:
@@ -204,15 +218,26 @@ class Indexer:
             )
             self._added.update(outcome.article_ids)
             outcomes.append(outcome)
-        shutil.rmtree(job.staged.folder, ignore_errors=True)
+        if job.staged.folder is not None:
+            shutil.rmtree(job.staged.folder, ignore_errors=True)
         return outcomes
 
     def _remove(self, article_id: str) -> Outcome:
-        articles = self.service.manifest().articles
-        record = articles.get(article_id)
+        record = self.service.manifest().articles.get(article_id)
         path = uploaded_file(record.source, self.uploads) if record else None
         if path is None or article_id in self._removed:
             return Outcome("rejected", messages.NOT_REMOVABLE)
+        return self._remove_path(path)
+
+    def _remove_file(self, name: str) -> Outcome:
+        """An uploaded file by name (one the index does not hold: it has no article to name)."""
+        path = (self.uploads / name).resolve()
+        if path.parent != self.uploads.resolve() or not path.is_file():
+            return Outcome("rejected", messages.NOT_REMOVABLE)
+        return self._remove_path(path)
+
+    def _remove_path(self, path: Path) -> Outcome:
+        articles = self.service.manifest().articles
         ids = tuple(i for i, r in articles.items() if uploaded_file(r.source, self.uploads) == path)
         remove_upload(path)
         self._removed.update(ids)
@@ -234,30 +259,22 @@ class Indexer:
             time.sleep(LOCK_POLL_SECONDS)
 
     def _recover(self) -> None:
-        """Queue the uploads a crash left staged, so they are not lost."""
-        if not self.staging_root.is_dir():
-            return
-        for folder in sorted(p for p in self.staging_root.iterdir() if p.is_dir()):
-            logger.warning("re-queueing the staged upload %s left by an earlier run", folder.name)
-            files = sorted(p for p in folder.iterdir() if p.is_file())
-            self.submit(Job(staged=Staged(folder, list[Path | Outcome](files))))
+        """Queue the uploads a crash left staged, and index the uploads a crash left saved but
+        not indexed (or removed but still indexed), so none is lost."""
+        remove_part_files(self.uploads)
+        if self.staging_root.is_dir():
+            for folder in sorted(p for p in self.staging_root.iterdir() if p.is_dir()):
+                logger.warning(
+                    "re-queueing the staged upload %s left by an earlier run", folder.name
+                )
+                files = sorted(p for p in folder.iterdir() if p.is_file())
+                self.submit(Job(staged=Staged(folder, list[Path | Outcome](files))))
+        if self._out_of_step():
+            logger.warning("the uploads folder and the index differ: indexing the uploads again")
+            self.submit(Job(sync=True))
 
 
-def _shown_source(source: str, corpus_dir: Path) -> str:
-    try:
-        return (
-            os.path.relpath(source, corpus_dir)
-            if Path(source).is_relative_to(corpus_dir)
-            else Path(source).name
-        )
-    except ValueError:
-        return Path(source).name
-
-
-def _summary(report: IngestReport, corpus_dir: Path) -> list[Notice]:
-    summary = [messages.index_updated(report.articles, report.new, report.changed, report.removed)]
-    if report.skipped:
-        summary.append(
-            messages.corpus_skipped([_shown_source(e.source, corpus_dir) for e in report.skipped])
-        )
-    return summary
+def _work(owner: weakref.ref[Indexer]) -> None:
+    while (indexer := owner()) is not None:
+        indexer._step()
+        del indexer

@@ -27,6 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "eval": {"corpus", "embeddings", "rag"},
     "bench": {"corpus", "embeddings", "rag", "service", "api", "ui", "eval"},
 }
+# The command line is an entry point beside app.py: `python -m rag ingest --url/--feed` fetches
+# through the application layer (service/, where network fetching lives).
+ENTRY_POINTS: dict[str, set[str]] = {"rag/__main__.py": {"service"}}
 MAX_MODULES_PER_FOLDER = 13
 MAX_LINES = 300
 MAX_FUNCTION_LINES = 60
@@ -62,12 +65,13 @@ def name_of(path: Path) -> str:
 @pytest.mark.parametrize("path", list(modules()), ids=lambda p: str(p.relative_to(ROOT)))
 def test_a_module_imports_only_layers_below_its_own(path: Path) -> None:
     package = path.relative_to(ROOT).parts[0]
+    allowed = ALLOWED[package] | ENTRY_POINTS.get(path.relative_to(ROOT).as_posix(), set())
     wrong = {
         name
         for name in imported(path)
         if name.split(".")[0] in PACKAGES
         and name.split(".")[0] != package
-        and name.split(".")[0] not in ALLOWED[package]
+        and name.split(".")[0] not in allowed
     }
     assert not wrong, f"{package}/ may not import {sorted(wrong)}"
 

@@ -1,10 +1,11 @@
 """The index's articles in the page: the list (title, date, outlet, chunks) a page at a time with
 a search box, uploads, and the removal of an uploaded article after a confirmation. Every change
-goes through the indexing queue; the list is read through `service.library.Library`.
+goes through the indexing queue (pages and feeds added by address too: ui/addresses.py); the
+list is read through `service.library.Library`.
 
-`article_panel` places the list and the removal controls and wires them, the upload widget and
-its report; `ui/layout.py` calls it once inside the settings accordion. Handlers return the
-components they update, keyed by component.
+`article_panel` places the list and the removal controls and wires them, the upload widget, the
+address box and their report; `ui/layout.py` calls it once inside the settings accordion.
+Handlers return the components they update, keyed by component.
 """
 
 from __future__ import annotations
@@ -18,21 +19,24 @@ from typing import Any
 import gradio as gr
 
 from service import notices as messages
-from service.indexing import Job, QueueFull
+from service.jobs import Job, QueueFull
 from service.library import Library
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
-from service.uploads import stage
-from ui.render.answer import render_status
+from service.reconcile import unindexed_uploads
+from service.uploads import UPLOADS_FOLDER, Staged, stage
+from ui.addresses import WebInputs, wire_addresses
+from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
     REMOVABLE_LABEL,
+    plain_label,
     removable_choices,
     render_articles,
     render_job,
     render_report,
 )
-from ui.texts import both
+from ui.texts import NOT_INDEXED, both
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
 WATCH_SECONDS = 600
@@ -46,6 +50,17 @@ def upload_label() -> str:
         f"Add articles ({messages.KINDS}; up to {limit} MB each) · "
         f"أضف مقالات (حتى {limit} ميغابايت لكل ملف)"
     )
+
+
+def _file_choice(path: Path) -> tuple[str, str]:
+    """A saved upload the index does not hold, for the removal list: no article id has a "/",
+    so its value cannot be taken for one."""
+    return plain_label(f"{path.name} ({NOT_INDEXED})"), f"{UPLOADS_FOLDER}/{path.name}"
+
+
+def _file_name(choice: str | None) -> str | None:
+    prefix = f"{UPLOADS_FOLDER}/"
+    return choice.removeprefix(prefix) if choice and choice.startswith(prefix) else None
 
 
 @dataclass(frozen=True)
@@ -83,13 +98,19 @@ class Articles:
         self.panel = panel
         self.library = Library(service)
 
+    def _unindexed(self) -> list[Path]:
+        sources = (record.source for record in self.service.manifest().articles.values())
+        return unindexed_uploads(self.indexer.uploads, sources)
+
     def refresh(self) -> Updates:
         """The status, the list's first page (the search cleared) and the removable articles,
         afresh."""
         manifest = self.service.manifest()
-        choices = removable_choices(manifest, self.library.uploaded())
+        uploaded = self.library.uploaded()
+        choices = removable_choices(manifest, uploaded)
+        choices += [_file_choice(path) for path in self._unindexed()]
         return {
-            self.panel.status: render_status(manifest),
+            self.panel.status: status_html(self.service),
             self.panel.listing: render_articles(self.library.articles()),
             self.panel.choice: gr.Dropdown(choices=choices, value=None),
             self.panel.search: "",
@@ -119,8 +140,20 @@ class Articles:
                 **self.refresh(),
             }
 
-    def _only(self, notice: Notice) -> Updates:
+    def only(self, notice: Notice) -> Updates:
+        """The report saying `notice` alone (the previous report is replaced)."""
         return {self.panel.report: render_report([notice])}
+
+    def queue(self, staged: Staged, own: Updates) -> Iterator[Updates]:
+        """Queue the staged files and follow their checks and indexing."""
+        try:
+            job = self.indexer.submit(Job(staged=staged))
+        except QueueFull:
+            if staged.folder is not None:  # none when the disk refused a staging folder
+                shutil.rmtree(staged.folder, ignore_errors=True)
+            yield self.only(messages.QUEUE_FULL)
+            return
+        yield from self._follow(job, own)
 
     def add_articles(self, files: list[dict] | None) -> Iterator[Updates]:
         """Stage the uploaded files, queue them, and follow their checks and indexing."""
@@ -128,22 +161,23 @@ class Articles:
             (f.get("orig_name") or Path(f["path"]).name, Path(f["path"])) for f in files or []
         ]
         if not received:
-            yield self._only(messages.NO_FILES)
+            yield self.only(messages.NO_FILES)
             return
         staged = stage(
             received, self.indexer.staging_root, self.service.settings.server.max_upload_files
         )
-        try:
-            job = self.indexer.submit(Job(staged=staged))
-        except QueueFull:
-            shutil.rmtree(staged.folder, ignore_errors=True)
-            yield self._only(messages.QUEUE_FULL)
-            return
-        yield from self._follow(job, {self.panel.upload: gr.File(value=None)})
+        yield from self.queue(staged, {self.panel.upload: gr.File(value=None)})
 
     def ask_removal(self, article_id: str | None) -> Updates:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
         panel, uploaded = self.panel, self.library.uploaded()
+        name = _file_name(article_id)
+        if name is not None and name in {path.name for path in self._unindexed()}:
+            return {
+                panel.confirm: gr.Group(visible=True),
+                panel.question: notice_html(messages.confirm_removal(name, name, 0)),
+                panel.pending: article_id,
+            }
         path = uploaded.get(article_id or "")
         if article_id is None or path is None:
             notice = messages.CHOOSE_ARTICLE if not article_id else messages.NOT_REMOVABLE
@@ -169,12 +203,14 @@ class Articles:
     def remove_article(self, article_id: str | None) -> Iterator[Updates]:
         """Queue the confirmed removal and follow its re-indexing."""
         if not article_id:
-            yield self._only(messages.CHOOSE_ARTICLE)
+            yield self.only(messages.CHOOSE_ARTICLE)
             return
+        name = _file_name(article_id)
+        job = Job(remove=article_id) if name is None else Job(remove_file=name)
         try:
-            job = self.indexer.submit(Job(remove=article_id))
+            self.indexer.submit(job)
         except QueueFull:
-            yield self._only(messages.QUEUE_FULL)
+            yield self.only(messages.QUEUE_FULL)
             return
         yield from self._follow(job, {self.panel.confirm: gr.Group(visible=False)})
 
@@ -223,12 +259,18 @@ def _panel(
 
 
 def article_panel(
-    service: Service, upload: gr.File, report: gr.HTML, status: gr.HTML, demo: gr.Blocks
+    service: Service,
+    upload: gr.File,
+    web: WebInputs,
+    report: gr.HTML,
+    status: gr.HTML,
+    demo: gr.Blocks,
 ) -> None:
     """Place the article list and removal controls in `demo`, and wire them with the upload
-    widget."""
+    widget and the address box."""
     panel, ask, yes, no = _panel(upload, report, status)
     articles = Articles(service, panel)
+    wire_addresses(articles, web, report, panel.refreshed, WATCHERS)
     removal = [panel.confirm, panel.question, panel.pending, report]
     # Callable over HTTP (scripts and tests upload through it) but neither documented nor an MCP
     # tool: the assistant's tools are ask and search (api/mcp.py).
@@ -236,7 +278,7 @@ def article_panel(
         articles.add_articles,
         [upload],
         [upload, report, *panel.refreshed],
-        preprocess=False,  # the handler takes the files' paths and names; Gradio checked them
+        preprocess=False,  # the handler takes the files' paths and names, and checks them
         api_name="add_articles",
         concurrency_id="indexing",
         concurrency_limit=WATCHERS,

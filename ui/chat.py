@@ -16,6 +16,7 @@ from typing import Any
 
 import gradio as gr
 
+from embeddings.index.milvus.engine import EngineUnavailable
 from rag.question.cleaning import QuestionError
 from rag.question.language import question_language
 from rag.schema import Answer, AnswerStream, Turn
@@ -33,8 +34,9 @@ from ui.render.answer import (
     render_streaming,
     render_thinking,
 )
+from ui.render.html import error_notice_html
 from ui.render.sources import no_sources_html, placeholder_sources_html, render_sources
-from ui.texts import text
+from ui.texts import ENGINE_DOWN, text
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +63,12 @@ def paced(deltas: Iterable[str], seconds: float = REVEAL_SECONDS) -> Iterator[st
         yield streamed
 
 
+def status_html(service: Service) -> str:
+    """The index's status line, and a notice while its engine is not answering."""
+    down = error_notice_html(ENGINE_DOWN) if service.health() else ""
+    return render_status(service.manifest()) + down
+
+
 class Chat:
     """The answering handlers over one live Service and the page's components (`ui.wiring`
     wires them); each returns the components it updates, keyed by component."""
@@ -72,7 +80,7 @@ class Chat:
         self.llm_ready = service.settings.llm.configured
 
     def index_status(self) -> str:
-        return render_status(self.service.manifest())
+        return status_html(self.service)
 
     @staticmethod
     def can_ask(question: str | None) -> Any:
@@ -173,6 +181,10 @@ class Chat:
                 render_question_error(error),
                 no_sources_html(error.language),
             )
+        except EngineUnavailable as error:
+            logger.warning("answering %r failed: %s", turn.question[:200], error)
+            turn.status, turn.streamed = "error", ENGINE_DOWN.text()
+            turn.message, turn.sources = error_notice_html(ENGINE_DOWN), no_sources_html("en")
         except Exception:
             logger.exception("answering %r failed", turn.question[:200])
             turn.status, turn.streamed = "error", text("error", turn.language)

@@ -9,11 +9,11 @@ from pathlib import Path
 import gradio as gr
 
 from api.mcp import mcp_tools
-from corpus.loader import SUPPORTED_SUFFIXES
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from service.feedback import FeedbackStore
 from service.live import Service
+from ui.addresses import web_inputs
 from ui.articles import article_panel, upload_label
 from ui.chat import Chat
 from ui.page import Comment, Conversation, Options, Page, Sources
@@ -180,15 +180,17 @@ def _settings_accordion(
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(render_status(service.manifest()), elem_id="status")
         timer = gr.Timer(STATUS_REFRESH_SECONDS)
+        # No file_types: Gradio would refuse other types in a short-lived English toast; the
+        # report says why in both languages (service.uploads.stage).
         upload = gr.File(
             label=upload_label(),
             file_count="multiple",
-            file_types=list(SUPPORTED_SUFFIXES),
             type="filepath",
             elem_id="upload",
         )
+        web = web_inputs()
         upload_report = gr.HTML(elem_id="upload-report")
-        article_panel(service, upload, upload_report, status, demo)
+        article_panel(service, upload, web, upload_report, status, demo)
     return Options(top_k, mode, status), timer
 
 

@@ -4,6 +4,7 @@ conversation (`ui.export`)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -15,12 +16,15 @@ import gradio as gr
 
 from service.feedback import FeedbackStore, Rating, answer_record
 from service.library import Library
+from service.notices.storage import not_stored
 from service.sources import Highlight, source_cards
 from ui.conversation import Entry, turn_at
 from ui.export import conversation_markdown
 from ui.page import Page
+from ui.render.html import notice_html
 from ui.render.sources import article_missing_html, render_article
 
+logger = logging.getLogger(__name__)
 EXPORT_DIR = Path(tempfile.gettempdir()) / "arabic-news-rag-exports"
 
 
@@ -43,6 +47,13 @@ def _int(value: Any) -> int | None:
         return int(str(value))
     except ValueError:
         return None
+
+
+def _not_saved(error: OSError) -> None:
+    """Tell the reader their feedback was not stored (a toast that stays), and the log why."""
+    logger.warning("feedback not saved: %s", error)
+    notice = notice_html(not_stored(error, "feedback"))
+    gr.Warning(notice, duration=None, title="Not saved · لم يُحفظ")
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,11 @@ class Reading:
         if turn is None or turn.answer is None:
             return {}
         rating = _rating(event.liked)
-        self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
+        try:
+            self.feedback.rate(turn.id, rating, answer_record(turn.question, turn.answer))
+        except OSError as error:
+            _not_saved(error)
+            return {self.comment_box.group: gr.Group(visible=False), self.rated: None}
         label = f"Comment on answer #{turn.number + 1} (optional) · تعليق على الإجابة (اختياري)"
         return {
             self.comment_box.group: gr.Group(visible=rating != "none"),
@@ -110,8 +125,11 @@ class Reading:
 
     def comment(self, comment: str | None, answer_id: str | None) -> dict[Any, Any]:
         if answer_id and (comment or "").strip():
-            self.feedback.comment(answer_id, comment or "")
-            gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
+            try:
+                self.feedback.comment(answer_id, comment or "")
+                gr.Info("Thank you for your feedback · شكراً على ملاحظتك")
+            except OSError as error:
+                _not_saved(error)
         return {
             self.comment_box.group: gr.Group(visible=False),
             self.comment_box.box: gr.Textbox(value=""),

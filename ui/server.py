@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from gradio import http_server
 from starlette.middleware import Middleware
 
+from api.connections import ConnectionLimits, guarded_protocol
 from api.limits import LoginThrottle, RequestLimits
 from api.openai import app_kwargs
 from api.origin import LOOPBACK, OriginPolicy, parse_origins
@@ -26,6 +31,8 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 CACHE_SWEEP = (600, 600)
 # A multipart upload's overhead beyond its files: field headers and boundaries.
 UPLOAD_OVERHEAD_BYTES = 1024 * 1024
+# One launch at a time swaps Gradio's server class (see _guarded_server).
+_LAUNCHING = threading.Lock()
 
 
 def _asset(name: str) -> str:
@@ -44,9 +51,26 @@ def serve(
     """Launch with the app's CSS and script (Gradio 6 takes them in launch, not in Blocks), its
     request limits, origin policy and login throttle, and the session capacity of Settings."""
     settings = app.settings
-    demo = app.blocks
-    demo.delete_cache = CACHE_SWEEP
-    return demo.launch(
+    app.blocks.delete_cache = CACHE_SWEEP
+    limits = ConnectionLimits(
+        settings.server.max_connections,
+        settings.server.header_timeout,
+        settings.server.body_timeout,
+    )
+    with _guarded_server(limits):
+        return _launch(app, host, port, auth, prevent_thread_lock, quiet)
+
+
+def _launch(
+    app: App,
+    host: str,
+    port: int,
+    auth: tuple[str, str] | None,
+    prevent_thread_lock: bool,
+    quiet: bool,
+) -> Any:
+    settings = app.settings
+    return app.blocks.launch(
         server_name=host,
         server_port=port,
         auth=auth,
@@ -61,6 +85,27 @@ def serve(
         mcp_server=True,
         app_kwargs=_app_kwargs(app.service, settings, host, login=auth is not None),
     )
+
+
+@contextmanager
+def _guarded_server(limits: ConnectionLimits) -> Iterator[None]:
+    """Gradio makes its uvicorn server inside `launch`, with uvicorn's defaults and no way to
+    pass others; during the launch its server class is one that speaks `GuardedH11`
+    (api/connections.py: header and body deadlines, a connection cap)."""
+    original = http_server.Server
+    protocol = guarded_protocol(limits)
+
+    class Guarded(original):  # type: ignore[misc, valid-type]
+        def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
+            config.http = protocol
+            super().__init__(config, *args, **kwargs)
+
+    with _LAUNCHING:
+        http_server.Server = Guarded  # type: ignore[misc]
+        try:
+            yield
+        finally:
+            http_server.Server = original  # type: ignore[misc]
 
 
 def _app_kwargs(service: Service, settings: Settings, host: str, *, login: bool) -> dict[str, Any]:

@@ -20,18 +20,6 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "ar": "أُوقفت الإجابة قبل اكتمالها.",
         "en": "Stopped before the answer was complete.",
     },
-    "related": {
-        "ar": "لا إجابة مباشرة في المقالات؛ هذه أقرب المقاطع إلى السؤال.",
-        "en": "No direct answer in the articles; these are the passages closest to the question.",
-    },
-    "related_badge": {"ar": "لا إجابة مباشرة", "en": "No direct answer"},
-    "confidence_high": {"ar": "ثقة عالية", "en": "High confidence"},
-    "confidence_medium": {"ar": "ثقة متوسطة", "en": "Medium confidence"},
-    "confidence_low": {"ar": "ثقة منخفضة", "en": "Low confidence"},
-    "confidence_tip": {
-        "ar": "احتمال أن تتضمن الجملة الأولى الإجابة: {percent}٪",
-        "en": "Chance that the first sentence holds the answer: {percent}%",
-    },
     "copy": {"ar": "نسخ", "en": "Copy"},
     "copy_tip": {
         "ar": "انسخ الإجابة مع مصادرها نصاً",
@@ -104,3 +92,13 @@ SESSION_RESTARTED_SHORT = notice(
     "The server released this page's earlier sources; new questions work as usual.",
     "أفرج الخادم عن مصادر الإجابات السابقة لهذه الصفحة؛ الأسئلة الجديدة تعمل كالمعتاد.",
 )
+
+# -- the index's engine stopped (a Milvus engine, restarted at the next question) --------------
+
+ENGINE_DOWN = notice(
+    "The search engine stopped answering; the server is restarting it. Please ask again in a "
+    "moment.",
+    "توقف محرك البحث عن الاستجابة، ويعيد الخادم تشغيله. اسأل مرة أخرى بعد قليل.",
+)
+# An uploaded file in the removal list that the index does not hold.
+NOT_INDEXED = "not indexed · غير مفهرس"

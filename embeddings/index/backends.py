@@ -76,3 +76,30 @@ def index_writer(target: IndexTarget, embedder: Embedder) -> IndexWriter:
     from embeddings.index.faiss.writer import FaissWriter
 
     return FaissWriter(target.index_dir, embedder)
+
+
+def live_stamp(target: IndexTarget, index: VectorIndex) -> str | None:
+    """What names the index an ingest published last, cheap enough to poll: the live FAISS
+    version's folder, or the Milvus index's last commit (read through `index`'s connection).
+    None when it cannot be read (no index yet, an engine that does not answer)."""
+    from embeddings.index.manifest import IndexUnusableError
+
+    try:
+        if target.backend == "milvus":
+            from embeddings.index.milvus.index import MilvusIndex
+
+            assert isinstance(index, MilvusIndex)
+            return index.generation()
+        from embeddings.index.faiss.store import live_version
+
+        return live_version(target.index_dir).name
+    except (IndexUnusableError, OSError):
+        return None
+
+
+def engine_health(index: VectorIndex) -> str | None:
+    """None while the index's engine answers; else what is wrong (only Milvus has an engine
+    apart from this process)."""
+    from embeddings.index.milvus.index import MilvusIndex
+
+    return index.health() if isinstance(index, MilvusIndex) else None

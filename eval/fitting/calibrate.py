@@ -1,5 +1,5 @@
-"""`python -m eval calibrate`: fit the fusion or the confidence from the records `collect`
-wrote, or the support threshold from the parallel XQuAD files, check it on held-out questions,
+"""`python -m eval calibrate`: fit the fusion, the sentence ranker or the confidence from the
+records `collect` wrote, or the support threshold from the parallel XQuAD files, check it on held-out questions,
 and store it in `rag/calibration.json` (other keys of that file are kept)."""
 
 from __future__ import annotations
@@ -13,16 +13,17 @@ from typing import Any
 from eval.datasets import load_squad
 from eval.fitting.collect import read_records
 from eval.fitting.fusion import FUSED, fit_weights, mean_ndcg, single_rankings
+from eval.fitting.ranker import check_ranker
 from eval.fitting.support import support_scores, support_threshold
 from eval.fitting.tiers import (
     FOLDS,
+    checked,
     cross_validated,
     fit_language,
     fold_of,
     with_tiers,
     write_calibration,
 )
-from eval.selective import tier_metrics
 from rag.config import CALIBRATED_MODEL_KEY, load_settings
 from rag.pipeline import embedder_for
 
@@ -104,13 +105,13 @@ def _confidence(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict, dict]
         even, odd = _pick(sets, xquad, "even"), _pick(sets, xquad, "odd")
         arcd, away = _pick(sets, arcd_names, None), _pick(sets, off_topic, None)
         model, tiers = fit_language([*even, *arcd, *away])
-        models[language], thresholds[language] = model.to_json(), tiers.__dict__
+        models[language], thresholds[language] = model.to_json(), tiers.to_json()
         stats[language] = {
-            "thresholds": tiers.__dict__,
-            "fit": tier_metrics(with_tiers([*even, *arcd, *away], model, tiers)),
-            "xquad_odd": tier_metrics(with_tiers(odd, model, tiers)),
+            "thresholds": tiers.to_json(),
+            "fit": checked(with_tiers([*even, *arcd, *away], model, tiers)),
+            "xquad_odd": checked(with_tiers(odd, model, tiers)),
             **{
-                name: tier_metrics(with_tiers(sets[name], model, tiers))
+                name: checked(with_tiers(sets[name], model, tiers))
                 for name in off_topic
                 if sets.get(name)
             },
@@ -118,6 +119,24 @@ def _confidence(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict, dict]
         if arcd:
             stats[language]["arcd_cv"] = cross_validated([*even, *away], arcd)
     return models, thresholds, stats
+
+
+# Per question language: the XQuAD set (even articles to fit, odd to check) and ARCD.
+RANKER_SETS = {"ar": ("xquad-ar", "arcd"), "en": ("xquad-en", None)}
+
+
+def _ranker(sets: Mapping[str, Sequence[Record]]) -> tuple[dict, dict]:
+    """The ranker per language, kept only where it beats the hand-weighed score on every
+    held-out check; the checks are reported either way."""
+    rankers, stats = {}, {}
+    for language, (xquad, arcd_name) in RANKER_SETS.items():
+        arcd = sets.get(arcd_name, []) if arcd_name else []
+        ranker, stats[language] = check_ranker(
+            _pick(sets, [xquad], "even"), _pick(sets, [xquad], "odd"), arcd
+        )
+        if stats[language]["kept"]:
+            rankers[language] = ranker.to_json()
+    return rankers, stats
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
@@ -137,6 +156,10 @@ def calibrate_command(args: argparse.Namespace) -> int:
     if args.fit == "fusion":
         weights, stats = _fusion(sets, settings.retrieval.rrf_k)
         calibration.update({"fusion_weights": weights, "fusion_stats": stats})
+        report = stats
+    elif args.fit == "ranker":
+        rankers, stats = _ranker(sets)
+        calibration.update({"sentence_ranker": rankers or None, "sentence_ranker_stats": stats})
         report = stats
     else:
         models, thresholds, stats = _confidence(sets)

@@ -80,7 +80,7 @@ def collect(
         ("xquad-en", on_xquad, xquad_english),
         ("arcd", on_arcd, arcd_set),
     ):
-        answered, unanswerable = pipelines.ask(name, squad.questions, with_chunk_rankings=True)
+        answered, unanswerable = pipelines.ask(name, squad.questions, for_fitting=True)
         _write(out / f"{name}.jsonl", answered, name)
         _write(out / f"{name}-noanswer.jsonl", unanswerable, f"{name}-noanswer")
         counts[name], counts[f"{name}-noanswer"] = len(answered), len(unanswerable)

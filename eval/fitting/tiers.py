@@ -1,15 +1,11 @@
 """The confidence and its tiers, fitted on data: a logistic model per question language of
-"the answer tier's text holds the answer", and the two thresholds on its probability.
+"the first sentence holds the answer", and the three thresholds on its probability
+(`eval/fitting/levels.py`).
 
 Fitted on XQuAD's even-numbered articles (Arabic and English questions over the Arabic
 paragraphs) and ARCD train together, with their no-answer variants (the paragraph removed from
 the index, its siblings left) and off-topic questions; checked on XQuAD's odd-numbered articles
 and on ARCD by cross-validation over articles. The seed questions are never used.
-
-- `answer`: the lowest threshold at which the questions above it are answered correctly at
-  least `ANSWER_PRECISION` of the time (unanswerable questions count as wrong answers).
-- `related`: the highest threshold below which at least `REFUSAL_PRECISION` of the questions
-  have no answer in the index, so a refusal is almost always right.
 """
 
 from __future__ import annotations
@@ -24,15 +20,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from eval.datasets import article_of
-from eval.selective import tier_metrics
+from eval.fitting.levels import Scored, choose_thresholds
+from eval.selective import reliability, tier_metrics
 from rag.answer.confidence import FEATURES, ConfidenceModel, TierThresholds
 
-# The precision the answer tier must reach on the fitted mix. 0.95 there leaves the answer tier
-# almost empty (1% of XQuAD's answerable questions, the reader has no better sentence to give),
-# so the target is 0.90 on the mix, where ARCD (harder) pulls precision down and XQuAD is answered
-# at about 0.95; the README gives the coverage and precision this buys on every held-out set.
-ANSWER_PRECISION = 0.90
-REFUSAL_PRECISION = 0.95
 # Inverse L2 strength of the logistic model, chosen by cross-validation (see README).
 REGULARIZATION = 1.0
 FOLDS = 5
@@ -41,8 +32,14 @@ Record = Mapping[str, Any]
 
 
 def correct(record: Record) -> bool:
-    """The answer tier's text holds a gold alias of an answerable question."""
-    return bool(record["answerable"] and record["answer_hit"])
+    """The first sentence shown holds a gold alias of an answerable question."""
+    return bool(record["answerable"] and record.get("first_hit"))
+
+
+def source_of(record: Record) -> str:
+    """What a record's thresholds must hold on: its index's source (XQuAD or ARCD)."""
+    name = str(record.get("set", ""))
+    return "arcd" if name.startswith("arcd") or name.endswith("on-arcd") else "xquad"
 
 
 def fit_confidence(
@@ -66,29 +63,6 @@ def fit_confidence(
     )
 
 
-def choose_thresholds(
-    confidence: Sequence[float],
-    right: Sequence[bool],
-    unanswerable: Sequence[bool],
-    *,
-    answer_precision: float = ANSWER_PRECISION,
-    refusal_precision: float = REFUSAL_PRECISION,
-) -> TierThresholds:
-    """See the module docstring. `right`: the answer tier's text is correct; `unanswerable`:
-    the index holds no answer."""
-    order = np.argsort(-np.asarray(confidence, dtype=float))
-    values = np.asarray(confidence, dtype=float)[order]
-    precision = np.cumsum(np.asarray(right, dtype=float)[order]) / np.arange(1, len(order) + 1)
-    meets = np.flatnonzero(precision >= answer_precision)
-    answer = float(values[meets[-1]]) if len(meets) else 1.0
-    ascending = values[::-1]
-    empty = np.asarray(unanswerable, dtype=float)[order][::-1]
-    refusal = np.cumsum(empty) / np.arange(1, len(order) + 1)
-    safe = np.flatnonzero(refusal >= refusal_precision)
-    related = float(ascending[safe[-1]]) if len(safe) else 0.0
-    return TierThresholds(answer=answer, related=min(related, answer))
-
-
 def with_tiers(
     records: Sequence[Record], model: ConfidenceModel, thresholds: TierThresholds
 ) -> list[dict[str, Any]]:
@@ -103,11 +77,17 @@ def with_tiers(
 def fit_language(records: Sequence[Record]) -> tuple[ConfidenceModel, TierThresholds]:
     usable = [r for r in records if r["features"]]
     model = fit_confidence(usable)
-    confidence = [model.probability(r["features"]) for r in usable]
-    thresholds = choose_thresholds(
-        confidence, [correct(r) for r in usable], [not r["answerable"] for r in usable]
-    )
-    return model, thresholds
+    scored = [
+        Scored(
+            confidence=model.probability(r["features"]),
+            right=correct(r),
+            answerable=bool(r["answerable"]),
+            variant=str(r.get("set", "")).endswith("-noanswer"),
+            source=source_of(r),
+        )
+        for r in usable
+    ]
+    return model, choose_thresholds(scored)
 
 
 def cross_validated(
@@ -121,7 +101,12 @@ def cross_validated(
         test = [r for r in folded if fold_of(r) == fold]
         model, thresholds = fit([*fixed, *train])
         tested += with_tiers(test, model, thresholds)
-    return tier_metrics(tested)
+    return checked(tested)
+
+
+def checked(records: Sequence[Record]) -> dict[str, Any]:
+    """What the tiers deliver on `records`, and how reliable the confidence is on them."""
+    return {**tier_metrics(records), "reliability": reliability(records)}
 
 
 def fold_of(record: Record) -> int:

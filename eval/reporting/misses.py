@@ -8,6 +8,7 @@ from typing import Any
 
 from eval.metrics import AnswerRecord, first_gold_rank
 from eval.reporting.markdown import cell, table
+from rag.schema import STATING
 
 WORST_MISSES = 10
 MISS_DEPTH = 10
@@ -20,7 +21,7 @@ def _miss(record: AnswerRecord, method: str | None) -> tuple[int, int | None] | 
         None if ranked is None else first_gold_rank(ranked, record.get("gold_ids", []), MISS_DEPTH)
     )
     if not record.get("answerable", True):
-        return (1, None) if record.get("tier", "answer") == "answer" else None
+        return (1, None) if record.get("tier", "answer") in STATING else None
     if ranked is not None and rank is None:
         return 0, None
     if record.get("answer_hit") is False:

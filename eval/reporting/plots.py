@@ -86,7 +86,7 @@ def plot_confidence(results: Mapping[str, Any], path: Path) -> bool:
         for name, v in values.items():
             if v.size:
                 axes.hist(v, bins=bins, alpha=0.6, label=f"{name} (n={v.size})")
-        for tier, style in (("answer", "--"), ("related", ":")):
+        for tier, style in (("answer", "--"), ("likely", "-."), ("related", ":")):
             threshold = (group.get("thresholds") or {}).get(tier)
             if threshold is not None:
                 axes.axvline(

@@ -20,12 +20,19 @@ missing, empty or null, and its section of the report is then skipped:
       "grounding": {"citation_validity": float | null, "citation_support": float | null,
                     "refusal_accuracy": float | null, "false_refusal_rate": float | null,
                     "false_answer_rate": float | null},
-      "selective": {"coverage": {"answer": float, "related": float, "refused": float},
-                    "answer_precision": float, "unanswerable_in_answer": float,
-                    "unanswerable_refused": float, "risk_coverage": {"coverage": [float],
-                    "risk": [float], "aurc": float}, "by_direction": {<these keys>}},
+      "selective": {"coverage": {"answer": float, "likely": float, "related": float,
+                                 "refused": float},
+                    "stated_coverage": float, "right": {"answer": float, "likely": float},
+                    "unanswerable_stated": float, "unanswerable_in_answer": float,
+                    "unanswerable_refused": float,
+                    "reliability": {"levels": {"<tier>": {"questions": int,
+                                    "predicted": float, "observed": float | null}},
+                                    "ece": float},
+                    "risk_coverage": {"coverage": [float], "risk": [float], "aurc": float},
+                    "by_direction": {<these keys>}},
       "scores": {"<question language>": {"answerable": [float], "unanswerable": [float],
-                                         "thresholds": {"answer": float, "related": float}}},
+                                         "thresholds": {"answer": float, "likely": float,
+                                                        "related": float}}},
       "latency_ms": {"p50": float, "p95": float, "mean": float},
       "records": [eval.metrics.AnswerRecord, ...],                  # one per question
     }
@@ -50,6 +57,14 @@ from eval.reporting.plots import (
     plot_confidence,
     plot_recall_curves,
     plot_risk_coverage,
+)
+from eval.reporting.tiers import (
+    RELIABILITY_HEADER,
+    SELECTIVE_HEADER,
+    reliability_rows,
+    selective_cells,
+    selective_rows,
+    selective_section,
 )
 
 RECALL_PLOT = "recall_at_k.png"
@@ -160,44 +175,6 @@ def _grounding_section(results: Mapping[str, Any], images: set[str]) -> list[str
     return lines
 
 
-def _selective_rows(selective: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    rows = [("all", selective)] if selective.get("coverage") else []
-    return rows + sorted((selective.get("by_direction") or {}).items())
-
-
-def _selective_cells(m: Mapping[str, Any]) -> list[str]:
-    coverage = m.get("coverage") or {}
-    return [
-        *(fmt(coverage.get(tier)) for tier in ("answer", "related", "refused")),
-        fmt(m.get("answer_precision")),
-        fmt(m.get("unanswerable_in_answer")),
-        fmt((m.get("risk_coverage") or {}).get("aurc")),
-    ]
-
-
-SELECTIVE_HEADER = [
-    "direction",
-    "answerable: answer",
-    "related",
-    "refused",
-    "answer precision",
-    "unanswerable in answer",
-    "AURC",
-]
-
-
-def _selective_section(results: Mapping[str, Any], images: set[str]) -> list[str]:
-    rows = _selective_rows(results.get("selective") or {})
-    if not rows:
-        return []
-    lines = ["## Selective answering (tiers)", ""]
-    lines += table(SELECTIVE_HEADER, [[d, *_selective_cells(m)] for d, m in rows])
-    lines.append("")
-    if RISK_PLOT in images:
-        lines += [f"![Risk-coverage]({RISK_PLOT})", ""]
-    return lines
-
-
 def _latency_section(results: Mapping[str, Any]) -> list[str]:
     latency = results.get("latency_ms") or {}
     if not latency:
@@ -223,7 +200,7 @@ def write_report(results: Mapping[str, Any], out_dir: Path) -> Path:
         *_retrieval_section(results, images),
         *_answers_section(results),
         *_grounding_section(results, images),
-        *_selective_section(results, images),
+        *selective_section(results, images, RISK_PLOT),
         *_latency_section(results),
         *worst_misses_section(results, _main_method(results)),
     ]
@@ -252,9 +229,14 @@ def format_summary_table(results: Mapping[str, Any]) -> str:
     present = [key for key in GROUNDING_KEYS if key in grounding]
     if present:
         lines.append("grounding: " + "  ".join(f"{key} {fmt(grounding[key])}" for key in present))
-    for direction, metrics in _selective_rows(results.get("selective") or {}):
-        cells = dict(zip(SELECTIVE_HEADER[1:], _selective_cells(metrics), strict=True))
+    selective = results.get("selective") or {}
+    for direction, metrics in selective_rows(selective):
+        cells = dict(zip(SELECTIVE_HEADER[1:], selective_cells(metrics), strict=True))
         lines.append(f"tiers {direction}: " + "  ".join(f"{k} {v}" for k, v in cells.items()))
+    reliability = reliability_rows(selective)
+    if reliability:
+        lines += ["reliability (predicted vs observed share right):"]
+        lines += aligned([RELIABILITY_HEADER, *reliability])
     latency = results.get("latency_ms") or {}
     if latency:
         lines.append(

@@ -20,6 +20,7 @@ from eval.metrics import (
 from eval.records import METHODS
 from eval.selective import selective_section
 from rag.config import Settings
+from rag.schema import STATING
 
 
 def _retrieval_section(records: Sequence[AnswerRecord]) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def _answer_metrics(
     if not answerable:
         return {"answer_hit": None, "evidence_hit": None, "sentence_match": None, "token_f1": None}
     matched = [
-        sentence_match(r["answer"] if r["tier"] == "answer" else "", spans[r["id"]])
+        sentence_match(r["answer"] if r["tier"] in STATING else "", spans[r["id"]])
         for r in answerable
         if r["id"] in spans
     ]

@@ -1,5 +1,5 @@
 """How sure is the answer? A calibrated probability that the chosen sentence holds the answer,
-and the two thresholds on it that make the three tiers.
+and the three thresholds on it that make the four tiers.
 
 The best sentence's score alone cannot tell a passage that answers the question from one that is
 only on the same topic: both are close to the question in embedding space. More signals help:
@@ -11,9 +11,9 @@ date or a quantity.
 A logistic model per question language weighs the signals into a probability. `python -m eval
 calibrate` fits it on XQuAD (even-numbered articles, Arabic and English questions) and ARCD train
 together, with their no-answer variants and off-topic questions, and stores it as plain numbers
-in `rag/calibration.json` with the thresholds: `answer` from the precision the answer tier must
-reach, `related` below which nothing retrieved is worth showing. Without a fitted model there is
-no confidence and every answer is in the answer tier.
+in `rag/calibration.json` with the thresholds, each from what its tier must deliver on every
+source it is fitted on (`eval/fitting/levels.py`). Without a fitted model there is no
+confidence and every answer is in the answer tier.
 """
 
 from __future__ import annotations
@@ -24,10 +24,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from corpus import normalize_text, search_tokens
 from embeddings.index.protocol import VectorIndex
+from rag.answer.linear import LinearModel
 from rag.answer.selection import ScoredSentence
 from rag.question.answer_type import AnswerType, matches_type
 from rag.retrieval.lexical import idf_overlap
@@ -50,6 +49,8 @@ FEATURES = (
     "novelty",  # share of the best sentence's words the question does not have
     "question_words",  # how many words the question has (short questions are vaguer)
     "sentence_words",  # log of how many the best sentence has
+    "rank_top",  # the best sentence's ranking score (the learned ranker's log-odds, or `top`)
+    "rank_gap",  # how far it stands above the next sentence that says something else
 )
 
 _NUMBER = re.compile(r"\d+")
@@ -106,6 +107,7 @@ def confidence_features(
     different = [s for s in scored[1:] if not _says_the_same(s, best, same_claim)]
     other_passage = next((s.score for s in different if s.passage != best.passage), 0.0)
     next_sentence = next((s.score for s in different), 0.0)
+    next_ranked = next((s.rank for s in different), best.rank)
     everything = "\n".join(p.chunk.search_text for p in passages)
     numbers = set(_NUMBER.findall(normalize_text(question.text)))
     expected = question.answer_type
@@ -133,83 +135,49 @@ def confidence_features(
         "novelty": len(sentence_tokens - set(question.own_tokens)) / max(1, len(sentence_tokens)),
         "question_words": float(len(set(question.own_tokens))),
         "sentence_words": math.log1p(len(sentence_tokens)),
+        "rank_top": best.rank,
+        "rank_gap": best.rank - next_ranked,
     }
 
 
-@dataclass(frozen=True)
-class ConfidenceModel:
-    """A logistic model over standardized features; `probability` is its P(answer is right)."""
+class ConfidenceModel(LinearModel):
+    """A logistic model over standardized `FEATURES`; `probability` is its P(the first sentence
+    holds the answer)."""
 
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
-
-    def __post_init__(self) -> None:
-        unknown = set(self.features) - set(FEATURES)
-        if unknown:
-            raise ValueError(f"unknown confidence feature(s): {', '.join(sorted(unknown))}")
-        sizes = {len(self.features), len(self.mean), len(self.scale), len(self.coef)}
-        if len(sizes) != 1:
-            raise ValueError("confidence model: features, mean, scale and coef differ in length")
-        if any(s <= 0 for s in self.scale):
-            raise ValueError("confidence model: every scale must be positive")
-
-    def log_odds(self, values: Mapping[str, float]) -> float:
-        x = np.array([values[name] for name in self.features], dtype=float)
-        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
-        return float(z @ np.asarray(self.coef) + self.intercept)
-
-    def probability(self, values: Mapping[str, float]) -> float:
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.log_odds(values)))))
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "features": list(self.features),
-            "mean": [round(v, 8) for v in self.mean],
-            "scale": [round(v, 8) for v in self.scale],
-            "coef": [round(v, 8) for v in self.coef],
-            "intercept": round(self.intercept, 8),
-        }
-
-    @classmethod
-    def from_json(cls, payload: Mapping[str, Any]) -> ConfidenceModel:
-        try:
-            return cls(
-                features=tuple(str(name) for name in payload["features"]),
-                mean=tuple(float(v) for v in payload["mean"]),
-                scale=tuple(float(v) for v in payload["scale"]),
-                coef=tuple(float(v) for v in payload["coef"]),
-                intercept=float(payload["intercept"]),
-            )
-        except (KeyError, TypeError) as error:
-            raise ValueError(f"confidence model: malformed entry ({error})") from error
+    known = FEATURES
+    kind = "confidence model"
 
 
 def confidence_models(payload: Mapping[str, Any] | None) -> dict[str, ConfidenceModel]:
     """The per-language models of the `confidence` setting (`{"ar": {...}, "en": {...}}`)."""
-    return {language: ConfidenceModel.from_json(m) for language, m in (payload or {}).items()}
+    return ConfidenceModel.per_language(payload)
 
 
 @dataclass(frozen=True)
 class TierThresholds:
-    """The answer tier from `answer` up, the related tier from `related` up, else refused."""
+    """The answer tier from `answer` up, likely from `likely` up, related from `related` up,
+    else refused."""
 
     answer: float
+    likely: float
     related: float
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.related <= self.answer <= 1.0:
+        if not 0.0 <= self.related <= self.likely <= self.answer <= 1.0:
             raise ValueError(
-                f"tier thresholds must satisfy 0 <= related <= answer <= 1, got "
-                f"related={self.related}, answer={self.answer}"
+                "tier thresholds must satisfy 0 <= related <= likely <= answer <= 1, got "
+                f"related={self.related}, likely={self.likely}, answer={self.answer}"
             )
 
     def tier(self, confidence: float) -> Tier:
         if confidence >= self.answer:
             return "answer"
+        if confidence >= self.likely:
+            return "likely"
         return "related" if confidence >= self.related else "refused"
+
+    def to_json(self) -> dict[str, float]:
+        return {"answer": self.answer, "likely": self.likely, "related": self.related}
 
 
 def borrowed_answer(question: Question, sentence: str, span: tuple[int, int] | None) -> bool:
@@ -229,7 +197,9 @@ def tier_thresholds(payload: Mapping[str, Any] | None) -> dict[str, TierThreshol
     """The per-language thresholds of the `tier_thresholds` setting."""
     try:
         return {
-            language: TierThresholds(answer=float(t["answer"]), related=float(t["related"]))
+            language: TierThresholds(
+                answer=float(t["answer"]), likely=float(t["likely"]), related=float(t["related"])
+            )
             for language, t in (payload or {}).items()
         }
     except (KeyError, TypeError) as error:

@@ -58,6 +58,116 @@ def _names(text: str) -> Iterator[tuple[int, int]]:
             yield words[0].start(), words[-1].end()
 
 
+# A place is named after a word for a kind of place ("مدينة حلب", "العاصمة الروسية موسكو"), or
+# after "in"/"to" when the next word is no common noun of a construct ("في أنقرة", not "في إطار").
+_PLACE_NOUN = re.compile(
+    rf"{_B}(?:ب|و)?(?:ال)?(?:مدينة|عاصمة|محافظة|ولاية|إقليم|اقليم|منطقة|بلدة|قرية|جزيرة|ميناء"
+    rf"|مطار)(?:\s+ال\w+(?:ي|ية))?\s+"
+)
+_PLACE_AFTER = re.compile(rf"{_B}(?:في|إلى|الى)\s+")
+_NOT_PLACES = frozenset(
+    [
+        "إطار",
+        "اطار",
+        "ظل",
+        "حين",
+        "حال",
+        "وقت",
+        "ضوء",
+        "سياق",
+        "مقابل",
+        "شأن",
+        "أعقاب",
+        "اعقاب",
+        "أثناء",
+        "اثناء",
+        "نهاية",
+        "بداية",
+        "منتصف",
+        "مطلع",
+        "أواخر",
+        "اواخر",
+        "أوائل",
+        "اوائل",
+        "محاولة",
+        "مجال",
+        "مواجهة",
+        "ذلك",
+        "هذا",
+        "هذه",
+        "تلك",
+        "حديث",
+        "تصريح",
+        "تصريحات",
+        "بيان",
+        "مؤتمر",
+        "كلمة",
+        "لقاء",
+        "اجتماع",
+        "اجتماعات",
+        "مقابلة",
+        "رسالة",
+        "سبيل",
+        "عهد",
+        "عام",
+        "شهر",
+        "يوم",
+        "أول",
+        "اول",
+        "آخر",
+        "اخر",
+        "ما",
+        "كل",
+        "حد",
+        "حوالي",
+        "أكثر",
+        "اكثر",
+        "أقل",
+        "اقل",
+        "نحو",
+        "غضون",
+        "خضم",
+        "مختلف",
+        "عدة",
+        "عدد",
+        "بعض",
+        "جميع",
+        "وقت",
+        "لقاءات",
+        "محادثات",
+        "زيارة",
+        "جلسة",
+        "قمة",
+        "مرحلة",
+        "موعد",
+        "تاريخ",
+        "أي",
+        "اي",
+        "مستوى",
+        "إطارها",
+        "إشارة",
+        "اشارة",
+        "رده",
+        "ردها",
+        "مطلع",
+        "منتصف",
+    ]
+)
+
+
+def _places(text: str) -> Iterator[tuple[int, int]]:
+    for cue, after in ((_PLACE_NOUN, False), (_PLACE_AFTER, True)):
+        for match in cue.finditer(text):
+            word = _WORD.match(text, match.end())
+            if word is None or word.group() in _NAME_STOP:
+                continue
+            name = word.group()
+            if after and (name.startswith("ال") or name in _NOT_PLACES or DATE_SPAN.match(name)):
+                continue
+            if not re.search(DIGIT, name):
+                yield word.span()
+
+
 def _candidates(text: str, answer_type: AnswerType) -> Iterator[tuple[int, int]]:
     if answer_type is AnswerType.DATE:
         yield from (m.span() for m in DATE_SPAN.finditer(text))
@@ -65,6 +175,8 @@ def _candidates(text: str, answer_type: AnswerType) -> Iterator[tuple[int, int]]
         yield from (m.span() for m in _NUMBER.finditer(text) if not DATE_SPAN.fullmatch(m.group()))
     elif answer_type is AnswerType.PERSON:
         yield from _names(text)
+    elif answer_type is AnswerType.PLACE:
+        yield from _places(text)
 
 
 def answer_span(

@@ -1,13 +1,16 @@
-"""The answer that needs no LLM, in three tiers decided by one calibrated confidence.
+"""The answer that needs no LLM, in four tiers decided by one calibrated confidence.
 
-- answer: the lead states it, then the best sentence with its marker (and the markers of other
-  articles that say the same: "according to 2 articles"); a second sentence joins only when it
-  scores almost as well and says something else. For English questions a date or number is
-  stated in English in the lead, and the Arabic evidence is quoted.
-- related: the articles touch the subject but no sentence clearly answers: the closest sentence
-  of each of at most two articles, under a lead that says so.
+- answer: "According to the articles:", then the best sentence with its marker; a second
+  sentence joins only when it scores almost as well and says something else. "According to N
+  articles" only when the sentences shown come from N articles, each citing its own.
+- likely: the same sentences under a lead that says they most likely answer.
+- related: no sentence may answer: the closest sentence of each of at most two articles, under
+  a lead that says so.
 - refused: nothing relevant; the assistant says so in the question's language and cites nothing.
-Other good sentences go to the answer's folded evidence, not into the answer.
+In the answer and likely tiers the span that answers (a date, a number, a name, a place) is
+highlighted, and for English questions the lead names its kind and states a date or number in
+English, since the evidence is quoted in Arabic. Other good sentences (other articles reporting
+the same first) go to the answer's folded evidence, not into the answer.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from rag.answer.confidence import (
 )
 from rag.answer.direct import answer_span, english_statement
 from rag.answer.selection import ScoredSentence, SentenceSelector
+from rag.grounding.citations import without_marker_lookalikes
 from rag.messages import arabic_count, message
 from rag.question.answer_type import AnswerType
 from rag.schema import (
+    STATING,
     Answer,
     AnswerChunk,
     AnswerSentence,
@@ -36,6 +41,7 @@ from rag.schema import (
     Tier,
     answer_deltas,
     marker_text,
+    quote,
 )
 
 # A second sentence joins the answer when it scores at most this much below the first.
@@ -93,40 +99,46 @@ class _Citing:
         return self.markers[item.passage]
 
     def sentence(
-        self,
-        item: ScoredSentence,
-        *also: ScoredSentence,
-        highlight: tuple[int, int] | None = None,
+        self, item: ScoredSentence, highlight: tuple[int, int] | None = None
     ) -> AnswerSentence:
-        """The sentence as the answer shows it (quoted for English questions), citing its
-        passage and those of `also` (other articles saying the same), with `highlight` (offsets
-        in the sentence) marking what answers."""
-        markers = tuple(dict.fromkeys(self.marker(s) for s in (item, *also)))
-        quoted = self.question.language != "ar"
-        text = f"“{item.span.text}”" if quoted else item.span.text
-        if highlight is not None and quoted:
-            highlight = (highlight[0] + 1, highlight[1] + 1)
-        return AnswerSentence(text, markers, highlight=highlight)
+        """The sentence as the answer shows it, citing its passage, with `highlight` (offsets
+        in the sentence) marking what answers. For English questions the Arabic is quoted,
+        unless it opens or closes with a quotation mark of its own."""
+        text = without_marker_lookalikes(item.span.text)  # an article's "[1]" is not ours
+        if text != item.span.text and highlight is not None:
+            found = text.find(item.span.text[slice(*highlight)])
+            highlight = (found, found + highlight[1] - highlight[0]) if found >= 0 else None
+        if self.question.language != "ar" and (quoted := quote(text)) != text:
+            text = quoted
+            highlight = None if highlight is None else (highlight[0] + 1, highlight[1] + 1)
+        return AnswerSentence(text, (self.marker(item),), highlight=highlight)
 
 
-def _lead(question: Question, first: AnswerSentence, articles: int) -> str:
-    """ "According to the articles:" (or to N articles), and for an English question asking for
-    a date or a number, that date or number in English with its markers."""
+def _kind(question: Question) -> str:
+    return message(f"kind_{question.answer_type.value}", question.language)
+
+
+def _lead(question: Question, tier: Tier, first: AnswerSentence, articles: int) -> str:
+    """The lead of the answer or likely tier. For an English question whose first sentence
+    states the kind of answer asked for, the lead names that kind, and states a date or number
+    in English with its marker."""
     language = question.language
-    lead = (
-        message("lead", language)
-        if articles == 1
-        else message("lead_reported", language, count=articles, articles=arabic_count(articles))
-    )
+    if tier == "likely":
+        lead = message("likely", language)
+    elif articles == 1:
+        lead = message("lead", language)
+    else:
+        lead = message("lead_reported", language, count=articles, articles=arabic_count(articles))
     if language != "en" or first.highlight is None:
         return lead
-    statement = english_statement(first.text[slice(*first.highlight)], question.answer_type)
+    found = first.text[slice(*first.highlight)]
+    statement = english_statement(found, question.answer_type)
+    prefix = "likely" if tier == "likely" else "found"
+    values = {"lead": lead, "source": lead.rstrip(":"), "kind": _kind(question)}
     if statement is None:
-        return lead
-    key = "direct_date" if question.answer_type is AnswerType.DATE else "direct_number"
-    return message(
-        key, language, lead=lead, statement=statement, markers=marker_text(first.markers)
-    )
+        return message(f"{prefix}_shown", language, **values)
+    markers = marker_text(first.markers)
+    return message(f"{prefix}_stated", language, statement=statement, markers=markers, **values)
 
 
 def _same(a: ScoredSentence, b: ScoredSentence) -> bool:
@@ -162,14 +174,14 @@ class ExtractiveGenerator:
         confidence = model.probability(features) if model is not None else None
         tiers = self.tiers.get(question.language)
         tier = tiers.tier(confidence) if tiers is not None and confidence is not None else "answer"
-        if tier == "answer" and borrowed_answer(question, scored[0].span.text, span):
-            tier = "related"
+        if tier in STATING and borrowed_answer(question, scored[0].span.text, span):
+            tier = "related"  # found through the borrowed context alone: stated by neither tier
         return Assessment(scored, span, features, confidence, tier)
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
         assessment = self.assess(question, passages)
-        if assessment.tier == "answer":
-            answer = self._answer_tier(question, passages, assessment)
+        if assessment.tier in STATING:
+            answer = self._stating_tier(question, passages, assessment)
         elif assessment.tier == "related":
             answer = self._related_tier(question, passages, assessment.scored)
         else:
@@ -181,12 +193,13 @@ class ExtractiveGenerator:
             top_score=assessment.scored[0].score if assessment.scored else None,
         )
 
-    def _answer_tier(
+    def _stating_tier(
         self, question: Question, passages: Sequence[Passage], assessment: Assessment
     ) -> Answer:
+        """The answer or likely tier: the best sentence (and a second that adds something),
+        then as evidence the other articles that report the same, and other good sentences."""
         scored = assessment.scored
         best = scored[0]
-        agree = agreeing(scored, passages, self.same_claim, assessment.span)
         second = next(
             (
                 s
@@ -196,24 +209,24 @@ class ExtractiveGenerator:
             ),
             None,
         )
+        shown = [best] if second is None else [best, second]
         citing = _Citing(question, passages)
-        sentences = [citing.sentence(best, *agree, highlight=assessment.span)]
-        shown = [best, *agree]
-        if second is not None:
-            sentences.append(citing.sentence(second))
-            shown.append(second)
-        evidence = [
-            citing.sentence(s)
-            for s in self.selector.select(scored)
-            if not any(_same(s, t) for t in shown)
-        ]
+        sentences = [citing.sentence(best, highlight=assessment.span)]
+        sentences += [citing.sentence(s) for s in shown[1:]]
+        agree = agreeing(scored, passages, self.same_claim, assessment.span)
+        evidence: list[ScoredSentence] = []
+        for s in [*agree, *self.selector.select(scored)]:
+            if not any(_same(s, t) for t in [*shown, *evidence]):
+                evidence.append(s)
+        articles = len({passages[s.passage].article_id for s in shown})
         return Answer(
             question=question.text,
             language=question.language,
-            lead=_lead(question, sentences[0], 1 + len(agree)),
+            lead=_lead(question, assessment.tier, sentences[0], articles),
             sentences=sentences,
             citations=citing.citations,
-            evidence=evidence,
+            tier=assessment.tier,
+            evidence=[citing.sentence(s) for s in evidence],
             passages=list(passages),
         )
 
@@ -226,10 +239,12 @@ class ExtractiveGenerator:
             if len(picked) == RELATED_ARTICLES:
                 break
         citing = _Citing(question, passages)
+        asks = question.language == "en" and question.answer_type is not AnswerType.OTHER
+        lead = message("related", question.language)
         return Answer(
             question=question.text,
             language=question.language,
-            lead=message("related", question.language),
+            lead=message("related_kind", "en", lead=lead, kind=_kind(question)) if asks else lead,
             sentences=[citing.sentence(s) for s in picked.values()],
             citations=citing.citations,
             tier="related",

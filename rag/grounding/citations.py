@@ -105,6 +105,14 @@ def _strip_once(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
+def without_marker_lookalikes(text: str) -> str:
+    """Quoted text without what a reader would take for one of our markers: well-formed
+    markers and bracketed numbers (an article's "[1]" must not sit beside the real one)."""
+    if "[" not in text and "\uff3b" not in text:  # ［, read as [ through NFKC
+        return text
+    return strip_markers(strip_malformed_markers(text)[0])
+
+
 # Brackets around numbers only ("[0]", "[1000]", "[1-50]", "[2, ]"): citation-looking text. The
 # ones `parse_markers` does not accept are malformed markers, reported rather than shown.
 _BRACKETED_NUMBERS = re.compile(

@@ -2,7 +2,8 @@
 
 Support is the best cosine between the answer sentence and any sentence of its cited passages,
 with the same multilingual model that retrieves, so an English sentence can be checked against
-Arabic evidence. Below the threshold a sentence is flagged as unsupported.
+Arabic evidence. Below the threshold a sentence is flagged as unsupported. Text that instructs
+its reader (`corpus.instructions`) is neither evidence nor a supported answer sentence.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from corpus import Span
+from corpus.instructions import addresses_reader
 from embeddings.index.protocol import SentenceVector, VectorIndex
 from embeddings.model.cache import CachedEncoder
 from rag.messages import message
@@ -47,10 +49,19 @@ class SupportChecker:
         )
         checked = []
         for sentence in answer.sentences:
-            evidence = [e for m in sentence.markers if m in evidence_of for e in evidence_of[m]]
+            # Text that instructs its reader supports nothing: a reply that obeyed it is flagged.
+            evidence = [
+                e
+                for m in sentence.markers
+                if m in evidence_of
+                for e in evidence_of[m]
+                if not addresses_reader(e[0].text)
+            ]
             score = 0.0
-            if evidence:
-                claim_text = sentence.text.strip(QUOTES)
+            claim_text = sentence.text.strip(QUOTES)
+            # A sentence that itself instructs the reader (a model obeying an article) answers
+            # nothing, whatever it resembles.
+            if evidence and not addresses_reader(claim_text):
                 # A quoted sentence has its vector in the index already; only new wording (an
                 # LLM's) needs the model.
                 stored = next((v for span, v in evidence if span.text == claim_text), None)

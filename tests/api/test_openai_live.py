@@ -14,6 +14,7 @@ import openai
 import pytest
 from openai.types.chat import ChatCompletionChunk
 
+from rag.messages import message
 from tests.serving.app_thread import app_folders, serve_app
 
 pytestmark = pytest.mark.slow
@@ -46,11 +47,12 @@ def test_the_openai_client_gets_the_answer_and_its_citations(served):
         model="any-name-at-all", messages=[{"role": "user", "content": AR_QUESTION}]
     )
     content = completion.choices[0].message.content
-    # The answer tier's lead: "according to the articles" or "according to N articles".
-    assert content.startswith("بحسب ") and "بوتين" in content and "[1]" in content
+    # The lead of a tier that states the answer: "according to (N) articles" or "most likely".
+    assert content.startswith(("بحسب ", message("likely", "ar"))), content
+    assert "بوتين" in content and "[1]" in content
     assert completion.model == "any-name-at-all"
     extra = completion.model_extra["rag"]
-    assert extra["tier"] == "answer" and "confidence" in extra
+    assert extra["tier"] in ("answer", "likely") and "confidence" in extra
     assert 0.0 <= extra["confidence"] <= 1.0  # the shipped calibration gives every answer one
     assert {c["marker"] for c in extra["citations"]} >= {1}
     assert all(c["sentence"] in c["text"] for c in extra["citations"])
@@ -62,7 +64,7 @@ def test_the_openai_client_streams_the_answer_in_parts(served):
     )
     chunks = list(stream)
     parts = [c.choices[0].delta.content for c in chunks if c.choices[0].delta.content]
-    assert len(parts) >= 2 and "".join(parts).startswith("بحسب ")
+    assert len(parts) >= 2 and "".join(parts).startswith(("بحسب ", message("likely", "ar")))
     assert chunks[-1].choices[0].finish_reason == "stop"
     assert chunks[-1].model_extra["rag"]["citations"]
 
@@ -78,7 +80,8 @@ def test_the_mcp_server_offers_ask_and_search_only(served):
     assert len(passages) == 3 and all("الكرملين" in p["text"] or p["title"] for p in passages)
     _, answered = asyncio.run(_mcp(served.url, call=("ask", {"question": AR_QUESTION})))
     answer = json.loads(answered.content[0].text)
-    assert "بوتين" in answer["answer"] and answer["tier"] == "answer" and answer["citations"]
+    assert "بوتين" in answer["answer"] and answer["citations"]
+    assert answer["tier"] in ("answer", "likely")
 
 
 @pytest.fixture(scope="module")

@@ -235,7 +235,7 @@ def test_unreadable_file(tmp_path):
     assert only_error(directory).reason.startswith("unreadable: ")
 
 
-@pytest.mark.parametrize(("name", "shown"), [("notes.pdf", ".pdf"), ("README", "(no extension)")])
+@pytest.mark.parametrize(("name", "shown"), [("notes.doc", ".doc"), ("README", "(no extension)")])
 def test_unsupported_file_type(tmp_path, name, shown):
     error = only_error(write(tmp_path / name, "text"))
     assert error.reason == f"unsupported file type {shown}"

@@ -16,6 +16,9 @@ from __future__ import annotations
 import gc
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+Input = TypeVar("Input")
 
 # Typical costs measured here, in CPU seconds per MB: most loaders and splitters well under 1.
 SECONDS_PER_MB = 2.0
@@ -36,7 +39,7 @@ def megabytes(text: str) -> float:
     return len(text.encode("utf-8", "surrogatepass")) / 1e6
 
 
-def cpu_seconds(run: Callable[[str], object], text: str, repeats: int = 3) -> float:
+def cpu_seconds(run: Callable[[Input], object], text: Input, repeats: int = 3) -> float:
     """The least CPU time of `repeats` runs of `run(text)`, with the garbage collector off as
     `timeit` does (its full passes grow with everything alive, not with this input)."""
     best = float("inf")
@@ -69,3 +72,19 @@ def assert_linear(run: Callable[[str], object], text: str, limit: float = SECOND
     )
     rate = large / megabytes(text * 2)
     assert rate < BACKSTOP * limit, f"{rate:.2f} s per MB on {2 * len(text)} characters"
+
+
+def assert_grows_linearly(
+    run: Callable[[Input], object], make: Callable[[int], Input], size: int
+) -> None:
+    """As `assert_linear`, for inputs that are built rather than text (a PDF page of `size`
+    operators, a Word file of `size` paragraphs): `run` on `make(2 * size)` against `make(size)`.
+    `size` is chosen so the smaller takes long enough (about 0.2 s)."""
+    small_input = make(size)
+    run(small_input)  # first-call costs are not growth
+    small = cpu_seconds(run, small_input)
+    large = cpu_seconds(run, make(2 * size))
+    growth = large / max(small, 1e-9)
+    assert growth < MAX_GROWTH, (
+        f"{growth:.2f}x the time on twice the input ({small:.3f} s -> {large:.3f} s): not linear"
+    )

@@ -7,33 +7,76 @@ import numpy as np
 import pytest
 
 from eval.fitting.fusion import fit_weights, fused_articles, mean_ndcg
+from eval.fitting.levels import Scored, choose_thresholds, wilson
 from eval.fitting.support import support_threshold
 from eval.fitting.tiers import (
-    choose_thresholds,
     cross_validated,
     fit_confidence,
     fold_of,
     with_tiers,
 )
-from rag.answer.confidence import FEATURES
+from rag.answer.confidence import FEATURES, TierThresholds
 
 
-def test_the_answer_threshold_is_the_lowest_that_keeps_the_precision() -> None:
-    confidence = [0.95, 0.9, 0.85, 0.8, 0.7, 0.6, 0.5, 0.3, 0.2, 0.1]
-    right = [True, True, True, True, True, False, True, False, False, False]
-    empty = [False, False, False, False, False, False, False, True, True, True]
-    tiers = choose_thresholds(
-        confidence, right, empty, answer_precision=0.85, refusal_precision=0.9
-    )
-    # Above 0.5: 6 right of 7 (0.857); above 0.3 the precision would fall to 0.75.
-    assert tiers.answer == pytest.approx(0.5)
-    # Below 0.3 every question has no answer; adding 0.5 would bring an answerable one in.
-    assert tiers.related == pytest.approx(0.3)
+def _scored(confidence: float, right: bool, answerable: bool = True, **rest) -> Scored:
+    variant = rest.get("variant", not answerable)
+    return Scored(confidence, right, answerable, variant, rest.get("source", "xquad"))
+
+
+def test_each_threshold_is_where_its_tier_delivers_its_target() -> None:
+    items = [
+        *(_scored(0.95 - i * 0.0005, True) for i in range(100)),  # all right above 0.90
+        *(_scored(0.80 - i * 0.0001, i % 5 != 0) for i in range(300)),  # 80% right above 0.77
+        *(_scored(0.50 - i * 0.0001, i % 2 == 0) for i in range(300)),  # half right above 0.47
+        *(_scored(0.30, False) for _ in range(2)),  # answerable, first sentence wrong
+        *(_scored(0.10 - i * 0.0001, False, answerable=False) for i in range(200)),
+    ]
+    tiers = choose_thresholds(items)
+
+    def share_right(low: float, high: float) -> float:
+        band = [i.right for i in items if low <= i.confidence < high]
+        return sum(band) / len(band)
+
+    # The answer tier reaches into the 80% band only as far as the whole stays right 90% of
+    # the time, by the margin its Wilson bound needs.
+    assert 0.77 < tiers.answer < 0.9 and share_right(tiers.answer, 1.0) >= 0.92
+    # The likely tier takes the rest of the 80% band and stops early in the half-right one.
+    assert 0.47 < tiers.likely < 0.77 and share_right(tiers.likely, tiers.answer) >= 0.72
+    # Refused: every unanswerable question, and so few answerable ones that at most 5% of
+    # them are refused and at least 95% of the refusals are right.
+    refused = [i for i in items if i.confidence < tiers.related]
+    assert all(i.confidence < tiers.related for i in items if not i.answerable)
+    assert sum(i.answerable for i in refused) / sum(i.answerable for i in items) <= 0.05
+    assert sum(not i.answerable for i in refused) / len(refused) >= 0.95
+
+
+def test_every_source_must_meet_the_targets_not_their_mix() -> None:
+    easy = [_scored(0.9 + i * 0.0005, True, source="xquad") for i in range(150)]
+    hard = [_scored(0.9 + i * 0.0005, i % 3 != 0, source="arcd") for i in range(60)]
+    # Pooled, 190 of 210 are right (0.905); ARCD alone is at 0.67.
+    assert choose_thresholds([*easy, *hard]).answer > 0.9 + 59 * 0.0005 - 1e-9
+    assert choose_thresholds(easy).answer == pytest.approx(0.9)
+
+
+def test_too_many_no_answer_variants_keep_the_likely_tier_small() -> None:
+    right = [_scored(0.9 - i * 0.001, i % 4 != 0) for i in range(100)]
+    variants = [_scored(0.85 - i * 0.001, False, answerable=False) for i in range(40)]
+    variants += [_scored(0.05, False, answerable=False) for _ in range(60)]
+    tiers = choose_thresholds([*right, *variants])
+    stated = sum(v.confidence >= tiers.likely for v in variants) / len(variants)
+    assert stated <= 0.15
 
 
 def test_nothing_precise_enough_puts_nothing_in_the_answer_tier() -> None:
-    tiers = choose_thresholds([0.9, 0.8], [False, False], [True, True], answer_precision=0.9)
-    assert tiers.answer == 1.0 and tiers.related <= tiers.answer
+    tiers = choose_thresholds([_scored(0.9, False), _scored(0.8, False, answerable=False)])
+    assert tiers.answer == 1.0 and tiers.related <= tiers.likely <= tiers.answer
+
+
+def test_the_wilson_bound_is_below_a_small_samples_share() -> None:
+    low, high = wilson(5, 5)
+    assert low < 0.7 and high == pytest.approx(1.0)
+    low, high = wilson(950, 1000)
+    assert 0.93 < low < 0.95 < high < 0.97
 
 
 def _records(rng: np.random.Generator, n: int) -> list[dict]:
@@ -49,6 +92,7 @@ def _records(rng: np.random.Generator, n: int) -> list[dict]:
                 "id": f"q{i}",
                 "answerable": True,
                 "answer_hit": right,
+                "first_hit": right,
                 "features": features,
                 "gold_ids": [f"{i % 10:03d}-000"],
                 "direction": "ar-ar",
@@ -62,7 +106,7 @@ def test_the_fitted_confidence_is_a_probability_that_ranks_right_answers_higher(
     records = _records(np.random.default_rng(0), 150)
     model = fit_confidence(records)
     p = np.array([model.probability(r["features"]) for r in records])
-    right = np.array([r["answer_hit"] for r in records])
+    right = np.array([r["first_hit"] for r in records])
     assert p[right].mean() > 0.8 > 0.3 > p[~right].mean()
     weights = dict(zip(model.features, model.coef, strict=True))
     assert weights["gap"] == max(weights.values(), key=abs) and weights["gap"] > 0
@@ -74,7 +118,7 @@ def test_the_fitted_confidence_is_a_probability_that_ranks_right_answers_higher(
 def test_the_confidence_needs_right_and_wrong_answers() -> None:
     records = _records(np.random.default_rng(1), 9)
     for r in records:
-        r["answer_hit"] = True
+        r["first_hit"] = True
     with pytest.raises(ValueError, match="both correct and wrong"):
         fit_confidence(records)
 
@@ -87,13 +131,13 @@ def test_cross_validation_tests_every_record_once_on_a_model_fitted_without_its_
     def fit(train):
         fitted_on.append({fold_of(r) for r in train if r in folded})
         model = fit_confidence(train)
-        return model, choose_thresholds([0.5], [True], [False])
+        return model, TierThresholds(0.5, 0.4, 0.1)
 
     metrics = cross_validated(fixed, folded, fit)
     assert metrics["answerable"] == len(folded)
     assert all(len(folds) == 4 for folds in fitted_on)  # one fold left out each time
-    tiered = with_tiers(folded, fit_confidence(folded), choose_thresholds([0.5], [True], [False]))
-    assert {r["tier"] for r in tiered} <= {"answer", "related", "refused"}
+    tiered = with_tiers(folded, fit_confidence(folded), TierThresholds(0.5, 0.4, 0.1))
+    assert {r["tier"] for r in tiered} <= {"answer", "likely", "related", "refused"}
 
 
 def _ranked(gold: str, dense: list[str], bm25: list[str]) -> dict:

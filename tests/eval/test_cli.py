@@ -38,7 +38,9 @@ def _squad(path: Path, english: bool = False, paragraphs=PARAGRAPHS) -> Path:
         qas = [
             {
                 "id": qid,
-                "question": f"Question {qid} in English?" if english else question,
+                # In English, naming what the Arabic paragraph is about, so that some English
+                # questions are answered right and the fits see both classes.
+                "question": f"What is {title} known for?" if english else question,
                 "answers": [{"text": answer, "answer_start": context.find(answer)}],
             }
             for qid, question, answer in questions
@@ -187,6 +189,7 @@ def test_collect_and_calibrate_fit_a_fusion_and_a_confidence_the_settings_can_lo
     tmp_path: Path,
 ) -> None:
     from rag.answer.confidence import FEATURES, confidence_models, tier_thresholds
+    from rag.answer.ranking import RANK_FEATURES, sentence_rankers
 
     arabic, english, arcd = _cities(tmp_path)
     records = tmp_path / "records"
@@ -206,9 +209,14 @@ def test_collect_and_calibrate_fit_a_fusion_and_a_confidence_the_settings_can_lo
     first = json.loads(lines[0])
     assert first["split"] in {"even", "odd"} and set(first["features"]) == set(FEATURES)
     assert first["chunk_ranked"]["dense"] and first["tier"] == "answer"
+    # Every candidate sentence with its ranking signals, hand score and gold label.
+    candidates = first["candidates"]
+    assert set(candidates["signals"]) == set(RANK_FEATURES)
+    assert len(candidates["hit"]) == len(candidates["score"]) >= 1
+    assert isinstance(first["first_hit"], bool)
 
     out = tmp_path / "calibration.json"
-    for fit in ("fusion", "confidence"):
+    for fit in ("fusion", "ranker", "confidence"):
         completed = _eval("calibrate", "--records", records, "--fit", fit, "--out", out)
         assert completed.returncode == 0, completed.stderr[-2000:]
     calibration = json.loads(out.read_text(encoding="utf-8"))
@@ -219,3 +227,10 @@ def test_collect_and_calibrate_fit_a_fusion_and_a_confidence_the_settings_can_lo
     assert set(models) == set(tiers) == {"ar", "en"} and models["ar"].features == FEATURES
     assert "xquad_odd" in calibration["confidence_stats"]["ar"]
     assert "arcd_cv" in calibration["confidence_stats"]["ar"]
+    assert "ece" in calibration["confidence_stats"]["ar"]["xquad_odd"]["reliability"]
+    # The ranker's checks are reported whether or not it was kept; kept ones are numbers.
+    stats = calibration["sentence_ranker_stats"]
+    assert {"hand", "learned"} <= set(stats["ar"]["xquad_odd"]) and "kept" in stats["en"]
+    for language, stored in (calibration["sentence_ranker"] or {}).items():
+        assert stats[language]["kept"]
+        assert sentence_rankers({language: stored})[language].features == RANK_FEATURES

@@ -30,10 +30,21 @@ def _method(base: float) -> dict:
 
 def _tiers(answer: float) -> dict:
     return {
-        "coverage": {"answer": answer, "related": 0.9 - answer, "refused": 0.1},
-        "answer_precision": 0.93,
+        "coverage": {"answer": answer, "likely": 0.2, "related": 0.7 - answer, "refused": 0.1},
+        "stated_coverage": answer + 0.2,
+        "right": {"answer": 0.93, "likely": 0.75},
+        "unanswerable_stated": 0.12,
         "unanswerable_in_answer": 0.04,
         "unanswerable_refused": 0.6,
+        "reliability": {
+            "levels": {
+                "answer": {"questions": 40, "predicted": 0.94, "observed": 0.93},
+                "likely": {"questions": 20, "predicted": 0.72, "observed": 0.75},
+                "related": {"questions": 30, "predicted": 0.3, "observed": 0.2},
+                "refused": {"questions": 10, "predicted": 0.02, "observed": None},
+            },
+            "ece": 0.031,
+        },
         "risk_coverage": {"coverage": [0.1, 0.5, 1.0], "risk": [0.0, 0.05, 0.3], "aurc": 0.08},
     }
 
@@ -117,7 +128,14 @@ def test_write_report_writes_markdown_and_four_plots(tmp_path):
     assert report == tmp_path / "out" / "report.md"
     markdown = report.read_text(encoding="utf-8")
     assert "## Selective answering (tiers)" in markdown
-    assert "| en-ar | 0.400 | 0.500 | 0.100 | 0.930 | 0.040 | 0.080 |" in markdown
+    assert (
+        "| en-ar | 0.400 | 0.200 | 0.300 | 0.100 | 0.600 | 0.930 | 0.750 | 0.120 | 0.031 | 0.080 |"
+        in markdown
+    )
+    # The reliability table: each tier's predicted against observed share right.
+    assert "### Reliability" in markdown
+    assert "| en-ar | likely | 20 | 0.720 | 0.750 |" in markdown
+    assert "| all | refused | 10 | 0.020 | n/a |" in markdown
     for name in (RECALL_PLOT, DIRECTION_PLOT, SCORE_PLOT, RISK_PLOT):
         image = tmp_path / "out" / name
         assert image.stat().st_size > 1000
@@ -176,4 +194,6 @@ def test_format_summary_table():
     assert "false_answer_rate 0.500" in table
     assert "p95 300" in table
     assert "tiers en-ar: answerable: answer 0.400" in table and "AURC 0.080" in table
+    assert "likely right 0.750" in table and "ECE 0.031" in table
+    assert any(line.split() == ["ar-ar", "answer", "40", "0.940", "0.930"] for line in lines)
     assert format_summary_table({"dataset": "empty"}) == "dataset: empty"

@@ -31,7 +31,7 @@ def test_another_model_does_not_get_it_and_is_warned(
     assert settings.retrieval.fusion_weights is None
     assert "calibrated for packaged:multilingual-e5-small, not intfloat" in caplog.text
     # Explicit values still apply.
-    thresholds = {"ar": {"answer": 0.8, "related": 0.2}}
+    thresholds = {"ar": {"answer": 0.8, "likely": 0.5, "related": 0.2}}
     assert load_settings(tier_thresholds=thresholds).answer.tier_thresholds == thresholds
 
 

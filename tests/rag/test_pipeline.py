@@ -60,9 +60,12 @@ def _assert_grounded(answer: Answer) -> None:
 
 
 def _assert_lead(answer: Answer) -> None:
-    """The lead is the tier's: "the closest passages are" or "according to (N) articles"."""
+    """The lead is the tier's: "the closest passages are", "most likely", or "according to
+    (N) articles"."""
     if answer.tier == "related":
         assert answer.lead == message("related", answer.language)
+    elif answer.tier == "likely":
+        assert "likely" in answer.lead or answer.lead == message("likely", answer.language)
     else:
         assert answer.tier == "answer" and answer.lead.startswith(
             message("lead", answer.language).split()[0]
@@ -126,18 +129,25 @@ def test_a_question_the_corpus_does_not_answer_is_refused_in_its_language(
 def test_the_tier_follows_the_thresholds_on_the_confidence(
     embedder: Embedder, index_settings: dict[str, Any]
 ) -> None:
-    """The same question is answered, shown as related passages or refused exactly as its
-    confidence stands against the language's two thresholds."""
+    """The same question is answered, offered as the likely answer, shown as related passages
+    or refused exactly as its confidence stands against the language's three thresholds."""
     question = "Which outlet reported that Putin received the Syrian ministers in the Kremlin?"
     base = Pipeline.from_settings(load_settings(**index_settings), embedder).ask(question)
     assert base.confidence is not None
     c = base.confidence
-    for (answer, related), tier in (
-        ((c - 0.01, c - 0.02), "answer"),
-        ((c + 0.01, c - 0.01), "related"),
-        ((c + 0.02, c + 0.01), "refused"),
+    for (answer, likely, related), tier in (
+        ((c - 0.01, c - 0.02, c - 0.03), "answer"),
+        ((c + 0.01, c - 0.01, c - 0.02), "likely"),
+        ((c + 0.02, c + 0.01, c - 0.01), "related"),
+        ((c + 0.03, c + 0.02, c + 0.01), "refused"),
     ):
-        thresholds = {"en": {"answer": max(0.0, answer), "related": max(0.0, related)}}
+        thresholds = {
+            "en": {
+                "answer": max(0.0, answer),
+                "likely": max(0.0, likely),
+                "related": max(0.0, related),
+            }
+        }
         settings = load_settings(**index_settings, tier_thresholds=thresholds)
         tiered = Pipeline.from_settings(settings, embedder).ask(question)
         assert tiered.tier == tier, (c, thresholds)

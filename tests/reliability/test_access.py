@@ -10,6 +10,7 @@ uploads and file downloads.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import shutil
 from collections.abc import Iterator
@@ -181,7 +182,9 @@ def test_logged_in_client_gets_a_cited_answer(server: Server) -> None:
     finally:
         client.close()
     answer = chat[-1]["content"][0]["text"]
-    assert 'class="msg msg-ar answer tier-answer"' in answer and 'class="cite"' in answer
+    # A tier that states the answer (answer or likely), with its markers.
+    assert re.search(r'class="msg msg-ar answer tier-(answer|likely)"', answer), answer
+    assert 'class="cite"' in answer
     assert "بوتين" in answer
     assert '<section class="source"' in sources and "<mark" in sources
     # The box is cleared by the handler's first update; the final one leaves it alone.

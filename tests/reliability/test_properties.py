@@ -171,7 +171,7 @@ def _write(directory: Path, suffix: str, data: bytes) -> Path:
     return path
 
 
-suffixes = st.sampled_from([*SUPPORTED_SUFFIXES, ".TXT", ".pdf", ""])
+suffixes = st.sampled_from([*SUPPORTED_SUFFIXES, ".TXT", ".PDF", ".doc", ""])
 
 
 @FAST

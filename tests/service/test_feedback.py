@@ -3,12 +3,17 @@ after a restart (a new store on the same file), torn lines skipped, exported per
 
 from __future__ import annotations
 
+import errno
 import json
 import threading
 
+import pytest
+
 from corpus import Chunk, Span
+from embeddings.files import StorageError
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from service.feedback import FEEDBACK_FILE, FeedbackStore, answer_record, main
+from tests.serving.small_disk import empty, fill, read_only, small_disk
 
 
 def _record() -> dict:
@@ -78,3 +83,23 @@ def test_export_command_writes_jsonl(tmp_path, capsys):
     assert len(rows) == 1 and rows[0]["rating"] == "down" and rows[0]["confidence"] == 0.8
     main(["--index", str(tmp_path)])
     assert json.loads(capsys.readouterr().out)["answer_id"] == "t1"
+
+
+def test_a_full_or_read_only_disk_is_raised_plainly_and_nothing_is_kept(tmp_path):
+    with small_disk(tmp_path / "disk", 1) as disk:
+        store = FeedbackStore.beside(disk)
+        fill(disk)
+        with pytest.raises(StorageError, match="no space left on the disk of") as full:
+            store.rate("t0", "down", _record())
+        assert full.value.errno == errno.ENOSPC
+        assert "feedback" in str(full.value)
+        empty(disk)
+        store.rate("t1", "up", _record())
+        read_only(disk)
+        try:
+            with pytest.raises(StorageError, match="read-only file system") as frozen:
+                store.comment("t1", "جيد")
+            assert frozen.value.errno == errno.EROFS
+        finally:
+            read_only(disk, on=False)
+        assert [row["answer_id"] for row in store.export()] == ["t1"]

@@ -143,7 +143,7 @@ def _latency(session: httpx.Client) -> str:
 
 
 def test_only_uploaded_articles_can_be_removed(app):
-    from service.indexing import Job
+    from service.jobs import Job
 
     indexer = app.service.indexer
     seed = sorted(app.indexed_ids())[0]

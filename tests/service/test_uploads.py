@@ -12,6 +12,7 @@ import pytest
 from corpus.isolated import IsolatedLoader
 from corpus.loader import MAX_FILE_BYTES
 from service.uploads import Outcome, admit, safe_file_name, stage, uploaded_file
+from tests.corpus.formats.pdfs import content_stream_pdf
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ def test_staging_empties_gradios_folder_and_refuses_without_parsing(tmp_path: Pa
         gradio,
         {
             "new.txt": "عنوان\nنص.".encode(),
-            "report.pdf": b"%PDF-1.4",
+            "report.doc": b"\xd0\xcf\x11\xe0",
             "big.txt": b"a" * (MAX_FILE_BYTES + 1),
             "..": b"x",
             "extra.txt": b"x",
@@ -64,7 +65,7 @@ def test_staging_empties_gradios_folder_and_refuses_without_parsing(tmp_path: Pa
     assert [p.name for p in staged.files] == ["new.txt"]
     refused = [e for e in staged.entries if isinstance(e, Outcome)]
     report = _texts(refused)
-    assert "Files of type .pdf are not supported" in report and "غير مدعوم" in report
+    assert "Files of type .doc are not supported" in report and "غير مدعوم" in report
     assert "The file is 10.1 MB; the limit is 10 MB" in report and "ميغابايت" in report
     assert "The file name cannot be used" in report
     assert "two files with the same name" in report
@@ -148,3 +149,22 @@ def test_only_files_in_the_uploads_folder_are_uploaded(tmp_path: Path):
     assert uploaded_file(str(uploads / "link.txt"), uploads) is None
     assert uploaded_file(str(uploads / "gone.txt"), uploads) is None
     assert uploaded_file(str(uploads / ".." / "seed.txt"), uploads) is None
+
+
+def test_a_huge_pdf_is_refused_with_its_reason_and_the_others_are_added(tmp_path: Path):
+    """A 60 KB PDF whose page inflates to 7 million text operators (minutes of extraction) is
+    stopped at the parse time limit; a PDF over the size limit is refused before parsing."""
+    uploads = tmp_path / "uploads"
+    huge = content_stream_pdf(tmp_path / "huge.pdf", b"(x) Tj ", 1_000_000)
+    assert huge.stat().st_size < 100_000
+    good = tmp_path / "good.txt"
+    good.write_text("عنوان الخبر\nافتتح معرض الكتاب في دمشق اليوم.", encoding="utf-8")
+    with IsolatedLoader(time_limit=2.0) as loader:
+        refused = admit(huge, uploads, set(), loader)
+        added = admit(good, uploads, set(), loader)
+    assert refused.status == "rejected"
+    assert refused.notice.text().startswith("huge.pdf: Took longer than 2 s to parse.")
+    assert added.status == "added" and sorted(p.name for p in uploads.iterdir()) == ["good.txt"]
+    big = _received(tmp_path / "gradio", {"big.pdf": b"%PDF-1.4\n" + b"0" * MAX_FILE_BYTES})
+    staged = stage(big, tmp_path / "staging", max_files=5)
+    assert staged.files == [] and "The file is 10.1 MB" in _texts(staged.entries)  # type: ignore[arg-type]

@@ -127,8 +127,8 @@ def test_each_answer_keeps_its_own_sources_and_clear_empties_all(page):
 def test_upload_adds_an_article_and_reindexes(page, tmp_path):
     good = tmp_path / "damascus_book_fair.txt"
     good.write_text(NEW_ARTICLE, encoding="utf-8")
-    bad = tmp_path / "notes.pdf"
-    bad.write_bytes(b"%PDF-1.4 not an article")
+    bad = tmp_path / "notes.doc"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 an old Word file")
     page.click("#settings button, #settings .label-wrap")
     page.wait_for_selector("#status .status-grid", state="visible")
     assert "5" in page.locator("#status").inner_text()
@@ -136,8 +136,11 @@ def test_upload_adds_an_article_and_reindexes(page, tmp_path):
     page.wait_for_selector("#upload-report [data-phase=done]", timeout=ANSWER_TIMEOUT_MS)
     report = page.locator("#upload-report")
     assert "damascus_book_fair.txt" in report.locator(".outcome.added").inner_text()
-    # The picker offers only supported types; a .pdf dropped on it is refused there.
-    assert "Invalid file type: notes.pdf" in page.locator(".toast-body").inner_text()
+    # A type the loader does not read is refused in the report, in both languages, not in a
+    # toast of Gradio's.
+    refused = report.locator(".outcome.rejected").inner_text()
+    assert "notes.doc: Files of type .doc are not supported" in refused and "غير مدعوم" in refused
+    assert page.locator(".toast-body").count() == 0
     assert "1 new" in report.inner_text()
     page.wait_for_function(
         "document.querySelector('#status').innerText.includes('6')", timeout=10_000

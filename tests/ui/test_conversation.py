@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from corpus import Chunk, Span
+from rag.messages import tier_badge, tier_meaning
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from service.sources import article_meta
 from ui.conversation import FIRST_STRONG_ISOLATE, POP_ISOLATE, Entry, chat_messages, turn_label
@@ -48,7 +50,12 @@ def _answer() -> Answer:
 def test_copied_answer_carries_its_citations_as_text():
     metas = {"a": article_meta("a", "لقاء في موسكو", "", url="https://sana.sy/1")}
     copied = answer_text(_answer(), metas)
-    assert copied.splitlines()[:2] == ["بحسب المقالات:", "- استقبل بوتين الشيباني في الكرملين. [1]"]
+    # The tier in the words of the chat's badge and its tooltip, then the answer.
+    assert copied.splitlines()[:3] == [
+        f"_{tier_badge('answer', 'ar')}: {tier_meaning('answer', 'ar', None)}_",
+        "بحسب المقالات:",
+        "- استقبل بوتين الشيباني في الكرملين. [1]",
+    ]
     assert "أدلة أخرى:\n- وأكد البيان ذلك. [1]" in copied
     assert "المصادر:\n[1] لقاء في موسكو — sana.sy · `a`" in copied
     assert "    “استقبل بوتين الشيباني في الكرملين.”" in copied
@@ -65,13 +72,36 @@ def test_conversation_exports_as_markdown_with_every_answer_and_its_sources():
         [done, stopped, failed, running], now=datetime(2025, 1, 2, 3, 4, tzinfo=UTC)
     )
     assert markdown.startswith("# Arabic news Q&A") and "Exported 2025-01-02 03:04 UTC" in markdown
-    assert "## 1. من استقبل الشيباني؟\n\nبحسب المقالات:" in markdown
-    assert "[1] استقبل بوتين الشيباني في الكرملين. — `a`" in markdown
+    assert "## 1. من استقبل الشيباني؟\n\n_مذكورة في المقالات: " in markdown
+    # Article text and the assistant's lead are escaped for Markdown (tests/ui/test_export_browser)
+    assert "\nبحسب المقالات\\:\n" in markdown
+    assert "[1] استقبل بوتين الشيباني في الكرملين\\. — id a" in markdown
     assert (
         "## 2. Who met him?\n\nThe articles\n\n_Stopped before the answer was complete._"
         in markdown
     )
     assert "_لا يحتوي السؤال على كلمات_" in markdown and "still going" not in markdown
+
+
+def test_the_export_says_the_tier_as_the_chat_does_and_never_doubles_quotation_marks():
+    quoted = "“نسعى إلى شراكة استراتيجية” قال الوزير."
+    chunk = Chunk("q:0-60", "q", None, quoted, 0, len(quoted))
+    answer = replace(
+        _answer(),
+        language="en",
+        lead="The articles most likely answer this here:",
+        tier="likely",
+        confidence=0.74,
+        sentences=[AnswerSentence(quoted, (1,))],
+        citations=[Citation(1, Passage(chunk, 0.9), Span(0, len(quoted), quoted), 0.9)],
+        evidence=[],
+    )
+    text = answer_text(answer)
+    assert text.splitlines()[0] == (
+        "_Most likely answer: The quoted sentence most likely states the answer. "
+        "Chance that the first sentence holds the answer: 74%_"
+    )
+    assert "““" not in text and "””" not in text and f"    {quoted}" in text
 
 
 def test_chat_messages_pair_each_question_with_its_answer():

@@ -1,6 +1,6 @@
-"""Every example question the app offers is answered correctly in the answer tier, on the
-default corpus with the shipped calibration. The expected words are the answers as the seed
-articles state them."""
+"""Every example question the app offers is answered correctly in a tier that states an answer
+(answer or likely), on the default corpus with the shipped calibration. The expected words are
+the answers as the seed articles state them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from corpus import normalize_text
 from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.pipeline import Pipeline
+from rag.schema import STATING
 from ui.layout import EXAMPLES
 
 EXPECTED = {
@@ -21,10 +22,10 @@ EXPECTED = {
     "When is the Arab-Russian summit scheduled to be held?": "تشرين الأول",
 }
 # Measured misses of the shipped calibration, kept visible rather than fitted away: strict, so
-# the day they are answered in the answer tier this test says so.
+# the day they are answered in a tier that states them this test says so.
 MISSES = {
     "أين التقى لافروف بالشيباني في شباط؟": "the Ankara sentence is found first, but its "
-    "confidence (0.56) is below the Arabic answer threshold (0.89): related tier",
+    "confidence (0.73) is below the Arabic likely threshold (0.81): related tier",
     "Which Russian minister did the Syrian defence minister meet in Moscow?": "English "
     "retrieval does not bring the Belousov sentence into the top 5 passages",
 }
@@ -48,10 +49,10 @@ def pipeline(embedder: Embedder, seed_index: Path) -> Pipeline:
         for q in EXAMPLES
     ],
 )
-def test_an_example_is_answered_correctly_in_the_answer_tier(
+def test_an_example_is_answered_correctly_in_a_tier_that_states_it(
     pipeline: Pipeline, question: str
 ) -> None:
     answer = pipeline.ask(question)
-    assert answer.tier == "answer", (answer.confidence, answer.render_text())
+    assert answer.tier in STATING, (answer.confidence, answer.render_text())
     stated = normalize_text(answer.lead + " " + " ".join(s.text for s in answer.sentences))
     assert normalize_text(EXPECTED[question]) in stated, answer.render_text()

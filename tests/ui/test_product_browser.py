@@ -134,8 +134,11 @@ def test_copy_puts_the_answer_and_its_sources_on_the_clipboard(served, open_page
     page.wait_for_selector("#chat .act-copy.copied", timeout=5_000)
     copied = page.evaluate("navigator.clipboard.readText()")
     lines = copied.splitlines()
-    assert lines[0] == message.locator(".lead").inner_text().strip()
-    assert re.fullmatch(r"- .+ (\[\d+\])+", lines[1])
+    # The tier as the badge and its tooltip say it, then the lead and the first sentence.
+    badge = message.locator(".tier-badge")
+    assert lines[0] == f"_{badge.inner_text().strip()}: {badge.get_attribute('title')}_"
+    assert lines[1] == message.locator(".lead").inner_text().strip()
+    assert re.fullmatch(r"- .+ (\[\d+\])+", lines[2])
     assert "المصادر:" in lines
     for marker in set(cited_markers(message)):
         assert any(line.startswith(f"[{marker}] ") for line in lines)

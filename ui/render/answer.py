@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from embeddings.index.manifest import Manifest
 from rag.grounding.citations import parse_markers, strip_markers
-from rag.messages import message
+from rag.messages import message, tier_badge, tier_meaning
 from rag.question.cleaning import QuestionError
 from rag.question.language import Language, detect_language
 from rag.schema import Answer, AnswerSentence
@@ -24,8 +24,6 @@ from ui.texts import text
 
 # A pasted 10,000-character question is answered (with the "too long" message) but not echoed.
 MAX_ECHO_CHARS = 600
-# Confidence at or above each bound is put in these words.
-CONFIDENCE_WORDS = ((0.75, "confidence_high"), (0.45, "confidence_medium"), (0.0, "confidence_low"))
 
 
 def _wrap_message(inner_html: str, language: Language, extra_class: str = "") -> str:
@@ -111,31 +109,13 @@ def _render_notices(notices: Sequence[str]) -> str:
     )
 
 
-def confidence_words(confidence: float) -> str:
-    return next(key for bound, key in CONFIDENCE_WORDS if confidence >= bound)
-
-
 def _answer_head(answer: Answer) -> str:
-    """The related tier's badge, or an answer's confidence in words. Words are kept for the
-    answer tier: "high confidence" beside "no direct answer" would contradict it, so the
-    related tier gives its percentage in the badge's tooltip only."""
-    tip = (
-        text("confidence_tip", answer.language, percent=round(answer.confidence * 100))
-        if answer.confidence is not None
-        else ""
-    )
-    if answer.tier == "related":
-        title = " ".join(filter(None, (text("related", answer.language), tip)))
-        return (
-            f'<div class="answer-head"><span class="tier-badge" title="{esc(title)}">'
-            f"{esc(text('related_badge', answer.language))}</span></div>"
-        )
-    if answer.confidence is None:
-        return ""
-    key = confidence_words(answer.confidence)
+    """The tier's badge; its tooltip says what the tier means and the confidence it was decided
+    on. Badge, tooltip and lead come from `rag.messages`, so they say one thing."""
+    tip = tier_meaning(answer.tier, answer.language, answer.confidence)
     return (
-        f'<div class="answer-head"><span class="confidence {key.replace("_", "-")}" '
-        f'title="{esc(tip)}">{esc(text(key, answer.language))}</span></div>'
+        f'<div class="answer-head"><span class="tier-badge badge-{answer.tier}" '
+        f'title="{esc(tip)}">{esc(tier_badge(answer.tier, answer.language))}</span></div>'
     )
 
 
@@ -183,10 +163,13 @@ def render_answer(answer: Answer, turn: int, copy_text: str = "") -> str:
     language = answer.language
     if answer.refused:
         inner = (
-            '<p class="refusal-text" role="note"><span class="refusal-icon" aria-hidden="true">'
+            f'{_answer_head(answer)}<p class="lead refusal-text" role="note">'
+            '<span class="refusal-icon" aria-hidden="true">'
             f"⊘</span> {esc(answer.lead)}</p>{_render_notices(answer.notices)}"
         )
-        return _wrap_message(inner + _actions(copy_text, language), language, "refusal")
+        return _wrap_message(
+            inner + _actions(copy_text, language), language, "refusal tier-refused"
+        )
     anchored: set[int] = set()
     inner = _answer_head(answer) + f'<p class="lead">{_text_html(answer.lead)}</p>'
     inner += _sentence_items(answer.sentences, turn, language, anchored)

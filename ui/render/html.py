@@ -39,3 +39,8 @@ def notice_html(notice: Notice, mark: str = "") -> str:
 
 def render_notices(notices: Sequence[Notice], css_class: str = "notice") -> str:
     return "".join(f'<div class="{css_class}">{notice_html(n)}</div>' for n in notices)
+
+
+def error_notice_html(notice: Notice) -> str:
+    """A notice as a chat message that reports a failure."""
+    return f'<div class="msg-error" role="alert">{notice_html(notice)}</div>'

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 from embeddings.index.manifest import Manifest
 from service import notices as messages
-from service.indexing import Job, Phase
+from service.jobs import Job, Phase
 from service.library import ArticlePage, ArticleRow
 from service.notices import Notice, notice
 from ui.render.html import esc, isolated, notice_html, render_notices

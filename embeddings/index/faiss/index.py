@@ -19,10 +19,10 @@ from embeddings.index.faiss.ann import build_ann_index, choose_ann_spec
 from embeddings.index.faiss.layout import DATA_FILES, Parts, read_parts, write_parts
 from embeddings.index.faiss.store import (
     manifest_of,
-    new_version,
     publish,
     read_live,
     verify_files,
+    writing_version,
 )
 from embeddings.index.faiss.tables import (
     CHUNK,
@@ -182,9 +182,9 @@ class FaissIndex:
 
     def save(self, index_dir: Path) -> Path:
         """Write a new version beside the live one, then switch `CURRENT` to it atomically."""
-        version = new_version(index_dir)
-        write_parts(version, self.parts)
-        publish(index_dir, version, self.manifest, DATA_FILES)
+        with writing_version(index_dir) as version:
+            write_parts(version, self.parts)
+            publish(index_dir, version, self.manifest, DATA_FILES)
         return version
 
     @classmethod

@@ -16,7 +16,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -140,6 +141,30 @@ def new_version(index_dir: Path) -> Path:
     """An empty version folder beside the live one."""
     index_dir.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f"v-{int(time.time())}-", dir=index_dir))
+
+
+WRITE_ADVICE = (
+    "the index in use is unchanged and the half-written version was removed; free some space "
+    "(or ingest into another folder with --index), then run `python -m rag ingest` again"
+)
+
+
+@contextmanager
+def writing_version(index_dir: Path) -> Iterator[Path]:
+    """A new version folder to fill and publish. If the block fails before the version went
+    live, the folder is removed (a full disk is not left full), and a full or read-only disk is
+    raised as a `files.StorageError` that says so and what to do."""
+    version: Path | None = None
+    try:
+        version = new_version(index_dir)
+        yield version
+    except OSError as error:
+        plain = files.storage_error(error, index_dir, "a new index version")  # before the removal
+        if version is not None and _pointer(index_dir) != version.name:
+            shutil.rmtree(version, ignore_errors=True)
+        if plain is None:
+            raise
+        raise files.StorageError(plain.errno, f"{plain}; {WRITE_ADVICE}") from error
 
 
 def write_npy(path: Path, array: np.ndarray) -> None:

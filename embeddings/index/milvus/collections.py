@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from embeddings.index.manifest import RECOVERY, AnnSettings, IndexCorruptError, IndexMismatchError
-from embeddings.index.milvus.connection import TIMEOUT
+from embeddings.index.milvus.engine import Engine, EngineUnavailable
 
 # bm25s's defaults (method "lucene"): the same ranking; Milvus's scores are (k1 + 1) times larger.
 BM25_K1 = 1.5
@@ -122,10 +122,10 @@ def _fields(dimension: int) -> dict[str, list[tuple[str, str, dict[str, Any]]]]:
     }
 
 
-def _schema(client: Any, fields: list[tuple[str, str, dict[str, Any]]], bm25: bool) -> Any:
+def _schema(client: Engine, fields: list[tuple[str, str, dict[str, Any]]], bm25: bool) -> Any:
     from pymilvus import DataType, Function, FunctionType
 
-    schema = client.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema = client.schema(auto_id=False, enable_dynamic_field=False)
     for name, kind, options in fields:
         schema.add_field(name, getattr(DataType, kind), **options)
     if bm25:
@@ -141,14 +141,14 @@ def _schema(client: Any, fields: list[tuple[str, str, dict[str, Any]]], bm25: bo
 
 
 def create(
-    client: Any, names: Collections, dimension: int, index_type: MilvusIndexType = "FLAT"
+    client: Engine, names: Collections, dimension: int, index_type: MilvusIndexType = "FLAT"
 ) -> None:
     """Drop whatever the names hold and create the three collections, empty, with vector
     indexes of `index_type` (see VECTOR_INDEXES)."""
     ann_settings(index_type)  # refuses an unknown type before anything is dropped
     for name in names.all():
-        if client.has_collection(name, timeout=TIMEOUT):
-            client.drop_collection(name, timeout=TIMEOUT)
+        if client.call("has_collection", name):
+            client.call("drop_collection", name, write=True)
     fields = _fields(dimension)
     for role, name, vector in (
         ("meta", names.meta, "v"),
@@ -156,7 +156,7 @@ def create(
         ("sentences", names.sentences, "vector"),
     ):
         kind = "FLAT" if role == "meta" else index_type
-        index = client.prepare_index_params()
+        index = client.index_params()
         index.add_index(
             field_name=vector, index_type=kind, metric_type="IP", params=VECTOR_INDEXES[kind][0]
         )
@@ -167,28 +167,29 @@ def create(
                 metric_type="BM25",
                 params={"bm25_k1": BM25_K1, "bm25_b": BM25_B},
             )
-        client.create_collection(
+        client.call(
+            "create_collection",
             name,
             schema=_schema(client, fields[role], bm25=role == "chunks"),
             index_params=index,
             consistency_level=STRONG,
-            timeout=TIMEOUT,
+            write=True,
         )
 
 
-def present(client: Any, names: Collections) -> int:
+def present(client: Engine, names: Collections) -> int:
     """How many of the three collections exist (0: no index; 1 or 2: a damaged one)."""
-    return sum(bool(client.has_collection(name, timeout=TIMEOUT)) for name in names.all())
+    return sum(bool(client.call("has_collection", name)) for name in names.all())
 
 
-def check(client: Any, names: Collections, dimension: int) -> None:
+def check(client: Engine, names: Collections, dimension: int) -> None:
     """Every collection has the fields this version writes, with vectors of `dimension`."""
     expected = _fields(dimension)
     for role, name in zip(("chunks", "sentences", "meta"), names.all(), strict=True):
         try:
-            found = {
-                f["name"]: f for f in client.describe_collection(name, timeout=TIMEOUT)["fields"]
-            }
+            found = {f["name"]: f for f in client.call("describe_collection", name)["fields"]}
+        except EngineUnavailable:
+            raise
         except Exception as error:  # pymilvus raises MilvusException subclasses and gRPC errors
             raise IndexCorruptError(
                 f"cannot read collection {name} ({error}); {RECOVERY}"

@@ -2,8 +2,9 @@
 or a server (`http://host:19530`, Milvus standalone or Milvus Distributed), the same code.
 
 milvus-lite quirks handled here: it creates a missing file silently, so a reader checks first;
-the file name must be short and plain; one process per file (a second one is refused);
-`MilvusClient.close` leaves the child running, so `release_local` stops it.
+the file name must be short and plain; one process per file, which this process claims first
+(`engine.claim`: milvus-lite's own guard deletes itself); `MilvusClient.close` leaves the child
+running, so `release_local` stops it. Calls go through `engine.Engine` (bounded, restarted).
 """
 
 from __future__ import annotations
@@ -12,16 +13,11 @@ import logging
 import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from embeddings.index.manifest import IndexMissingError, IndexUnusableError
+from embeddings.index.milvus.engine import READ_TIMEOUT, Engine, claim, stop_lite, unclaim
 
-if TYPE_CHECKING:
-    from pymilvus import MilvusClient
-
-# Seconds for any one call. pymilvus retries a failing call until its timeout, and without one
-# for ever (milvus-lite 2.5.1 with an Arabic analyzer hangs like that).
-TIMEOUT = 60.0
 _SERVER = re.compile(r"^(unix|http|https|tcp|grpc)://", re.IGNORECASE)
 _LITE_NAME = re.compile(r"[A-Za-z0-9.\-_]{1,35}\.db")
 
@@ -39,26 +35,33 @@ def import_pymilvus() -> None:
         warnings.filterwarnings("ignore", message="pkg_resources is deprecated")
         import milvus_lite  # noqa: F401
         import pymilvus  # noqa: F401
-    logging.getLogger("pymilvus").setLevel(logging.ERROR)
+    # Its error logs repeat, as raw gRPC dumps, what the caller is told (engine.Engine).
+    logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
 
 
-def connect(uri: str, *, token: str | None = None, must_exist: bool = True) -> MilvusClient:
-    """A client for `uri`. A reader passes `must_exist=True` (milvus-lite would otherwise make
+def connect(uri: str, *, token: str | None = None, must_exist: bool = True) -> Engine:
+    """The engine at `uri`. A reader passes `must_exist=True` (milvus-lite would otherwise make
     an empty file and report no index instead of the wrong path)."""
-    if is_local(uri):
-        _check_local(Path(uri), must_exist)
+    local = Path(uri) if is_local(uri) else None
+    if local is not None:
+        _check_local(local, must_exist)
+        claim(local)
     import_pymilvus()
+    return Engine(uri, local, lambda: _client(uri, token))
+
+
+def _client(uri: str, token: str | None) -> Any:
     from pymilvus import MilvusClient
     from pymilvus.exceptions import MilvusException
 
     try:
-        return MilvusClient(uri, token=token or "", timeout=TIMEOUT)
+        return MilvusClient(uri, token=token or "", timeout=READ_TIMEOUT)
     except MilvusException as error:
         if is_local(uri):
+            # This process holds the file's claim, so no other process of ours has it open.
             raise IndexUnusableError(
-                f"cannot open the Milvus index {uri}: another process has it open (milvus-lite "
-                f"allows one process per file: stop the app, or ingest from inside it) or it is "
-                f"not a milvus-lite file ({error.message})"
+                f"the Milvus engine for {uri} could not be started: it stopped at once, or the "
+                f"file is not a milvus-lite index ({error.message})"
             ) from error
         raise IndexUnusableError(f"cannot reach Milvus at {uri}: {error.message}") from error
 
@@ -78,9 +81,8 @@ def _check_local(path: Path, must_exist: bool) -> None:
 
 
 def release_local(uri: str) -> None:
-    """Stop this process's milvus-lite child for `uri` and with it the file lock."""
+    """Stop this process's milvus-lite child for `uri` and release this process's claim."""
     if is_local(uri):
         import_pymilvus()
-        from milvus_lite.server_manager import server_manager_instance
-
-        server_manager_instance.release_server(uri)
+        stop_lite(Path(uri))
+        unclaim(Path(uri))

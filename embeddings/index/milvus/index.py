@@ -21,7 +21,7 @@ from embeddings.index.lexical import bm25_idf
 from embeddings.index.manifest import RECOVERY, IndexCorruptError, IndexMissingError, Manifest
 from embeddings.index.milvus import collections
 from embeddings.index.milvus.collections import BM25_K1, STRONG, Collections
-from embeddings.index.milvus.connection import TIMEOUT, connect
+from embeddings.index.milvus.connection import connect
 from embeddings.index.milvus.store import READY, MilvusStore, batches, literal
 from embeddings.index.protocol import SearchHit, SentenceVector
 
@@ -82,6 +82,18 @@ class MilvusIndex:
             )
         return cls(store, manifest)
 
+    def generation(self) -> str | None:
+        """The generation of the last commit (a new one per ingest that wrote); None while the
+        engine is down (polling it does not restart it: a question does)."""
+        if not self.store.client.alive():
+            return None
+        generation = self.store.state().get("generation")
+        return str(generation) if generation is not None else None
+
+    def health(self) -> str | None:
+        """None while the engine answers, else what went wrong with it (see engine.Engine)."""
+        return self.store.client.health
+
     # -- rows to records ---------------------------------------------------------------------
 
     def _chunk(self, pk: str, entity: dict[str, Any]) -> Chunk:
@@ -119,7 +131,8 @@ class MilvusIndex:
         )
         if limit <= 0 or not data:
             return [[] for _ in data]
-        return self.store.client.search(
+        return self.store.client.call(
+            "search",
             name,
             data=data,
             anns_field=field,
@@ -127,7 +140,6 @@ class MilvusIndex:
             output_fields=fields,
             search_params={"metric_type": metric, "params": self._params(name, metric, limit)},
             consistency_level=STRONG,
-            timeout=TIMEOUT,
         )
 
     # -- VectorIndex -------------------------------------------------------------------------

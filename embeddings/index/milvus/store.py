@@ -30,7 +30,7 @@ from embeddings.index.manifest import (
     manifest_checksum,
 )
 from embeddings.index.milvus.collections import MAX_ID, MAX_VARCHAR, STRONG, Collections
-from embeddings.index.milvus.connection import TIMEOUT
+from embeddings.index.milvus.engine import Engine
 from embeddings.index.protocol import Rows
 
 BATCH = 1_000  # rows per insert, ids per `in [...]` filter
@@ -59,7 +59,7 @@ def _fits(value: str, limit: int, what: str) -> str:
 class MilvusStore:
     """The rows and the commit protocol of one Milvus index."""
 
-    def __init__(self, client: Any, names: Collections, where: str) -> None:
+    def __init__(self, client: Engine, names: Collections, where: str) -> None:
         self.client = client
         self.names = names
         self.where = where
@@ -94,7 +94,7 @@ class MilvusStore:
             for a in sorted(set(article_ids))
         ]
         for batch in batches(rows):
-            self.client.upsert(self.names.meta, list(batch), timeout=TIMEOUT)
+            self.client.call("upsert", self.names.meta, list(batch), write=True)
         self._put_state({**state, "state": WRITING})
 
     def commit(self, manifest: Manifest) -> None:
@@ -128,7 +128,7 @@ class MilvusStore:
             for n, part in enumerate(parts)
         ]
         for batch in batches(rows, 50):
-            self.client.insert(self.names.meta, list(batch), timeout=TIMEOUT)
+            self.client.call("insert", self.names.meta, list(batch), write=True)
         return len(parts)
 
     def _get_text(self, prefix: str, parts: object, what: str) -> bytes:
@@ -149,7 +149,7 @@ class MilvusStore:
             if keep is None or not row["pk"].startswith(keep)
         ]
         for batch in batches(keys):
-            self.client.delete(self.names.meta, ids=list(batch), timeout=TIMEOUT)
+            self.client.call("delete", self.names.meta, ids=list(batch), write=True)
 
     def manifest(self, state: dict[str, Any]) -> Manifest:
         """The committed manifest, checked against the checksum in the state row, with its
@@ -163,7 +163,7 @@ class MilvusStore:
 
     def _put_state(self, state: dict[str, Any]) -> None:
         row = {"pk": STATE, "value": json.dumps(state), "v": NO_VECTOR}
-        self.client.upsert(self.names.meta, [row], timeout=TIMEOUT)
+        self.client.call("upsert", self.names.meta, [row], write=True)
 
     # -- rows ---------------------------------------------------------------------------------
 
@@ -174,8 +174,8 @@ class MilvusStore:
         for begin in range(0, len(rows.chunks), BATCH):
             end = begin + BATCH
             chunks = zip(rows.chunks[begin:end], rows.chunk_vectors[begin:end], strict=True)
-            self.client.insert(
-                self.names.chunks, [_chunk_row(c, v) for c, v in chunks], timeout=TIMEOUT
+            self.client.call(
+                "insert", self.names.chunks, [_chunk_row(c, v) for c, v in chunks], write=True
             )
         for begin in range(0, len(rows.sentences), BATCH):
             end = begin + BATCH
@@ -185,7 +185,8 @@ class MilvusStore:
                 rows.sentence_vectors[begin:end],
                 strict=True,
             )
-            self.client.insert(
+            self.client.call(
+                "insert",
                 self.names.sentences,
                 [
                     {
@@ -198,13 +199,15 @@ class MilvusStore:
                     }
                     for s, chunk_id, vector in sentences
                 ],
-                timeout=TIMEOUT,
+                write=True,
             )
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         for batch in batches(sorted(set(article_ids))):
             for name in (self.names.chunks, self.names.sentences):
-                self.client.delete(name, filter=f"article_id in {literal(batch)}", timeout=TIMEOUT)
+                self.client.call(
+                    "delete", name, filter=f"article_id in {literal(batch)}", write=True
+                )
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -212,30 +215,25 @@ class MilvusStore:
         return int(self.query(name, "", ["count(*)"])[0]["count(*)"])
 
     def query(self, name: str, expression: str, fields: list[str], **options: Any) -> list[dict]:
-        return self.client.query(
+        return self.client.call(
+            "query",
             name,
             filter=expression,
             output_fields=fields,
             consistency_level=STRONG,
-            timeout=TIMEOUT,
             **options,
         )
 
     def scan(self, name: str, expression: str, fields: list[str]) -> Iterator[dict]:
         """Every matching row, in pages (a single query returns at most 16,384)."""
-        pages = self.client.query_iterator(
+        for page in self.client.pages(
             name,
             batch_size=BATCH,
             filter=expression,
             output_fields=fields,
             consistency_level=STRONG,
-            timeout=TIMEOUT,
-        )
-        try:
-            while page := pages.next():
-                yield from page
-        finally:
-            pages.close()
+        ):
+            yield from page
 
 
 def _chunk_row(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:

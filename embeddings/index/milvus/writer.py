@@ -17,11 +17,19 @@ from embeddings.index.manifest import (
 from embeddings.index.milvus import collections
 from embeddings.index.milvus.collections import Collections, MilvusIndexType, ann_settings
 from embeddings.index.milvus.connection import connect, is_local
+from embeddings.index.milvus.engine import EngineUnavailable
 from embeddings.index.milvus.store import READY, MilvusStore
 from embeddings.index.protocol import IndexChange, Rows
 
 if TYPE_CHECKING:
     from embeddings.model.embedder import Embedder
+
+
+# What to do when the engine stops mid-write (the store's commit protocol makes it repairable).
+INTERRUPTED = (
+    "The ingest stopped before it finished; run `python -m rag ingest` again: it repairs "
+    "whatever this one left half-written"
+)
 
 
 class MilvusWriter:
@@ -82,6 +90,12 @@ class MilvusWriter:
         return replace(manifest, articles=articles)
 
     def write(self, change: IndexChange) -> None:
+        try:
+            self._write(change)
+        except EngineUnavailable as error:
+            raise EngineUnavailable(f"{error}. {INTERRUPTED}") from error
+
+    def _write(self, change: IndexChange) -> None:
         store = self._connect()
         fresh = change.fresh
         rewritten = {chunk.article_id for chunk in fresh.chunks}

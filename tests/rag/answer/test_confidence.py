@@ -48,28 +48,30 @@ def test_the_stored_form_round_trips() -> None:
     assert confidence_models(None) == {}
 
 
-def test_thresholds_make_the_three_tiers() -> None:
-    tiers = TierThresholds(answer=0.8, related=0.3)
-    assert [tiers.tier(c) for c in (0.95, 0.8, 0.5, 0.3, 0.1)] == [
+def test_thresholds_make_the_four_tiers() -> None:
+    tiers = TierThresholds(answer=0.8, likely=0.5, related=0.3)
+    assert [tiers.tier(c) for c in (0.95, 0.8, 0.6, 0.5, 0.4, 0.3, 0.1)] == [
         "answer",
         "answer",
+        "likely",
+        "likely",
         "related",
         "related",
         "refused",
     ]
-    assert tier_thresholds({"en": {"answer": 0.9, "related": 0.2}})["en"] == TierThresholds(
-        0.9, 0.2
-    )
-    with pytest.raises(ValueError, match="related <= answer"):
-        TierThresholds(answer=0.2, related=0.5)
+    stored = {"en": {"answer": 0.9, "likely": 0.6, "related": 0.2}}
+    assert tier_thresholds(stored)["en"] == TierThresholds(0.9, 0.6, 0.2)
+    assert tier_thresholds(stored)["en"].to_json() == stored["en"]
+    with pytest.raises(ValueError, match="related <= likely <= answer"):
+        TierThresholds(answer=0.6, likely=0.7, related=0.5)
     with pytest.raises(ValueError, match="malformed"):
-        tier_thresholds({"en": {"answer": 0.9}})
+        tier_thresholds({"en": {"answer": 0.9, "related": 0.2}})
 
 
 @pytest.mark.parametrize(
     ("changes", "error"),
     [
-        ({"features": ("top", "word_count")}, "unknown confidence feature"),
+        ({"features": ("top", "word_count")}, "confidence model: unknown feature"),
         ({"coef": (1.0,)}, "differ in length"),
         ({"scale": (0.05, 0.0)}, "positive"),
     ],

@@ -1,6 +1,6 @@
-"""The three tiers on the real seed index, in both languages, with the shipped calibration: a
-direct answer with its span, the closest passages when no sentence clearly answers, and the
-English statement of a date. The questions are written for these tests from the seed articles;
+"""The tiers on the real seed index, in both languages, with the shipped calibration: a
+stated answer (answer or likely tier) with its span, the closest passages when no sentence may
+answer, and the English statement of a date. The questions are written for these tests from the seed articles;
 they are neither the evaluation's seed questions nor the app's examples."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from embeddings.model.embedder import Embedder
 from rag.config import load_settings
 from rag.messages import message
 from rag.pipeline import Pipeline
-from rag.schema import Answer
+from rag.schema import STATING, Answer
 
 
 @pytest.fixture(scope="module")
@@ -33,20 +33,22 @@ def _cited_text(answer: Answer) -> str:
         ("When did Lavrov meet the Syrian foreign minister in Ankara?", "en", "أنقرة"),
     ],
 )
-def test_a_clearly_answered_question_is_in_the_answer_tier(
+def test_a_clearly_answered_question_is_in_a_tier_that_states_it(
     pipeline: Pipeline, question: str, language: str, expected: str
 ) -> None:
     answer = pipeline.ask(question)
-    assert answer.tier == "answer", (answer.confidence, answer.render_text())
+    assert answer.tier in STATING, (answer.confidence, answer.render_text())
     assert answer.language == language
-    assert answer.lead.startswith(message("lead", language).rstrip(":"))
+    if language == "ar":
+        assert answer.lead == message("lead" if answer.tier == "answer" else "likely", language)
     assert 1 <= len(answer.sentences) <= 2
     assert normalize_text(expected) in _cited_text(answer)
 
 
 def test_an_english_date_question_states_the_date_in_english_first(pipeline: Pipeline) -> None:
     answer = pipeline.ask("When did Lavrov meet the Syrian foreign minister in Ankara?")
-    assert answer.tier == "answer", answer.render_text()
+    assert answer.tier in STATING, answer.render_text()
+    assert "date" in answer.lead
     # "يومي 23 و24 شباط" in the article, stated in English before the quoted Arabic.
     assert "23 and 24 February" in answer.lead, answer.lead
     assert "[1]" in answer.lead

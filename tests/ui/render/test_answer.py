@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from corpus import Chunk, Span
-from rag.schema import Answer, AnswerSentence, Citation, Passage
+from rag.messages import tier_badge, tier_meaning
+from rag.schema import TIERS, Answer, AnswerSentence, Citation, Passage
 from service.sources import locate
 from ui.render.answer import (
     esc,
@@ -107,7 +108,7 @@ def test_refusal_is_marked_and_has_no_sources():
         lead="The articles in the corpus do not contain an answer to this question.",
     )
     html = render_answer(answer, turn=0)
-    assert 'class="msg msg-en refusal"' in html and 'dir="ltr" lang="en"' in html
+    assert 'class="msg msg-en refusal tier-refused"' in html and 'dir="ltr" lang="en"' in html
     assert "do not contain" in html and "cite" not in html
     sources = render_sources(answer, turn=0)
     assert "no-sources" in sources and "<section" not in sources
@@ -193,18 +194,30 @@ def _tiered(tier: str, confidence: float | None = None, **changes) -> Answer:
     )
 
 
-def test_each_tier_is_styled_apart_and_an_answers_confidence_is_in_words():
-    answer = render_answer(_tiered("answer", 0.82), turn=0)
-    related = render_answer(_tiered("related", 0.3), turn=0)
-    assert "tier-answer" in answer and "tier-related" not in answer
-    assert "tier-related" in related and 'class="tier-badge"' in related
-    assert "لا إجابة مباشرة" in related  # "no direct answer", in the answer's language
-    assert "ثقة عالية" in answer and "confidence-high" in answer and "82٪" in answer
-    # No confidence words beside "no direct answer"; its percentage is in the badge's tooltip.
-    assert 'class="confidence' not in related and "30٪" in related
-    assert "confidence" not in render_answer(_tiered("answer", None), turn=0)
-    english = render_answer(replace(_tiered("answer", 0.5), language="en"), turn=0)
-    assert "Medium confidence" in english and "50%" in english
+@pytest.mark.parametrize("tier", ["answer", "likely", "related", "refused"])
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_each_tier_has_its_own_style_and_badge_whose_tooltip_says_what_it_means(tier, language):
+    answer = replace(_tiered(tier, 0.82), language=language)
+    html = render_answer(answer, turn=0)
+    assert f"tier-{tier}" in html
+    assert all(f"tier-{other}" not in html for other in TIERS if other != tier)
+    badge = re.search(r'<span class="tier-badge badge-(\w+)" title="([^"]*)">([^<]*)</span>', html)
+    assert badge is not None, html
+    assert badge.group(1) == tier
+    assert badge.group(3) == esc(tier_badge(tier, language))
+    # The tooltip is the tier's meaning and the confidence it was decided on, word for word.
+    assert badge.group(2) == esc(tier_meaning(tier, language, 0.82))
+    assert ("82%" if language == "en" else "82٪") in badge.group(2)
+    # No other tier's words anywhere.
+    for other in TIERS:
+        if other != tier:
+            assert esc(tier_badge(other, language)) not in html
+
+
+def test_without_a_confidence_the_tooltip_gives_the_meaning_alone():
+    html = render_answer(_tiered("answer", None), turn=0)
+    assert f'title="{esc(tier_meaning("answer", "ar", None))}"' in html
+    assert "٪" not in html
 
 
 def test_the_span_that_states_the_answer_is_highlighted():

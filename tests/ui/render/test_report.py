@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from embeddings.index.manifest import ArticleRecord, Manifest
 from service import notices as messages
-from service.indexing import Job, Phase
+from service.jobs import Job, Phase
 from service.library import ArticlePage, ArticleRow
 from service.uploads import Outcome
 from ui.render.report import plain_label, removable_choices, render_articles, render_job

@@ -186,7 +186,7 @@ def test_a_damaged_manifest_part_is_refused(
     store = reopen(index_dir, embedder).store
     row = store.query(store.names.meta, 'pk like "manifest:%"', ["pk", "value"])[0]
     flipped = row["value"].replace('"dimension": 384', '"dimension": 385')
-    store.client.upsert(store.names.meta, [{**row, "value": flipped, "v": [0.0, 0.0]}])
+    store.client.call("upsert", store.names.meta, [{**row, "value": flipped, "v": [0.0, 0.0]}])
     with pytest.raises(IndexCorruptError, match=r"manifest.*damaged.*--rebuild"):
         reopen(index_dir, embedder)
 
@@ -221,7 +221,7 @@ def test_a_missing_collection_asks_for_a_rebuild(
 ) -> None:
     _, index_dir = own_index
     store = reopen(index_dir, embedder).store
-    store.client.drop_collection(store.names.sentences)
+    store.client.call("drop_collection", store.names.sentences)
     with pytest.raises(IndexCorruptError, match=r"collections are missing.*--rebuild"):
         reopen(index_dir, embedder)
 

@@ -1,5 +1,5 @@
 """What the app tells users about uploads, indexing, removals and their session, in English and
-Arabic.
+Arabic (pages and feeds fetched from the web: `service.notices.web`).
 
 A `Notice` is one sentence in both languages with named slots for untrusted values (file names,
 titles, ids): the sentence is ours; the page escapes the values and isolates them in `<bdi>`
@@ -111,6 +111,15 @@ _LOADER_REASONS_AR = (
     ("no article text left", "لم يبقَ من المقال نص بعد التنظيف."),
     ("duplicate article id", "معرّف المقال مكرر في الملف."),
     ("unsupported file type", "نوع الملف غير مدعوم."),
+    # corpus/formats: PDF, Word and web pages.
+    (
+        "no text layer",
+        "ملف PDF هذا صور فقط (ممسوح ضوئياً؟) ولا نص فيه؛ احفظه مع نصه أو مرّره على التعرف الضوئي ثم ارفعه.",
+    ),
+    ("not a readable PDF", "تعذّرت قراءة ملف PDF هذا."),
+    ("the PDF has no pages", "ملف PDF هذا بلا صفحات."),
+    ("not a Word document", "هذا ليس مستند Word (.docx) صالحاً."),
+    ("not a readable Word document", "تعذّرت قراءة مستند Word هذا."),
     # corpus/isolated.py: the file's parse was stopped at the time limit, or its worker died.
     ("took longer than", "استغرق تحليل الملف وقتاً أطول من الحد المسموح، فلم يُضف."),
     ("parser stopped unexpectedly", "توقف محلّل الملفات فجأة أثناء قراءة هذا الملف."),
@@ -212,6 +221,17 @@ def index_updated(articles: int, new: int, changed: int, removed: int) -> Notice
         new=new,
         changed=changed,
         removed=removed,
+    )
+
+
+def ids_used_elsewhere(names: Sequence[str]) -> Notice:
+    return notice(
+        "Not indexed, because another file of the corpus already has their article id(s) "
+        "({count}): {names}. Remove them here, or give their articles new ids and upload again.",
+        "لم يُفهرس لأن ملفاً آخر في المجموعة يحمل معرّفات مقالاتها ({count}): {names}. أزِلها من "
+        "هنا، أو غيّر معرّفات مقالاتها ثم ارفعها مرة أخرى.",
+        count=len(names),
+        names=", ".join(names),
     )
 
 
