@@ -1,7 +1,7 @@
 """The index's articles in the page: the list (title, date, outlet, chunks) a page at a time with
-a search box, uploads, and the removal of an uploaded article after a confirmation. Every change
-goes through the indexing queue (pages and feeds added by address too: ui/addresses.py); the
-list is read through `service.library.Library`.
+a search box (ui/article_list.py), uploads, and the removal of an uploaded article after a
+confirmation. Every change goes through the indexing queue (pages and feeds added by address
+too: ui/addresses.py); the list is read through `service.library.Library`.
 
 `article_panel` places the list and the removal controls and wires them, the upload widget, the
 address box and their report; `ui/layout.py` calls it once inside the settings accordion.
@@ -26,17 +26,17 @@ from service.notices import UPLOAD_LIMIT_BYTES, Notice
 from service.reconcile import unindexed_uploads
 from service.uploads import UPLOADS_FOLDER, Staged, stage
 from ui.addresses import WebInputs, wire_addresses
+from ui.article_list import ArticleList, ListView, Updates, place_list
 from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
     REMOVABLE_LABEL,
     plain_label,
     removable_choices,
-    render_articles,
     render_job,
     render_report,
 )
-from ui.texts import NOT_INDEXED, both
+from ui.texts import NOT_INDEXED
 
 # How long a request follows its job; the job goes on after, and the list shows its result.
 WATCH_SECONDS = 600
@@ -70,23 +70,15 @@ class Panel:
     upload: gr.File
     report: gr.HTML
     status: gr.HTML
-    listing: gr.HTML
     choice: gr.Dropdown
     confirm: gr.Group
     question: gr.HTML
     pending: gr.State
-    search: gr.Textbox
-    previous: gr.Button
-    following: gr.Button
-    # The page of the list shown (from 0).
-    shown: gr.State
+    listed: ArticleList
 
     @property
     def refreshed(self) -> list[Any]:
-        return [self.status, self.listing, self.choice, self.search, self.shown]
-
-
-Updates = dict[Any, Any]
+        return [self.status, self.choice, *self.listed.outputs]
 
 
 class Articles:
@@ -97,6 +89,7 @@ class Articles:
         self.indexer = service.indexer
         self.panel = panel
         self.library = Library(service)
+        self.listed = ListView(self.library, panel.listed)
 
     def _unindexed(self) -> list[Path]:
         sources = (record.source for record in self.service.manifest().articles.values())
@@ -111,16 +104,9 @@ class Articles:
         choices += [_file_choice(path) for path in self._unindexed()]
         return {
             self.panel.status: status_html(self.service),
-            self.panel.listing: render_articles(self.library.articles()),
             self.panel.choice: gr.Dropdown(choices=choices, value=None),
-            self.panel.search: "",
-            self.panel.shown: 0,
+            **self.listed.first(),
         }
-
-    def show(self, query: str | None, page: int | None) -> Updates:
-        """Page `page` of the articles matching `query`; the page shown (clamped) is kept."""
-        listed = self.library.articles(query or "", page or 0)
-        return {self.panel.listing: render_articles(listed), self.panel.shown: listed.page}
 
     def _follow(self, job: Job, own: Updates) -> Iterator[Updates]:
         """The job's report as it goes; `own` (the handler's own widgets) is updated first."""
@@ -220,17 +206,7 @@ def _panel(
 ) -> tuple[Panel, gr.Button, gr.Button, gr.Button]:
     """Place the list and the removal controls; the panel and its three buttons."""
     gr.Markdown("**Articles in the index · المقالات في الفهرس**")
-    with gr.Row(equal_height=True):
-        search = gr.Textbox(
-            placeholder=both("article_search"),
-            show_label=False,
-            container=False,
-            elem_id="article-search",
-            scale=4,
-        )
-        previous = gr.Button(both("previous_page"), size="sm", elem_id="article-previous")
-        following = gr.Button(both("next_page"), size="sm", elem_id="article-next")
-    listing = gr.HTML(elem_id="article-list")
+    listed = place_list()
     with gr.Row(equal_height=True):
         choice = gr.Dropdown(
             label=REMOVABLE_LABEL, choices=[], value=None, elem_id="remove-choice", scale=4
@@ -241,20 +217,7 @@ def _panel(
         with gr.Row():
             yes = gr.Button("Yes, remove · نعم، أزِل", variant="stop", elem_id="remove-yes")
             no = gr.Button("Cancel · إلغاء", elem_id="remove-no")
-    panel = Panel(
-        upload,
-        report,
-        status,
-        listing,
-        choice,
-        confirm,
-        question,
-        gr.State(None),
-        search,
-        previous,
-        following,
-        gr.State(0),
-    )
+    panel = Panel(upload, report, status, choice, confirm, question, gr.State(None), listed)
     return panel, ask, yes, no
 
 
@@ -295,26 +258,5 @@ def article_panel(
         concurrency_limit=WATCHERS,
         api_visibility="undocumented",
     )
-    _wire_pages(articles, panel)
+    articles.listed.wire()
     demo.load(articles.refresh, None, panel.refreshed, api_visibility="private")
-
-
-def _wire_pages(articles: Articles, panel: Panel) -> None:
-    """The search box and the page buttons, to `Articles.show`. The box is read on `change`:
-    in this page Gradio sent no `input` event for it."""
-    pages: dict[str, Any] = {"concurrency_id": "article-list", "api_visibility": "private"}
-    shown = [panel.listing, panel.shown]
-    panel.search.change(
-        lambda query: articles.show(query, 0),
-        [panel.search],
-        shown,
-        trigger_mode="always_last",
-        **pages,
-    )
-    for button, step in ((panel.previous, -1), (panel.following, 1)):
-        button.click(
-            lambda query, page, step=step: articles.show(query, page + step),
-            [panel.search, panel.shown],
-            shown,
-            **pages,
-        )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from embeddings.index.articles import ArticleTable, decode_articles, encode_articles
+from embeddings.index.articles import (
+    ArticleTable,
+    decode_articles,
+    encode_articles,
+    mentioning,
+)
 from embeddings.index.manifest import ArticleRecord, IndexCorruptError, manifest_checksum
 
 
@@ -69,3 +74,17 @@ def test_a_table_out_of_order_or_with_a_bad_line_is_refused_when_read() -> None:
 def test_an_empty_table() -> None:
     table = ArticleTable(encode_articles({}))
     assert len(table) == 0 and list(table) == [] and table.get("a") is None
+
+
+def test_mentioning_parses_only_the_lines_that_hold_the_text() -> None:
+    records = _records(300)
+    records["a0007"] = ArticleRecord("0" * 64, None, "corpus/uploads/x.txt", 1)
+    # In another field, and with a character JSON escapes: found as encoded.
+    records["a0100"] = ArticleRecord("1" * 64, 'عن "uploads"', "corpus/100.txt", 1)
+    table = ArticleTable(encode_articles(records))
+    found = mentioning(table, "uploads")
+    assert [r.source for r in found] == ["corpus/uploads/x.txt", "corpus/100.txt"]
+    assert sorted(table._records) == [7, 100]  # the other 298 records were not parsed
+    assert [r.title for r in mentioning(table, '"uploads"')] == ['عن "uploads"']
+    assert mentioning(table, "no such text") == [] and len(table._records) == 2
+    assert mentioning(records, "uploads") == list(records.values())  # not a table: every record
