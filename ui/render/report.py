@@ -9,17 +9,17 @@ cannot reorder the text around it.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from embeddings.index.manifest import Manifest
 from service import notices as messages
 from service.jobs import Job, Phase
-from service.notices import Notice
+from service.library import ArticlePage, ArticleRow
+from service.notices import Notice, notice
 from ui.render.html import esc, isolated, notice_html, render_notices
+from ui.texts import text
 
 MARKS = {"added": "✓", "unchanged": "=", "removed": "−", "rejected": "✗"}
-# Rows shown in the list; uploaded articles come first, so every removable one is shown.
-MAX_LISTED = 300
 REMOVABLE_LABEL = "Uploaded article to remove · مقال مرفوع لإزالته"
 INDEXING = messages.notice("Indexing…", "جارٍ الفهرسة…")
 # Direction controls (embeddings, overrides, isolates): stripped from the dropdown's plain text.
@@ -57,38 +57,46 @@ def render_job(job: Job) -> str:
     return f'<div class="upload-report" data-phase="{job.phase}">{"".join(parts)}</div>'
 
 
-def _row(article_id: str, manifest: Manifest, uploaded: bool) -> str:
-    record = manifest.articles[article_id]
-    origin = "Uploaded · مرفوع" if uploaded else "Shipped · أصلي"
+def _row(row: ArticleRow) -> str:
+    origin = "Uploaded · مرفوع" if row.uploaded else "Shipped · أصلي"
     return (
-        f'<tr data-id="{esc(article_id)}" class="{"uploaded" if uploaded else "shipped"}">'
-        f'<td dir="auto">{isolated(record.title or "—")}</td>'
-        f'<td dir="auto">{isolated(record.date or "—")}</td>'
-        f'<td dir="ltr">{record.chunks}</td>'
-        f'<td dir="auto"><code>{isolated(article_id)}</code></td><td>{origin}</td></tr>'
+        f'<tr data-id="{esc(row.article_id)}" class="{"uploaded" if row.uploaded else "shipped"}">'
+        f'<td dir="auto">{isolated(row.title or "—")}</td>'
+        f'<td dir="auto">{isolated(row.date or "—")}</td>'
+        f'<td dir="auto">{isolated(row.outlet or "—")}</td>'
+        f'<td dir="ltr">{row.chunks}</td>'
+        f'<td dir="auto"><code>{isolated(row.article_id)}</code></td><td>{origin}</td></tr>'
     )
 
 
-def render_articles(manifest: Manifest | None, uploaded: set[str]) -> str:
-    """The indexed articles, uploaded ones first (each group by id)."""
-    if manifest is None or not manifest.articles:
-        return '<p class="article-list-empty">No articles indexed · لا مقالات مفهرسة</p>'
-    ids = sorted(manifest.articles, key=lambda i: (i not in uploaded, i))
-    rows = "".join(_row(i, manifest, i in uploaded) for i in ids[:MAX_LISTED])
-    more = len(ids) - MAX_LISTED
-    note = (
-        f'<p class="more">{more:,} more not listed · و{more:,} مقالاً آخر غير معروض</p>'
-        if more > 0
-        else ""
-    )
+def render_articles(page: ArticlePage) -> str:
+    """One page of the indexed articles (uploaded ones first, each group by id), and where it
+    is among the pages of what the search matched."""
+    if not page.rows:
+        key = "no_matching_articles" if page.query else "no_articles"
+        return f'<div class="article-list-empty">{_bilingual(key)}</div>'
+    rows = "".join(_row(row) for row in page.rows)
     head = (
-        "<tr><th>Title · العنوان</th><th>Date · التاريخ</th><th>Chunks · المقاطع</th>"
-        "<th>Id · المعرّف</th><th>Origin · المصدر</th></tr>"
+        "<tr><th>Title · العنوان</th><th>Date · التاريخ</th><th>Outlet · المصدر</th>"
+        "<th>Chunks · المقاطع</th><th>Id · المعرّف</th><th>Origin · الأصل</th></tr>"
+    )
+    where = _bilingual(
+        "article_page", "articles_found", page=page.page + 1, pages=page.pages, count=page.total
     )
     return (
-        f'<div class="article-list"><table><thead>{head}</thead>'
-        f"<tbody>{rows}</tbody></table>{note}</div>"
+        f'<div class="article-list" data-page="{page.page}" data-pages="{page.pages}">'
+        f'<div class="article-page">{where}</div>'
+        f"<table><thead>{head}</thead><tbody>{rows}</tbody></table></div>"
     )
+
+
+def _bilingual(*keys: str, **numbers: int) -> str:
+    """The page's sentences `keys`, joined, in English then Arabic (numbers with separators)."""
+    values = {name: f"{number:,}" for name, number in numbers.items()}
+    en, ar = (
+        " · ".join(text(key, language, **values) for key in keys) for language in ("en", "ar")
+    )
+    return notice_html(notice(en, ar))
 
 
 def plain_label(text: str) -> str:
@@ -96,6 +104,6 @@ def plain_label(text: str) -> str:
     return " ".join(_BIDI_CONTROLS.sub("", text).split())[:120]
 
 
-def removable_choices(manifest: Manifest, uploaded: dict) -> list[tuple[str, str]]:
+def removable_choices(manifest: Manifest, uploaded: Mapping[str, object]) -> list[tuple[str, str]]:
     """(label, article id) of every uploaded article, for the removal dropdown."""
     return [(plain_label(f"{manifest.articles[i].title or i} ({i})"), i) for i in sorted(uploaded)]
