@@ -3,7 +3,7 @@ OpenAI-compatible `POST /v1/chat/completions` (and `GET /v1/models`), and the gu
 the API key there and on Gradio's MCP server (`/gradio_api/mcp`).
 
 Any `model` name is accepted. The answer's text is `choices[0].message.content` (streamed as
-`delta.content`), escaped for Markdown (`api.markdown`); its tier, confidence and citations are in
+`delta.content`), escaped for Markdown (`service.markdown`); its tier, confidence and citations are in
 the extra field `rag` of the completion (of the last chunk when streaming): see `answer_payload`
 and the README. Every failure answers in OpenAI's error shape (`api.errors`), an unexpected one
 too; a failure after a stream started is an error event, then `[DONE]`.
@@ -26,13 +26,13 @@ from starlette.responses import Response
 
 from api.auth import ApiGuard
 from api.errors import openai_error
-from api.markdown import MarkdownStream, escape_markdown
 from api.requests import MODEL_ID, Asked, RequestError, parse_request
 from api.slots import SHUTDOWN, Slots, SlotStream
 from embeddings.index.manifest import IndexUnusableError
 from rag.question.cleaning import QuestionError, clean_question
 from rag.schema import Answer, AnswerChunk, AnswerStream
 from service.live import Service
+from service.markdown import MarkdownStream, escape_markdown
 
 logger = logging.getLogger(__name__)
 

@@ -76,6 +76,13 @@ def timed_run(
     return done, seconds
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far (user and system, every thread): the work done, which a
+    machine busy with other jobs stretches far less than the wall time."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rss_mb() -> float:
     import psutil
 

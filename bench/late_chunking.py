@@ -30,7 +30,7 @@ import numpy as np
 
 from bench.common import XQUAD_AR, XQUAD_EN, loadavg
 from corpus import Article, Chunk, ChunkerSettings, Span, answer_spans, chunk_article
-from embeddings.ingest.incremental import EMBED_BATCH, embed_passages_sorted
+from embeddings.ingest.local import EMBED_BATCH, embed_passages_sorted
 from embeddings.model.embedder import Embedder
 from eval.datasets import load_squad
 from eval.metrics import ndcg_at_k

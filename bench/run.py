@@ -2,7 +2,7 @@
 plain LangChain baseline with the same model, cold start and RSS per embedding backend, and
 FAISS against Milvus. See bench/README.md for what each figure means.
 
-Usage: python -m bench.run [--quick] [--json OUT]
+Usage: python -m bench.run [--quick] [--json OUT] [--only SECTION ...] [--keep DIR]
 
 Everything it builds goes to one temporary folder that is removed at the end, also on errors.
 Measurements that need a fresh process (cold model load, the app process on the large index,
@@ -40,6 +40,12 @@ def distributed(bench: Bench) -> None:
     bench.results["distributed"] = run(bench.quick)
 
 
+def archive(bench: Bench) -> None:
+    from bench.archive.section import archive as run
+
+    run(bench)
+
+
 def startup(bench: Bench) -> None:
     from bench.startup import BACKENDS, measure, report
 
@@ -61,6 +67,7 @@ SECTIONS = [
     Section(
         "distributed", "8. FAISS vs Milvus, Ray vs in-process (bench/distributed.py)", distributed
     ),
+    Section("archive", "9. The archive: SaudiNewsNet ingested, answered and served", archive),
 ]
 
 
@@ -68,6 +75,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes, for development")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write all figures to OUT")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=[s.key for s in SECTIONS],
+        help="run these sections (and the machine header) only",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="work in DIR and keep it; a section that can (the archive) reuses the steps a "
+        "run interrupted there had finished",
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -76,14 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="rag-bench-"))
-    bench = Bench(args.quick, workdir)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="rag-bench-"))
+    bench = Bench(args.quick, workdir, kept=args.keep is not None)
     try:
-        for section in SECTIONS:
+        chosen = [s for s in SECTIONS if not args.only or s.key in {"setup", *args.only}]
+        for section in chosen:
             with bench.section(section.key, section.title):
                 section.run(bench)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
     total = time.perf_counter() - started
     bench.results["total_seconds"] = total
     bench.results["failed_sections"] = bench.failed

@@ -33,10 +33,12 @@ QUICK = Sizes(paragraphs=30, big_chunks=2_000, big_questions=20, recall_question
 
 
 class Bench:
-    def __init__(self, quick: bool, workdir: Path) -> None:
+    def __init__(self, quick: bool, workdir: Path, *, kept: bool = False) -> None:
         self.quick = quick
         self.sizes = QUICK if quick else FULL
         self.workdir = workdir
+        # A kept work folder (`--keep`): steps an interrupted run finished there are reused.
+        self.kept = kept
         self.results: dict[str, Any] = {"quick": quick, "sizes": asdict(self.sizes)}
         self.failed: list[str] = []
         # Filled in as sections run; later sections check what they need.

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.archive.workers import WORKERS as ARCHIVE_WORKERS
 from bench.common import ask_timed, peak_rss_mb, rss_mb, timed_run
 
 
@@ -66,4 +67,8 @@ def worker_query(out: Path, index_dir: str, questions_file: str) -> None:
     out.write_text(json.dumps(result), encoding="utf-8")
 
 
-WORKERS: dict[str, Callable[..., None]] = {"load": worker_load, "query": worker_query}
+WORKERS: dict[str, Callable[..., None]] = {
+    "load": worker_load,
+    "query": worker_query,
+    **ARCHIVE_WORKERS,
+}

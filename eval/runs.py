@@ -17,7 +17,8 @@ from typing import Any
 
 from corpus import Article
 from embeddings.index.faiss.index import FaissIndex
-from embeddings.ingest.incremental import ingest_articles, progress_bar
+from embeddings.ingest.incremental import ingest_articles
+from embeddings.ingest.local import progress_bar
 from embeddings.model.embedder import Embedder
 from eval.datasets import EvalPassage, EvalQuestion, SquadSet, article_of, load_seed_qa, load_squad
 from eval.metrics import AnswerRecord, answer_hit

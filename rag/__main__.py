@@ -66,7 +66,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
     from embeddings.index.backends import index_writer
     from embeddings.index.protocol import Embed
-    from embeddings.ingest.incremental import ingest, progress_bar
+    from embeddings.ingest.incremental import ingest
+    from embeddings.ingest.local import progress_bar
     from rag.pipeline import embedder_for
 
     settings = _settings(args)

@@ -72,8 +72,9 @@ class EmbeddingSettings(Section):
     # Any sentence-transformers name or path; the packaged default needs no network.
     model: str = PACKAGED_MODEL
     # What runs the packaged model: "onnx" (fp32 on onnxruntime: the torch vectors, without
-    # importing torch), "torch" (sentence-transformers, the reference) or "onnx-int8". onnx and
-    # torch share indexes. Other models always run on torch. README, Performance.
+    # importing torch), "torch" (sentence-transformers, the reference) or "onnx-int8" (passages
+    # in int8 for a faster ingest, queries in fp32). onnx and torch share indexes; an int8 index
+    # is tied to int8. Other models always run on torch. README, Performance.
     backend: EmbeddingBackend = "onnx"
     cache_dir: UserPath = DEFAULT_CACHE_DIR
 

@@ -25,8 +25,10 @@ from typing import Protocol
 
 from corpus.isolated import IsolatedLoader
 from embeddings.files import StorageError, storage_error
+from embeddings.index.articles import mentioning
 from embeddings.index.manifest import Manifest
-from embeddings.ingest.incremental import IngestReport, Progress
+from embeddings.ingest.incremental import IngestReport
+from embeddings.ingest.local import Progress
 from rag.config import Settings
 from service import notices as messages
 from service.jobs import Job, Phase, QueueFull
@@ -39,6 +41,7 @@ from service.reconcile import (
     unindexed_uploads,
 )
 from service.uploads import (
+    UPLOADS_FOLDER,
     Outcome,
     Staged,
     admit,
@@ -197,7 +200,8 @@ class Indexer:
 
     def _out_of_step(self) -> bool:
         """Whether the uploads folder holds what the index does not, or lost what it does."""
-        sources = [record.source for record in self.service.manifest().articles.values()]
+        records = mentioning(self.service.manifest().articles, UPLOADS_FOLDER)
+        sources = [record.source for record in records]
         return bool(unindexed_uploads(self.uploads, sources)) or removed_uploads(
             self.uploads, sources
         )

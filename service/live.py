@@ -7,7 +7,8 @@ import threading
 
 from embeddings.index.backends import engine_health, index_writer, live_stamp
 from embeddings.index.manifest import Manifest
-from embeddings.ingest.incremental import IngestReport, Progress, ingest
+from embeddings.ingest.incremental import IngestReport, ingest
+from embeddings.ingest.local import Progress
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from service.indexing import Indexer

@@ -1,6 +1,7 @@
-"""The index's articles in the page: the list (title, date, chunks), uploads, and the removal of
-an uploaded article after a confirmation. Every change goes through the indexing queue (pages and
-feeds added by address too: ui/addresses.py).
+"""The index's articles in the page: the list (title, date, outlet, chunks) a page at a time with
+a search box (ui/article_list.py), uploads, and the removal of an uploaded article after a
+confirmation. Every change goes through the indexing queue (pages and feeds added by address
+too: ui/addresses.py); the list is read through `service.library.Library`.
 
 `article_panel` places the list and the removal controls and wires them, the upload widget, the
 address box and their report; `ui/layout.py` calls it once inside the settings accordion.
@@ -19,18 +20,19 @@ import gradio as gr
 
 from service import notices as messages
 from service.jobs import Job, QueueFull
+from service.library import Library
 from service.live import Service
 from service.notices import UPLOAD_LIMIT_BYTES, Notice
 from service.reconcile import unindexed_uploads
-from service.uploads import UPLOADS_FOLDER, Staged, stage, uploaded_file
+from service.uploads import UPLOADS_FOLDER, Staged, stage
 from ui.addresses import WebInputs, wire_addresses
+from ui.article_list import ArticleList, ListView, Updates, place_list
 from ui.chat import status_html
 from ui.render.html import notice_html
 from ui.render.report import (
     REMOVABLE_LABEL,
     plain_label,
     removable_choices,
-    render_articles,
     render_job,
     render_report,
 )
@@ -68,18 +70,15 @@ class Panel:
     upload: gr.File
     report: gr.HTML
     status: gr.HTML
-    listing: gr.HTML
     choice: gr.Dropdown
     confirm: gr.Group
     question: gr.HTML
     pending: gr.State
+    listed: ArticleList
 
     @property
-    def refreshed(self) -> list[gr.HTML | gr.Dropdown]:
-        return [self.status, self.listing, self.choice]
-
-
-Updates = dict[Any, Any]
+    def refreshed(self) -> list[Any]:
+        return [self.status, self.choice, *self.listed.outputs]
 
 
 class Articles:
@@ -89,30 +88,24 @@ class Articles:
         self.service = service
         self.indexer = service.indexer
         self.panel = panel
-
-    def _uploaded(self) -> dict[str, Path]:
-        """The served articles that came from an uploaded file, with that file."""
-        uploads = self.indexer.uploads
-        found = {}
-        for article_id, record in self.service.manifest().articles.items():
-            path = uploaded_file(record.source, uploads)
-            if path is not None:
-                found[article_id] = path
-        return found
+        self.library = Library(service)
+        self.listed = ListView(self.library, panel.listed)
 
     def _unindexed(self) -> list[Path]:
         sources = (record.source for record in self.service.manifest().articles.values())
         return unindexed_uploads(self.indexer.uploads, sources)
 
     def refresh(self) -> Updates:
+        """The status, the list's first page (the search cleared) and the removable articles,
+        afresh."""
         manifest = self.service.manifest()
-        uploaded = self._uploaded()
+        uploaded = self.library.uploaded()
         choices = removable_choices(manifest, uploaded)
         choices += [_file_choice(path) for path in self._unindexed()]
         return {
             self.panel.status: status_html(self.service),
-            self.panel.listing: render_articles(manifest, set(uploaded)),
             self.panel.choice: gr.Dropdown(choices=choices, value=None),
+            **self.listed.first(),
         }
 
     def _follow(self, job: Job, own: Updates) -> Iterator[Updates]:
@@ -163,7 +156,7 @@ class Articles:
 
     def ask_removal(self, article_id: str | None) -> Updates:
         """Show the confirmation for removing `article_id` (or say why it cannot be removed)."""
-        panel, uploaded = self.panel, self._uploaded()
+        panel, uploaded = self.panel, self.library.uploaded()
         name = _file_name(article_id)
         if name is not None and name in {path.name for path in self._unindexed()}:
             return {
@@ -213,7 +206,7 @@ def _panel(
 ) -> tuple[Panel, gr.Button, gr.Button, gr.Button]:
     """Place the list and the removal controls; the panel and its three buttons."""
     gr.Markdown("**Articles in the index · المقالات في الفهرس**")
-    listing = gr.HTML(elem_id="article-list")
+    listed = place_list()
     with gr.Row(equal_height=True):
         choice = gr.Dropdown(
             label=REMOVABLE_LABEL, choices=[], value=None, elem_id="remove-choice", scale=4
@@ -224,7 +217,7 @@ def _panel(
         with gr.Row():
             yes = gr.Button("Yes, remove · نعم، أزِل", variant="stop", elem_id="remove-yes")
             no = gr.Button("Cancel · إلغاء", elem_id="remove-no")
-    panel = Panel(upload, report, status, listing, choice, confirm, question, gr.State(None))
+    panel = Panel(upload, report, status, choice, confirm, question, gr.State(None), listed)
     return panel, ask, yes, no
 
 
@@ -265,4 +258,5 @@ def article_panel(
         concurrency_limit=WATCHERS,
         api_visibility="undocumented",
     )
+    articles.listed.wire()
     demo.load(articles.refresh, None, panel.refreshed, api_visibility="private")

@@ -2,34 +2,25 @@
 "Export" downloads (Markdown), each answer with its sources. Pure functions, no Gradio.
 
 In the Markdown export every value that is not ours (the question, titles, outlets, dates, ids,
-quoted sentences, an LLM's reply, a stopped answer's text) is escaped with `markdown_text`: one
-line, each mark CommonMark gives a meaning to backslash-escaped, so a renderer shows it as
-written and no `<script>`, image or link in an article or a reply becomes live.
+quoted sentences, an LLM's reply, a stopped answer's text) is escaped with
+`service.markdown.markdown_line` (the API's escaping), so a renderer shows it as written and
+nothing in an article or a reply becomes live.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from rag.messages import message, tier_badge, tier_meaning
 from rag.schema import Answer, quote, sentence_lines
+from service.markdown import markdown_line
 from service.sources import ArticleMeta, meta_from_chunk
 from ui.conversation import Entry
 from ui.texts import text
 
 _SOURCES = {"ar": "المصادر", "en": "Sources"}
-# The ASCII marks CommonMark (and GitHub's autolinks) give a meaning to; a backslash before any
-# ASCII punctuation mark is read as that mark, as text.
-_MARKS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~:])")
-_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 Escape = Callable[[str], str]
-
-
-def markdown_text(value: str) -> str:
-    """`value` as Markdown that renders as the text itself, on one line."""
-    return _MARKS.sub(r"\\\1", _LINE_BREAKS.sub(" ", value))
 
 
 def _plain(value: str) -> str:
@@ -50,7 +41,7 @@ def answer_text(
 ) -> str:
     """The answer as text: its tier in the chat badge's and tooltip's words, the lead,
     `- sentence [n]` lines, further evidence, notices, then each cited source with the sentence
-    it supports. `esc=markdown_text` makes it Markdown."""
+    it supports. `esc=markdown_line` makes it Markdown."""
     metas = metas or {}
     language = answer.language
     # The tier as the chat's badge and tooltip say it (ours), then the answer.
@@ -74,8 +65,8 @@ def answer_text(
 def turn_markdown(turn: Entry) -> str:
     """What a turn's answer says: the answer, or what streamed before it stopped, or why not."""
     if turn.answer is not None:
-        return answer_text(turn.answer, turn.metas, markdown_text)
-    streamed = "  \n".join(markdown_text(line) for line in turn.streamed.splitlines())
+        return answer_text(turn.answer, turn.metas, markdown_line)
+    streamed = "  \n".join(markdown_line(line) for line in turn.streamed.splitlines())
     if turn.status == "stopped":
         partial = f"{streamed}\n\n" if streamed else ""
         return f"{partial}_{text('stopped', turn.language)}_"
@@ -89,6 +80,6 @@ def conversation_markdown(turns: Sequence[Entry], now: datetime | None = None) -
     for turn in turns:
         if turn.status == "answering":
             continue
-        question = markdown_text(" ".join(turn.question.split()))
+        question = markdown_line(" ".join(turn.question.split()))
         parts.append(f"## {turn.number + 1}. {question}\n\n{turn_markdown(turn)}\n")
     return "\n".join(parts)

@@ -50,6 +50,20 @@ _TEXTS: dict[str, dict[Language, str]] = {
         "ar": "لم يعد هذا المقال في الفهرس.",
         "en": "This article is no longer in the index.",
     },
+    # The article list in "Settings & index".
+    "no_articles": {"ar": "لا مقالات مفهرسة", "en": "No articles indexed"},
+    "no_matching_articles": {
+        "ar": "لا مقال يطابق البحث",
+        "en": "No article matches the search",
+    },
+    "article_page": {"ar": "الصفحة {page} من {pages}", "en": "Page {page} of {pages}"},
+    "articles_found": {"ar": "عدد المقالات: {count}", "en": "Articles: {count}"},
+    "article_search": {
+        "ar": "ابحث بالعنوان أو التاريخ أو المصدر",
+        "en": "Search by title, date or outlet",
+    },
+    "previous_page": {"ar": "السابقة", "en": "Previous"},
+    "next_page": {"ar": "التالية", "en": "Next"},
 }
 
 

@@ -1,10 +1,15 @@
 """The manifest: what every index records about itself, for both backends alike.
 
-The model that made the vectors (id, weights hash, dimension), the chunker settings, a fingerprint
-per article, the search settings and, for the FAISS backend, a checksum per data file. It is read
-back through one schema (pydantic over these dataclasses) and only after its own checksum
-matched, so a flipped byte, a wrong type or an impossible value is refused with the same message
-and recovery as a damaged data file instead of failing somewhere later.
+The model that made the vectors (id, weights hash, dimension), the chunker settings, a record
+per article (its fingerprint, title, source, chunks, url, date, outlet, author), the search
+settings and, for the FAISS backend, a checksum per data file. It is read back through one schema
+(pydantic over these dataclasses) and only after its own checksum matched, so a flipped byte, a
+wrong type or an impossible value is refused with the same message and recovery as a damaged
+data file instead of failing somewhere later.
+
+The article records are stored apart from the rest (`embeddings/index/articles.py`): the
+manifest holds their table's checksum, and a record is parsed when it is read, so neither an
+ingest nor the app parses 10,000 records to start.
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal, NotRequired
@@ -25,7 +31,7 @@ from typing_extensions import TypedDict
 if TYPE_CHECKING:
     from embeddings.model.embedder import Embedder
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 RECOVERY = "run `python -m rag ingest --rebuild` to rebuild it from the corpus"
 RECORDED_PACKAGES = (
     "faiss-cpu",
@@ -42,6 +48,8 @@ RECORDED_PACKAGES = (
 LATEST_TIMESTAMP = 253_402_300_799
 
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+# Empty until the article table is written: every stored manifest holds its table's sha256.
+TableSha256 = Annotated[str, Field(pattern=r"^([0-9a-f]{64})?$")]
 Count = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(gt=0)]
 
@@ -99,7 +107,8 @@ class Manifest:
     weights_sha256: Sha256
     dimension: Positive
     chunker: dict[str, Count]
-    articles: dict[str, ArticleRecord]
+    # A dict when built by an ingest, an `ArticleTable` (read lazily) when loaded.
+    articles: Mapping[str, ArticleRecord]
     # None until the index is built; every saved manifest holds the settings it was built with.
     ann: AnnSettings | None
     chunks: Count = 0
@@ -109,10 +118,16 @@ class Manifest:
     )
     packages: dict[str, str] = field(default_factory=dict)
     files: dict[str, Sha256] = field(default_factory=dict)
+    articles_sha256: TableSha256 = ""
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """Everything, the article records included (a copy that reads them all)."""
+        return {**self.head(), "articles": {k: asdict(v) for k, v in self.articles.items()}}
+
+    def head(self) -> dict:
+        """What the stored manifest holds: everything but the article records."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "articles"}
 
     @classmethod
     def from_json(cls, payload: dict) -> Manifest:
@@ -161,7 +176,8 @@ def package_versions() -> dict[str, str]:
 
 
 def encode_manifest(manifest: Manifest) -> bytes:
-    return json.dumps(manifest.to_json(), indent=2, ensure_ascii=False).encode("utf-8")
+    """The stored manifest: its head (the article table is stored apart)."""
+    return json.dumps(manifest.head(), indent=2, ensure_ascii=False).encode("utf-8")
 
 
 def manifest_checksum(data: bytes) -> str:
@@ -193,8 +209,13 @@ def decode_manifest(data: bytes, checksum: str | None, where: str) -> Manifest:
         raise IndexMismatchError(
             f"index format {version} in {where}, this version reads {FORMAT_VERSION}; {RECOVERY}"
         )
+    if "articles" in payload:
+        raise IndexCorruptError(
+            f"the index manifest {where} is damaged (articles: not stored here); {RECOVERY}"
+        )
     try:
-        return Manifest.from_json(payload)
+        # The records are read apart (`decode_articles`) and put in place by the caller.
+        return Manifest.from_json({**payload, "articles": {}})
     except ValidationError as error:
         raise IndexCorruptError(
             f"the index manifest {where} is damaged ({_first_error(error)}); {RECOVERY}"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -33,12 +33,8 @@ from corpus.facts import mentioned_dates, opening_title
 from embeddings.index.faiss.writer import FaissWriter
 from embeddings.index.manifest import ArticleRecord, Manifest
 from embeddings.index.protocol import Embed, IndexChange, IndexWriter, Rows, Sentence
+from embeddings.ingest.local import Progress, embed_passages_sorted
 from embeddings.model.embedder import Embedder
-
-EMBED_BATCH = 32
-# Texts per progress update; large enough that length-sorted batches stay homogeneous.
-PROGRESS_STEP = 256
-Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -53,9 +49,14 @@ class IngestReport:
     chunks: int = 0
     embedded_chunks: int = 0
     embedded_sentences: int = 0
+    # Distinct texts the model encoded (chunks and sentences; a repeated text counts once).
+    embedded_texts: int = 0
     embedded_tokens: int = 0
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    # Seconds of each step: reading the files ("load", by `ingest`), the stored index
+    # ("previous"), comparing and chunking ("chunk"), "embed" and "write".
+    phases: dict[str, float] = field(default_factory=dict)
     skipped: list[LoadError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -114,7 +115,9 @@ def ingest_articles(
         index_dir=index_dir, location=writer.location, articles=len(articles), skipped=list(skipped)
     )
     with _ingest_lock(index_dir):
+        clock = _Clock(report.phases)
         previous = None if rebuild else writer.previous()
+        clock.lap("previous")
         report.notes += writer.notes
         if previous is not None and previous.chunker != settings.as_dict():
             report.notes.append(
@@ -123,6 +126,7 @@ def ingest_articles(
             previous = None
         old_records = previous.articles if previous else {}
         fresh, records = _sort_articles(articles, old_records, embedder, settings, report)
+        clock.lap("chunk")
         removed = set(old_records) - set(records)
         report.removed = len(removed)
         report.chunks = sum(record.chunks for record in records.values())
@@ -140,15 +144,32 @@ def ingest_articles(
             ann=None,
         )
         rows = fresh.embed(embed, embedder, report)
+        clock.lap("embed")
         replaced = removed | (fresh.article_ids & set(old_records))
+        noted = len(writer.notes)
         writer.write(IndexChange(manifest, rows, replaced, rebuild=previous is None))
+        clock.lap("write")
+        report.notes += writer.notes[noted:]
     report.seconds = time.perf_counter() - started
     return report
 
 
+class _Clock:
+    """Seconds since the last lap, into `phases`."""
+
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = self.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
 def _sort_articles(
     articles: Sequence[Article],
-    old_records: dict[str, ArticleRecord],
+    old_records: Mapping[str, ArticleRecord],
     embedder: Embedder,
     settings: ChunkerSettings,
     report: IngestReport,
@@ -170,7 +191,7 @@ def _sort_articles(
     return fresh, records
 
 
-def _same_facts(records: dict[str, ArticleRecord], old: dict[str, ArticleRecord]) -> bool:
+def _same_facts(records: dict[str, ArticleRecord], old: Mapping[str, ArticleRecord]) -> bool:
     """Whether the manifest already records what is read of each article now (an index made
     before an article's opening or mentioned dates were recorded is brought up to date; a
     corpus folder that moved is not a change)."""
@@ -197,7 +218,11 @@ def article_record(article: Article, chunks: int) -> ArticleRecord:
 
 @dataclass
 class _Fresh:
-    """Chunks and answer sentences of new and changed articles, before they are embedded."""
+    """Chunks and answer sentences of new and changed articles, before they are embedded.
+
+    Only sentences that lie whole in a chunk are kept: an answer quotes a sentence of a
+    retrieved chunk, and the sentence ranking ranks the chunk that holds it, so a sentence
+    that a chunk boundary cuts is never used (chunks end at sentence ends, so it is rare)."""
 
     article_ids: set[str] = field(default_factory=set)
     chunks: list[Chunk] = field(default_factory=list)
@@ -206,7 +231,7 @@ class _Fresh:
 
     def add(self, article: Article, embedder: Embedder, settings: ChunkerSettings) -> int:
         chunks = chunk_article(article, embedder.count_tokens, settings)
-        spans = answer_spans(article.text)
+        spans = [s for s in answer_spans(article.text) if _in_a_chunk(s.start, s.end, chunks)]
         self.article_ids.add(article.id)
         self.chunks += chunks
         self.sentences += [Sentence(article.id, span.start, span.end) for span in spans]
@@ -214,45 +239,27 @@ class _Fresh:
         return len(chunks)
 
     def embed(self, embed: Embed, embedder: Embedder, report: IngestReport) -> Rows:
+        """Every chunk and sentence embedded; a text that occurs more than once (a repeated
+        sentence, an agency story several outlets ran) is embedded once."""
         texts = [chunk.search_text for chunk in self.chunks] + self.sentence_texts
+        unique = list(dict.fromkeys(texts))
         started = time.perf_counter()
-        vectors = embed(texts) if texts else np.zeros((0, embedder.dimension), np.float32)
+        vectors = embed(unique) if unique else np.zeros((0, embedder.dimension), np.float32)
         report.embed_seconds = time.perf_counter() - started
-        if vectors.shape != (len(texts), embedder.dimension):
-            raise RuntimeError(f"{vectors.shape} vectors for {len(texts)} texts")
+        if vectors.shape != (len(unique), embedder.dimension):
+            raise RuntimeError(f"{vectors.shape} vectors for {len(unique)} texts")
+        row_of = {text: row for row, text in enumerate(unique)}
+        vectors = vectors[[row_of[text] for text in texts]] if unique else vectors
         report.embedded_chunks = len(self.chunks)
         report.embedded_sentences = len(self.sentence_texts)
-        report.embedded_tokens = sum(embedder.count_tokens(text) for text in texts)
+        report.embedded_texts = len(unique)
+        report.embedded_tokens = sum(embedder.count_tokens(text) for text in unique)
         split = len(self.chunks)
         return Rows(self.chunks, vectors[:split], self.sentences, vectors[split:])
 
 
-def embed_passages_sorted(
-    embedder: Embedder, texts: Sequence[str], progress: Progress | None = None
-) -> np.ndarray:
-    """Embed in order of length, so each batch pads to similar lengths, and restore the order."""
-    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-    for begin in range(0, len(order), PROGRESS_STEP):
-        rows = order[begin : begin + PROGRESS_STEP]
-        vectors[rows] = embedder.embed_passages([texts[i] for i in rows], batch_size=EMBED_BATCH)
-        if progress is not None:
-            progress(begin + len(rows), len(order))
-    return vectors
-
-
-@contextmanager
-def progress_bar(desc: str, *, disable: bool = False) -> Iterator[Progress]:
-    """A terminal progress bar for the embedding step, as a `Progress` callback."""
-    from tqdm import tqdm
-
-    with tqdm(total=0, unit="text", desc=desc, disable=disable) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        yield progress
+def _in_a_chunk(start: int, end: int, chunks: Sequence[Chunk]) -> bool:
+    return any(chunk.start <= start and end <= chunk.end for chunk in chunks)
 
 
 def ingest(
@@ -271,8 +278,10 @@ def ingest(
     if not corpus_dir.is_dir():
         # Otherwise a mistyped folder would look like an empty corpus and empty the index.
         raise FileNotFoundError(f"corpus folder {corpus_dir} does not exist; nothing ingested")
+    started = time.perf_counter()
     loaded = load_corpus(corpus_dir)
-    return ingest_articles(
+    loading = time.perf_counter() - started
+    report = ingest_articles(
         loaded.articles,
         index_dir,
         embedder,
@@ -283,3 +292,6 @@ def ingest(
         writer=writer,
         embed=embed,
     )
+    report.phases = {"load": loading, **report.phases}
+    report.seconds += loading
+    return report

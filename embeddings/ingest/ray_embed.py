@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from embeddings.index.protocol import Embed
-from embeddings.ingest.incremental import EMBED_BATCH, PROGRESS_STEP, Progress
+from embeddings.ingest.local import EMBED_BATCH, PROGRESS_STEP, Progress
 
 if TYPE_CHECKING:
     from embeddings.model.embedder import Backend, Embedder

@@ -3,7 +3,8 @@
 `Embedder` hides which backend runs the model (`embeddings/model/backend/`). The packaged e5 model
 runs on ONNX fp32 by default ("onnx": onnxruntime and tokenizers only, so serving imports no
 torch), on torch fp32 ("torch": sentence-transformers, the reference), or on int8 ONNX
-("onnx-int8"); any other model runs on torch by name or path. The e5 prompts are applied by the
+("onnx-int8": the same path with int8 weights for passages and fp32 for queries, no torch either);
+any other model runs on torch by name or path. The e5 prompts are applied by the
 model's own configuration and every vector has unit length.
 """
 
@@ -21,7 +22,6 @@ from embeddings.model.backend.packaged import (
     DEFAULT_CACHE_DIR,
     PACKAGED_MODEL,
     materialize_packaged_model,
-    packaged_model_dir,
 )
 
 if TYPE_CHECKING:
@@ -98,17 +98,17 @@ class Embedder:
             from embeddings.model.backend.onnx import OnnxEncoder
 
             return OnnxEncoder(self.prepare())
+        if self.backend == "onnx-int8":
+            from embeddings.model.backend.onnx_int8 import int8_encoder
+
+            self.prepare()
+            return int8_encoder(self.cache_dir)
         from embeddings.model.backend.sentence_transformer import (
             SentenceTransformerEncoder,
             load_sentence_transformer,
         )
 
-        if self.backend == "onnx-int8":
-            from embeddings.model.backend.onnx_int8 import ONNX_INT8_FILE, load_onnx_int8
-
-            folder = self.prepare()
-            model = load_onnx_int8(packaged_model_dir(self.cache_dir), folder / ONNX_INT8_FILE)
-        elif self.is_packaged:
+        if self.is_packaged:
             model = load_sentence_transformer(self.prepare(), packaged=True)
         else:
             model = load_sentence_transformer(self.model_id, packaged=False)
@@ -147,7 +147,8 @@ class Embedder:
         """sha256 of the weights, recorded in every index so a mismatched model is refused.
 
         The ONNX fp32 backend reports the packaged weights' hash: its vectors were verified to be
-        theirs, so torch and onnx share indexes; int8 vectors differ and have their own hash.
+        theirs, so torch and onnx share indexes; int8 passage vectors differ and have their own
+        hash (the int8 graph's).
         """
         if self._weights_hash is None:
             if self.backend == "onnx":

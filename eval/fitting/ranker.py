@@ -13,9 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
-from eval.fitting.tiers import FOLDS, fold_of
+from eval.fitting.tiers import FOLDS, fit_linear, fold_of
 from rag.answer.ranking import RANK_FEATURES, SentenceRanker
 
 Record = Mapping[str, Any]
@@ -39,16 +38,7 @@ def fit_ranker(records: Sequence[Record], regularization: float = REGULARIZATION
         raise ValueError("no question has a candidate sentence that holds its answer")
     x = np.vstack([_matrix(r) for r in usable])
     y = np.concatenate([np.asarray(r["candidates"]["hit"], dtype=bool) for r in usable])
-    mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
-    fitted = LogisticRegression(C=regularization, max_iter=5000).fit((x - mean) / scale, y)
-    return SentenceRanker(
-        features=RANK_FEATURES,
-        mean=tuple(mean.tolist()),
-        scale=tuple(scale.tolist()),
-        coef=tuple(fitted.coef_[0].tolist()),
-        intercept=float(fitted.intercept_[0]),
-    )
+    return fit_linear(SentenceRanker, RANK_FEATURES, x, y, regularization)
 
 
 def _first_hit(record: Record, ranker: SentenceRanker | None) -> bool:

@@ -14,7 +14,7 @@ import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
@@ -23,12 +23,14 @@ from eval.datasets import article_of
 from eval.fitting.levels import Scored, choose_thresholds
 from eval.selective import reliability, tier_metrics
 from rag.answer.confidence import FEATURES, ConfidenceModel, TierThresholds
+from rag.answer.linear import LinearModel
 
 # Inverse L2 strength of the logistic model, chosen by cross-validation (see README).
 REGULARIZATION = 1.0
 FOLDS = 5
 
 Record = Mapping[str, Any]
+Model = TypeVar("Model", bound=LinearModel)
 
 
 def correct(record: Record) -> bool:
@@ -51,11 +53,22 @@ def fit_confidence(
     if labels.all() or not labels.any():
         raise ValueError("need both correct and wrong answers to fit the confidence")
     x = np.array([[r["features"][name] for name in FEATURES] for r in records], dtype=float)
+    return fit_linear(ConfidenceModel, FEATURES, x, labels, regularization)
+
+
+def fit_linear(
+    kind: type[Model],
+    features: tuple[str, ...],
+    x: np.ndarray,
+    y: np.ndarray,
+    regularization: float,
+) -> Model:
+    """A logistic model of `y` over the columns of `x` (named `features`), standardized."""
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0  # a constant signal gets no weight, and no division by zero
-    fitted = LogisticRegression(C=regularization, max_iter=5000).fit((x - mean) / scale, labels)
-    return ConfidenceModel(
-        features=FEATURES,
+    fitted = LogisticRegression(C=regularization, max_iter=5000).fit((x - mean) / scale, y)
+    return kind(
+        features=features,
         mean=tuple(mean.tolist()),
         scale=tuple(scale.tolist()),
         coef=tuple(fitted.coef_[0].tolist()),

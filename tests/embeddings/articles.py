@@ -11,7 +11,7 @@ from corpus import (
     load_file,
 )
 from embeddings.files import sha256_file
-from embeddings.index.faiss.store import live_version
+from embeddings.index.faiss.store import ARTICLES_FILE, live_version
 from tests.embeddings.manifests import edit_manifest
 
 DIMENSION = 384
@@ -48,4 +48,7 @@ def add_paragraph(path: Path) -> None:
 def refresh_checksum(index_dir: Path, name: str) -> None:
     """Record the current hash of a data file, so only the reader's own checks can catch it."""
     digest = sha256_file(live_version(index_dir) / name)
-    edit_manifest(index_dir, lambda manifest: manifest["files"].__setitem__(name, digest))
+    if name == ARTICLES_FILE:
+        edit_manifest(index_dir, lambda manifest: manifest.__setitem__("articles_sha256", digest))
+    else:
+        edit_manifest(index_dir, lambda manifest: manifest["files"].__setitem__(name, digest))

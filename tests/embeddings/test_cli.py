@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from corpus import DEFAULT_CORPUS_DIR
-from embeddings.index.faiss.store import MANIFEST_FILE, live_version
+from embeddings.index.faiss.store import ARTICLES_FILE, MANIFEST_FILE, live_version
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -53,4 +53,5 @@ def test_ingest_command_reports_and_skips_bad_files(tmp_path: Path) -> None:
     assert manifest["dimension"] == 384
     assert manifest["model_id"] == "packaged:multilingual-e5-small"
     assert manifest["chunks"] == int(chunks[1])
-    assert len(manifest["articles"]) == 5
+    table = (live_version(index_dir) / ARTICLES_FILE).read_text(encoding="utf-8")
+    assert len(table.splitlines()) == 5  # one line per article, apart from the manifest

@@ -63,6 +63,7 @@ def test_the_app_serves_what_a_cli_ingest_published_and_refuses_its_ids(app):
 def test_an_id_clash_found_while_indexing_is_told_and_the_file_can_be_removed(app):
     import gradio as gr
 
+    from ui.article_list import ArticleList
     from ui.articles import Articles, Panel
 
     # Dropped into the corpus and not indexed yet, so the upload's check cannot know the id.
@@ -74,7 +75,8 @@ def test_an_id_clash_found_while_indexing_is_told_and_the_file_can_be_removed(ap
     assert "another file of the corpus already has their article id" in report, report
     assert "uploads/dam.txt" in report and "could not be read" not in report
 
-    panel = Panel(*(gr.HTML() for _ in range(7)), gr.State(None))  # the handlers' keys
+    listed = ArticleList(gr.HTML(), gr.Textbox(), gr.Button(), gr.Button(), gr.State(0))
+    panel = Panel(*(gr.HTML() for _ in range(6)), gr.State(None), listed)  # the handlers' keys
     articles = Articles(app.service, panel)
     choice = "uploads/dam.txt"
     listed = articles.refresh()[panel.choice]

@@ -156,3 +156,59 @@ def test_removing_an_uploaded_article_asks_first_then_reindexes(app, page, tmp_p
     assert not (app.corpus_dir / "uploads" / "wheat_harvest.txt").exists()
     assert "wheat_harvest" not in app.indexed_ids()
     assert "1 removed" in page.locator("#upload-report").inner_text()
+
+
+def test_the_article_list_pages_and_searches_by_title_and_date(app, page, tmp_path):
+    """More articles than a page: the list says where it is, the buttons move between pages,
+    and the search box keeps the articles whose title or date holds what is typed."""
+    lines = [
+        json.dumps(
+            {
+                "id": f"bulletin-{n:02d}",
+                "title": f"نشرة الطقس {n}",
+                "text": f"توقعت الأرصاد طقساً حاراً في المدينة رقم {n} خلال الأسبوع.",
+                "date": f"2015-08-{n % 28 + 1:02d}",
+            },
+            ensure_ascii=False,
+        )
+        for n in range(55)
+    ]
+    _upload(page, _write(tmp_path, {"bulletins.jsonl": "\n".join(lines) + "\n"}))
+    listing = page.locator("#article-list")
+    page.wait_for_function(
+        "document.querySelector('#article-list').innerText.includes('Page 1 of 2')",
+        timeout=ANSWER_TIMEOUT_MS,
+    )
+    assert listing.locator("tbody tr").count() == 50
+    assert "الصفحة 1 من 2" in listing.inner_text()
+    first_page = set(
+        listing.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    )
+    page.click("#article-next")
+    page.wait_for_function("document.querySelector('#article-list').innerText.includes('Page 2')")
+    second_page = set(
+        listing.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    )
+    assert second_page and not first_page & second_page
+    page.click("#article-next")  # no page 3: it stays on the last
+    page.wait_for_timeout(500)
+    assert "Page 2 of 2" in listing.inner_text()
+    page.click("#article-previous")
+    page.wait_for_function("document.querySelector('#article-list').innerText.includes('Page 1')")
+
+    page.fill("#article-search input, #article-search textarea", "نشرة الطقس 7")
+    page.wait_for_function("document.querySelectorAll('#article-list tbody tr').length === 1")
+    assert listing.locator("tbody tr").evaluate_all("r => r.map(x => x.dataset.id)") == [
+        "bulletin-07"
+    ]
+    page.fill("#article-search input, #article-search textarea", "2015-08-03")
+    page.wait_for_function("document.querySelectorAll('#article-list tbody tr').length === 2")
+    assert sorted(listing.locator("tbody tr").evaluate_all("r => r.map(x => x.dataset.id)")) == [
+        "bulletin-02",
+        "bulletin-30",
+    ]
+    page.fill("#article-search input, #article-search textarea", "لا شيء هنا")
+    page.wait_for_function(
+        "document.querySelector('#article-list').innerText.includes('No article matches')"
+    )
+    assert "لا مقال يطابق البحث" in listing.inner_text()

@@ -2,7 +2,7 @@
 
     INDEX_DIR/CURRENT            name of the live version (replaced atomically)
     INDEX_DIR/v-<time>-<pid>/    manifest.json, its checksum (manifest.sha256) and the data
-                                 files of one index version
+                                 files of one index version (`layout.py`)
 
 A save writes a whole new version beside the live one and then swaps `CURRENT` with
 `os.replace`, so a crash at any moment leaves the previous version readable. The live version is
@@ -12,20 +12,19 @@ another. Nothing is ever unpickled: arrays are read with `allow_pickle=False`.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
 from embeddings import files
+from embeddings.index.articles import decode_articles, encode_articles
 from embeddings.index.manifest import (
     RECOVERY,
     IndexCorruptError,
@@ -40,6 +39,8 @@ from embeddings.index.manifest import (
 
 POINTER_FILE = "CURRENT"
 MANIFEST_FILE = "manifest.json"
+# The article records, apart from the manifest (`embeddings/index/articles.py`).
+ARTICLES_FILE = "articles.jsonl"
 # The manifest's sha256, written beside it before the version goes live.
 MANIFEST_CHECKSUM_FILE = "manifest.sha256"
 T = TypeVar("T")
@@ -91,7 +92,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 def manifest_of(version: Path) -> Manifest:
     """The manifest of one version folder (from `live_version`), checked against its checksum
-    and the schema."""
+    and the schema, with its article table (checked against its checksum, parsed lazily)."""
     path = version / MANIFEST_FILE
     try:
         data = path.read_bytes()
@@ -101,7 +102,15 @@ def manifest_of(version: Path) -> Manifest:
         checksum: str | None = (version / MANIFEST_CHECKSUM_FILE).read_text("ascii").strip()
     except (FileNotFoundError, UnicodeDecodeError):
         checksum = None
-    return decode_manifest(data, checksum, str(path))
+    manifest = decode_manifest(data, checksum, str(path))
+    table = version / ARTICLES_FILE
+    try:
+        manifest.articles = decode_articles(
+            table.read_bytes(), manifest.articles_sha256, str(table)
+        )
+    except FileNotFoundError as error:
+        raise IndexCorruptError(f"index file {table} is missing; {RECOVERY}") from error
+    return manifest
 
 
 def verify_files(version: Path, manifest: Manifest, names: Sequence[str]) -> None:
@@ -119,13 +128,9 @@ def verify_files(version: Path, manifest: Manifest, names: Sequence[str]) -> Non
             )
 
 
-def read_jsonl(path: Path, kind: type) -> list:
-    return [kind(**json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def read_npy(path: Path) -> np.ndarray:
-    # Memory-mapped: the raw vectors are needed only for re-ingest, re-scoring a few chunks and
-    # the answer sentences of retrieved chunks, so a large corpus does not have to fit in RAM.
+    # Memory-mapped: a query reads the rows it needs (a few vectors, the postings of its
+    # tokens), so a large corpus does not have to fit in RAM or be read to start.
     return np.load(path, allow_pickle=False, mmap_mode="r")
 
 
@@ -162,11 +167,6 @@ def writing_version(index_dir: Path) -> Iterator[Path]:
         raise files.StorageError(plain.errno, f"{plain}; {WRITE_ADVICE}") from error
 
 
-def write_jsonl(path: Path, records: Sequence[Any]) -> None:
-    lines = "".join(json.dumps(asdict(record), ensure_ascii=False) + "\n" for record in records)
-    files.write_file(path, lines.encode("utf-8"))
-
-
 def write_npy(path: Path, array: np.ndarray) -> None:
     with path.open("wb") as handle:
         np.save(handle, array, allow_pickle=False)
@@ -175,7 +175,11 @@ def write_npy(path: Path, array: np.ndarray) -> None:
 
 
 def publish(index_dir: Path, version: Path, manifest: Manifest, names: Sequence[str]) -> None:
-    """Checksum the version's data files into its manifest, write it, and make it live."""
+    """Write the article table, checksum it and the version's data files into its manifest,
+    write that, and make the version live."""
+    table = encode_articles(manifest.articles)
+    files.write_file(version / ARTICLES_FILE, table)
+    manifest.articles_sha256 = manifest_checksum(table)
     manifest.packages = package_versions()
     manifest.files = {name: files.sha256_file(version / name) for name in names}
     data = encode_manifest(manifest)

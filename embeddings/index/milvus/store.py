@@ -1,9 +1,11 @@
 """Rows, state and manifest of a Milvus index.
 
 Milvus has no transactions. A write marks the index "writing" (with the ids of the articles it
-will rewrite, stored first), deletes and inserts rows, then commits: the manifest goes in under a
-new generation, and one upsert of the state row ("ready", that generation, the manifest's
-sha256 and the row counts) is the commit point. A reader refuses a store that is not "ready";
+will rewrite, stored first), deletes and inserts rows, then commits: the article table and the
+manifest (which holds the table's sha256) go in under a new generation, and one upsert of the
+state row ("ready", that generation, the manifest's sha256 and the row counts) is the commit
+point. The article table is stored apart from the manifest, as in the FAISS backend
+(`embeddings/index/articles.py`), and its records are parsed only when read. A reader refuses a store that is not "ready";
 the next ingest repairs it by rewriting the articles the interrupted write named.
 """
 
@@ -15,7 +17,10 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from corpus import search_tokens
+import numpy as np
+
+from corpus import Chunk, search_tokens
+from embeddings.index.articles import decode_articles, encode_articles
 from embeddings.index.manifest import (
     RECOVERY,
     IndexCorruptError,
@@ -93,28 +98,47 @@ class MilvusStore:
         self._put_state({**state, "state": WRITING})
 
     def commit(self, manifest: Manifest) -> None:
-        data = encode_manifest(manifest)
-        text = data.decode("utf-8")
         generation = uuid.uuid4().hex
-        parts = [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)]
-        rows = [
-            {"pk": f"manifest:{generation}:{n:06d}", "value": part, "v": NO_VECTOR}
-            for n, part in enumerate(parts)
-        ]
-        for batch in batches(rows, 50):
-            self.client.call("insert", self.names.meta, list(batch), write=True)
+        table = encode_articles(manifest.articles)
+        manifest.articles_sha256 = manifest_checksum(table)
+        table_parts = self._put_text(f"articles:{generation}", table)
+        data = encode_manifest(manifest)
+        parts = self._put_text(f"manifest:{generation}", data)
         self._put_state(
             {
                 "state": READY,
                 "generation": generation,
-                "parts": len(parts),
+                "parts": parts,
+                "article_parts": table_parts,
                 "sha256": manifest_checksum(data),
                 "chunks": self.count(self.names.chunks),
                 "sentences": self.count(self.names.sentences),
             }
         )
         self._delete_meta("manifest:", keep=f"manifest:{generation}:")
+        self._delete_meta("articles:", keep=f"articles:{generation}:")
         self._delete_meta("pending:")
+
+    def _put_text(self, prefix: str, data: bytes) -> int:
+        """`data` (UTF-8) in meta rows `<prefix>:<n>`; returns how many."""
+        text = data.decode("utf-8")
+        parts = [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)]
+        rows = [
+            {"pk": f"{prefix}:{n:06d}", "value": part, "v": NO_VECTOR}
+            for n, part in enumerate(parts)
+        ]
+        for batch in batches(rows, 50):
+            self.client.call("insert", self.names.meta, list(batch), write=True)
+        return len(parts)
+
+    def _get_text(self, prefix: str, parts: object, what: str) -> bytes:
+        rows = sorted(
+            self.scan(self.names.meta, f'pk like "{prefix}:%"', ["pk", "value"]),
+            key=lambda r: r["pk"],
+        )
+        if len(rows) != parts:
+            raise IndexCorruptError(f"the index {what} in {self.where} is incomplete; {RECOVERY}")
+        return "".join(row["value"] for row in rows).encode("utf-8")
 
     def _delete_meta(self, prefix: str, keep: str | None = None) -> None:
         """Delete the meta rows whose key starts with `prefix` (but not with `keep`). By key:
@@ -128,16 +152,14 @@ class MilvusStore:
             self.client.call("delete", self.names.meta, ids=list(batch), write=True)
 
     def manifest(self, state: dict[str, Any]) -> Manifest:
-        """The committed manifest, checked against the checksum in the state row."""
-        prefix = f"manifest:{state.get('generation')}:"
-        rows = sorted(
-            self.scan(self.names.meta, f'pk like "{prefix}%"', ["pk", "value"]),
-            key=lambda r: r["pk"],
-        )
-        if len(rows) != state.get("parts"):
-            raise IndexCorruptError(f"the index manifest in {self.where} is incomplete; {RECOVERY}")
-        data = "".join(row["value"] for row in rows).encode("utf-8")
-        return decode_manifest(data, state.get("sha256"), f"in {self.where}")
+        """The committed manifest, checked against the checksum in the state row, with its
+        article table, checked against the checksum in the manifest (and parsed lazily)."""
+        generation = state.get("generation")
+        data = self._get_text(f"manifest:{generation}", state.get("parts"), "manifest")
+        manifest = decode_manifest(data, state.get("sha256"), f"in {self.where}")
+        table = self._get_text(f"articles:{generation}", state.get("article_parts"), "articles")
+        manifest.articles = decode_articles(table, manifest.articles_sha256, f"in {self.where}")
+        return manifest
 
     def _put_state(self, state: dict[str, Any]) -> None:
         row = {"pk": STATE, "value": json.dumps(state), "v": NO_VECTOR}
@@ -147,42 +169,38 @@ class MilvusStore:
 
     def insert(self, rows: Rows, chunk_of_sentence: Sequence[str]) -> None:
         """The rows of new and changed articles; `chunk_of_sentence[i]` is the chunk that holds
-        sentence i whole, or ""."""
-        chunk_rows = [
-            {
-                "pk": _fits(chunk.id, MAX_ID, f"chunk id {chunk.id!r}"),
-                "article_id": _fits(chunk.article_id, MAX_ID, f"article id {chunk.article_id!r}"),
-                "text": _fits(chunk.text, MAX_VARCHAR, f"the text of chunk {chunk.id}"),
-                "start": chunk.start,
-                "end": chunk.end,
-                "tokens": _fits(
-                    " ".join(search_tokens(chunk.search_text)),
-                    MAX_VARCHAR,
-                    f"the tokens of chunk {chunk.id}",
-                ),
-                "dense": vector.tolist(),
-            }
-            for chunk, vector in zip(rows.chunks, rows.chunk_vectors, strict=True)
-        ]
-        sentence_rows = [
-            {
-                "pk": f"{s.article_id}:{s.start}-{s.end}",
-                "article_id": s.article_id,
-                "chunk_id": chunk_id,
-                "start": s.start,
-                "end": s.end,
-                "vector": vector.tolist(),
-            }
-            for s, chunk_id, vector in zip(
-                rows.sentences, chunk_of_sentence, rows.sentence_vectors, strict=True
+        sentence i whole, or "". Rows are made one batch at a time: as Python lists, the
+        vectors of a large archive would take several times their own size."""
+        for begin in range(0, len(rows.chunks), BATCH):
+            end = begin + BATCH
+            chunks = zip(rows.chunks[begin:end], rows.chunk_vectors[begin:end], strict=True)
+            self.client.call(
+                "insert", self.names.chunks, [_chunk_row(c, v) for c, v in chunks], write=True
             )
-        ]
-        for name, records in (
-            (self.names.chunks, chunk_rows),
-            (self.names.sentences, sentence_rows),
-        ):
-            for batch in batches(records):
-                self.client.call("insert", name, list(batch), write=True)
+        for begin in range(0, len(rows.sentences), BATCH):
+            end = begin + BATCH
+            sentences = zip(
+                rows.sentences[begin:end],
+                chunk_of_sentence[begin:end],
+                rows.sentence_vectors[begin:end],
+                strict=True,
+            )
+            self.client.call(
+                "insert",
+                self.names.sentences,
+                [
+                    {
+                        "pk": f"{s.article_id}:{s.start}-{s.end}",
+                        "article_id": s.article_id,
+                        "chunk_id": chunk_id,
+                        "start": s.start,
+                        "end": s.end,
+                        "vector": vector.tolist(),
+                    }
+                    for s, chunk_id, vector in sentences
+                ],
+                write=True,
+            )
 
     def delete_articles(self, article_ids: Iterable[str]) -> None:
         for batch in batches(sorted(set(article_ids))):
@@ -216,3 +234,19 @@ class MilvusStore:
             consistency_level=STRONG,
         ):
             yield from page
+
+
+def _chunk_row(chunk: Chunk, vector: np.ndarray) -> dict[str, Any]:
+    return {
+        "pk": _fits(chunk.id, MAX_ID, f"chunk id {chunk.id!r}"),
+        "article_id": _fits(chunk.article_id, MAX_ID, f"article id {chunk.article_id!r}"),
+        "text": _fits(chunk.text, MAX_VARCHAR, f"the text of chunk {chunk.id}"),
+        "start": chunk.start,
+        "end": chunk.end,
+        "tokens": _fits(
+            " ".join(search_tokens(chunk.search_text)),
+            MAX_VARCHAR,
+            f"the tokens of chunk {chunk.id}",
+        ),
+        "dense": vector.tolist(),
+    }

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -76,9 +77,13 @@ def _session(path: Path) -> Any:
 
 
 class OnnxEncoder:
-    """Unit vectors from an exported folder; `graph` picks another graph of it (an int8 one)."""
+    """Unit vectors from an exported folder. `graph` runs another graph over its tokenizer and
+    word table (the int8 one); `passage_graph` runs one for passages only, loaded when the
+    first passage is embedded (a server that only answers never loads it)."""
 
-    def __init__(self, folder: Path, graph: str = ONNX_FILE) -> None:
+    def __init__(
+        self, folder: Path, graph: Path | None = None, passage_graph: Path | None = None
+    ) -> None:
         config_path = folder / ENCODER_FILE
         if not config_path.is_file():
             raise ModelError(f"{config_path} is missing; run `python -m embeddings prepare`")
@@ -93,7 +98,10 @@ class OnnxEncoder:
         self.table = np.load(folder / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
         if self.table.shape[1:] != (self.dimension,) or self.table.dtype != np.float32:
             raise ModelError(f"{EMBEDDINGS_FILE} has shape {self.table.shape} {self.table.dtype}")
-        self.session = _session(folder / graph)
+        self.session = _session(graph or folder / ONNX_FILE)
+        self._passage_graph = passage_graph
+        self._passage_session: Any = None
+        self._lock = threading.Lock()
 
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` without special tokens or prompt, untruncated."""
@@ -106,9 +114,20 @@ class OnnxEncoder:
         self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
     ) -> np.ndarray:
         del show_progress  # ingest reports progress per article
-        return self.encode(texts, self.prompts["document"], batch_size=batch_size)
+        session = self._passages()
+        return self.encode(texts, self.prompts["document"], batch_size=batch_size, session=session)
 
-    def encode(self, texts: Sequence[str], prompt: str, *, batch_size: int = 32) -> np.ndarray:
+    def _passages(self) -> Any:
+        if self._passage_graph is None:
+            return self.session
+        with self._lock:
+            if self._passage_session is None:
+                self._passage_session = _session(self._passage_graph)
+            return self._passage_session
+
+    def encode(
+        self, texts: Sequence[str], prompt: str, *, batch_size: int = 32, session: Any = None
+    ) -> np.ndarray:
         """float32 unit vectors in the order given; batched by length so batches pad little."""
         bos, eos, _ = self._special
         keep = self.max_tokens - 2
@@ -118,10 +137,10 @@ class OnnxEncoder:
         order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
-            vectors[rows] = self._embed([ids[i] for i in rows])
+            vectors[rows] = self._embed([ids[i] for i in rows], session or self.session)
         return vectors
 
-    def _embed(self, batch: list[list[int]]) -> np.ndarray:
+    def _embed(self, batch: list[list[int]], session: Any) -> np.ndarray:
         width = max(map(len, batch))
         input_ids = np.full((len(batch), width), self._special[2], dtype=np.int64)
         mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -133,7 +152,7 @@ class OnnxEncoder:
             "attention_mask": mask,
             "position_ids": position_ids(input_ids, self._special[2]),
         }
-        (hidden,) = self.session.run(None, inputs)
+        (hidden,) = session.run(None, inputs)
         # sentence-transformers' Pooling(mean) then Normalize, with its clamps.
         weights = mask.astype(np.float32)
         summed = np.einsum("bt,btd->bd", weights, hidden)

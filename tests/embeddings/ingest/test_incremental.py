@@ -15,11 +15,9 @@ from corpus import (
     load_corpus,
 )
 from embeddings import files as files_module
-from embeddings.index.faiss import index as index_module
-from embeddings.index.faiss.index import (
-    ANN_FILE,
-    FaissIndex,
-)
+from embeddings.index.faiss import layout as layout_module
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.index.faiss.layout import ANN_FILE
 from embeddings.index.faiss.store import MANIFEST_FILE, POINTER_FILE, live_version
 from embeddings.ingest.incremental import ingest
 from embeddings.model.embedder import Embedder
@@ -164,7 +162,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
     path = sorted(corpus_copy.glob("*.txt"))[2]
     add_paragraph(path)
 
-    real_write_npy = index_module.write_npy
+    real_write_npy = layout_module.write_npy
     calls = []
 
     def crash_after_first(target: Path, array: np.ndarray) -> None:
@@ -173,7 +171,7 @@ def test_crash_mid_ingest_keeps_the_previous_version(
             raise OSError("disk full (simulated)")
         real_write_npy(target, array)
 
-    monkeypatch.setattr(index_module, "write_npy", crash_after_first)
+    monkeypatch.setattr(layout_module, "write_npy", crash_after_first)
     with pytest.raises(OSError, match="simulated"):
         ingest(corpus_copy, index_copy, embedder)
     monkeypatch.undo()

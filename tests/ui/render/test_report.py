@@ -6,6 +6,7 @@ from __future__ import annotations
 from embeddings.index.manifest import ArticleRecord, Manifest
 from service import notices as messages
 from service.jobs import Job, Phase
+from service.library import ArticlePage, ArticleRow
 from service.uploads import Outcome
 from ui.render.report import plain_label, removable_choices, render_articles, render_job
 
@@ -17,15 +18,38 @@ def _manifest() -> Manifest:
         "seed": ArticleRecord("f1", "خبر أصلي", "/srv/corpus/seed.txt", 3, date="2025-02-01"),
         "up": ArticleRecord("f2", HOSTILE, "/srv/corpus/uploads/up.txt", 1),
     }
-    return Manifest("m", "w", 4, {}, records, {})
+    return Manifest("m", "w", 4, {}, records, None)
+
+
+def _page(**changes: object) -> ArticlePage:
+    rows = [
+        ArticleRow("up", HOSTILE, None, None, 1, True),
+        ArticleRow("seed", "خبر أصلي", "2025-02-01", "عكاظ", 3, False),
+    ]
+    return ArticlePage(
+        **{"rows": rows, "page": 1, "pages": 40, "total": 1_999, "query": ""} | changes
+    )
 
 
 def test_article_list_escapes_and_isolates_untrusted_text():
-    html = render_articles(_manifest(), {"up"})
+    html = render_articles(_page())
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert '<bdi dir="auto">خبر أصلي</bdi>' in html
-    assert html.index('data-id="up"') < html.index('data-id="seed"')  # uploaded first
+    assert '<bdi dir="auto">خبر أصلي</bdi>' in html and '<bdi dir="auto">عكاظ</bdi>' in html
+    assert html.index('data-id="up"') < html.index('data-id="seed"')  # in the order given
     assert "2025-02-01" in html and "/srv" not in html
+    assert 'class="uploaded"' in html and 'class="shipped"' in html
+
+
+def test_article_list_says_where_the_page_is_in_both_languages():
+    html = render_articles(_page())
+    assert 'data-page="1" data-pages="40"' in html
+    assert "Page 2 of 40 · Articles: 1,999" in html and "الصفحة 2 من 40" in html
+    assert "عدد المقالات: 1,999" in html
+    assert 'lang="ar"' in html and 'lang="en"' in html
+    empty = render_articles(_page(rows=[], total=0, pages=1, page=0))
+    assert "No articles indexed" in empty and "لا مقالات مفهرسة" in empty
+    unmatched = render_articles(_page(rows=[], total=0, pages=1, page=0, query="x"))
+    assert "No article matches the search" in unmatched and "لا مقال يطابق البحث" in unmatched
 
 
 def test_removal_choices_are_plain_one_line_labels():

@@ -18,15 +18,19 @@ from corpus import (
     load_corpus,
 )
 from embeddings.files import sha256_file
-from embeddings.index.faiss.index import (
-    CHUNKS_FILE,
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.index.faiss.layout import (
     DATA_FILES,
     SENTENCE_VECTORS_FILE,
-    SENTENCES_FILE,
     VECTORS_FILE,
-    FaissIndex,
 )
-from embeddings.index.faiss.store import MANIFEST_FILE, POINTER_FILE, live_version, read_manifest
+from embeddings.index.faiss.store import (
+    ARTICLES_FILE,
+    MANIFEST_FILE,
+    POINTER_FILE,
+    live_version,
+    read_manifest,
+)
 from embeddings.index.manifest import (
     IndexCorruptError,
     Manifest,
@@ -72,6 +76,7 @@ def test_manifest_describes_the_index(
     assert set(manifest.files) == set(DATA_FILES)
     for name, digest in manifest.files.items():
         assert digest == sha256_file(version / name), name
+    assert manifest.articles_sha256 == sha256_file(version / ARTICLES_FILE)
 
 
 def test_loaded_index_matches_a_fresh_chunking(
@@ -241,7 +246,7 @@ def test_np_load_never_allows_pickle(seed_index: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(np, "load", spy)
     FaissIndex.load(seed_index)
-    assert len(calls) == 2
+    assert len(calls) == len([name for name in DATA_FILES if name.endswith(".npy")])
     assert all(kwargs.get("allow_pickle") is False for kwargs in calls)
 
 
@@ -261,9 +266,13 @@ def test_object_array_is_refused_not_unpickled(index_copy: Path, tmp_path: Path,
 def test_index_files_hold_no_pickles(seed_index: Path) -> None:
     version = live_version(seed_index)
     assert isinstance(json.loads((version / MANIFEST_FILE).read_text(encoding="utf-8")), dict)
-    for name in (CHUNKS_FILE, SENTENCES_FILE):
-        for line in (version / name).read_text(encoding="utf-8").splitlines():
-            assert isinstance(json.loads(line), dict)
+    for line in (version / ARTICLES_FILE).read_text(encoding="utf-8").splitlines():
+        article_id, record = line.split("\t")
+        assert isinstance(json.loads(article_id), str) and isinstance(json.loads(record), dict)
+    for name in DATA_FILES:
+        if name.endswith(".npy"):
+            array = np.load(version / name, allow_pickle=False)
+            assert array.dtype != object
     for name in (VECTORS_FILE, SENTENCE_VECTORS_FILE):
         array = np.load(version / name, allow_pickle=False)
         assert array.dtype == np.float32 and array.ndim == 2

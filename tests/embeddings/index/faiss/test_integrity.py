@@ -11,16 +11,16 @@ import pytest
 from corpus import (
     DEFAULT_CORPUS_DIR,
 )
-from embeddings.index.faiss.index import (
-    ANN_FILE,
+from embeddings.index.faiss.index import FaissIndex
+from embeddings.index.faiss.layout import (
+    BM25_FILES,
     CHUNKS_FILE,
     DATA_FILES,
-    SENTENCE_VECTORS_FILE,
     SENTENCES_FILE,
+    TEXT_OFFSETS_FILE,
     VECTORS_FILE,
-    FaissIndex,
 )
-from embeddings.index.faiss.store import MANIFEST_FILE, POINTER_FILE, live_version
+from embeddings.index.faiss.store import ARTICLES_FILE, MANIFEST_FILE, POINTER_FILE, live_version
 from embeddings.index.manifest import (
     IndexCorruptError,
     IndexMismatchError,
@@ -99,9 +99,7 @@ def test_missing_data_file_is_named(index_copy: Path, name: str) -> None:
         FaissIndex.load(index_copy)
 
 
-@pytest.mark.parametrize(
-    "name", [CHUNKS_FILE, SENTENCES_FILE, VECTORS_FILE, SENTENCE_VECTORS_FILE, ANN_FILE]
-)
+@pytest.mark.parametrize("name", DATA_FILES)
 def test_damage_behind_a_matching_checksum_is_still_caught(index_copy: Path, name: str) -> None:
     """The readers' own checks hold even when the manifest vouches for a damaged file."""
     truncate(live_version(index_copy) / name)
@@ -118,12 +116,52 @@ def test_vectors_of_the_wrong_shape_are_inconsistent(index_copy: Path) -> None:
         FaissIndex.load(index_copy)
 
 
-def test_invalid_chunk_records_are_corrupt(index_copy: Path) -> None:
-    path = live_version(index_copy) / CHUNKS_FILE
-    path.write_text('{"id": "x"}\n', encoding="utf-8")
-    refresh_checksum(index_copy, CHUNKS_FILE)
-    with pytest.raises(IndexCorruptError, match="cannot be read"):
+@pytest.mark.parametrize(
+    ("name", "at", "value"),
+    [
+        (CHUNKS_FILE, (-1, 0), 99),  # a chunk of an article that is not there
+        (CHUNKS_FILE, (-1, 2), 0),  # a chunk that ends before it starts
+        (CHUNKS_FILE, (0, 0), 4),  # chunks no longer sorted by article
+        (SENTENCES_FILE, (-1, 3), 10_000),  # a sentence in a chunk that is not there
+        (SENTENCES_FILE, (-1, 0), -1),
+        (BM25_FILES["docs"], (-1,), 10_000),  # a posting of a chunk that is not there
+        (TEXT_OFFSETS_FILE, (1,), -5),
+    ],
+)
+def test_rows_out_of_range_are_inconsistent(
+    index_copy: Path, name: str, at: tuple[int, ...], value: int
+) -> None:
+    """Every row refers to what exists, checked when the index loads (not when a query trips
+    over it), also when the manifest vouches for the file."""
+    path = live_version(index_copy) / name
+    array = np.load(path, allow_pickle=False)
+    array[at] = value
+    np.save(path, array, allow_pickle=False)
+    refresh_checksum(index_copy, name)
+    with pytest.raises(IndexCorruptError, match=r"inconsistent.*out of range.*--rebuild"):
         FaissIndex.load(index_copy)
+
+
+def test_damaged_article_table_is_refused(index_copy: Path) -> None:
+    path = live_version(index_copy) / ARTICLES_FILE
+    path.write_bytes(path.read_bytes().replace(b'"chunks": ', b'"chunks": 1', 1))
+    with pytest.raises(
+        IndexCorruptError, match=rf"{ARTICLES_FILE} is damaged.*checksum.*--rebuild"
+    ):
+        FaissIndex.load(index_copy)
+    path.unlink()
+    with pytest.raises(IndexCorruptError, match=rf"{ARTICLES_FILE} is missing.*--rebuild"):
+        FaissIndex.load(index_copy)
+
+
+def test_invalid_article_record_behind_its_checksum_is_refused_when_read(index_copy: Path) -> None:
+    """A record is validated when it is read (not at start), by the same strict schema."""
+    path = live_version(index_copy) / ARTICLES_FILE
+    path.write_bytes(path.read_bytes().replace(b'"chunks": ', b'"chunks": -', 1))
+    refresh_checksum(index_copy, ARTICLES_FILE)
+    loaded = FaissIndex.load(index_copy)
+    with pytest.raises(IndexCorruptError, match=r"damaged \(line 1: chunks: .*--rebuild"):
+        list(loaded.manifest.articles.values())
 
 
 def test_deleted_manifest_is_a_clear_error(index_copy: Path) -> None:

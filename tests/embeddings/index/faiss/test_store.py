@@ -7,6 +7,7 @@ model is loaded.
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import threading
@@ -17,8 +18,14 @@ import numpy as np
 import pytest
 
 from corpus import Chunk
+from embeddings.files import sha256_file
 from embeddings.index.faiss.index import FaissIndex
-from embeddings.index.faiss.store import MANIFEST_CHECKSUM_FILE, MANIFEST_FILE, live_version
+from embeddings.index.faiss.store import (
+    ARTICLES_FILE,
+    MANIFEST_CHECKSUM_FILE,
+    MANIFEST_FILE,
+    live_version,
+)
 from embeddings.index.manifest import (
     LATEST_TIMESTAMP,
     ArticleRecord,
@@ -147,10 +154,20 @@ def test_a_sealed_manifest_of_the_wrong_shape_is_refused_by_the_schema(
     assert f"damaged ({field}" in message and "--rebuild" in message
 
 
-def test_an_article_record_of_the_wrong_shape_is_refused(index_copy: Path) -> None:
-    edit_manifest(index_copy, lambda manifest: manifest["articles"]["a1"].update(chunks="2"))
-    with pytest.raises(IndexCorruptError, match=r"damaged \(articles\.a1\.chunks"):
-        FaissIndex.load(index_copy)
+def test_an_article_record_of_the_wrong_shape_is_refused_when_read(index_copy: Path) -> None:
+    """Records are parsed lazily, by the same strict schema: `"2"` is no chunk count."""
+    version = live_version(index_copy)
+    table = version / ARTICLES_FILE
+    lines = table.read_text(encoding="utf-8").splitlines(keepends=True)
+    key, record = lines[1].split("\t")
+    lines[1] = key + "\t" + json.dumps({**json.loads(record), "chunks": "2"}) + "\n"
+    table.write_text("".join(lines), encoding="utf-8")
+    digest = sha256_file(table)
+    edit_manifest(index_copy, lambda manifest: manifest.update(articles_sha256=digest))
+    loaded = FaissIndex.load(index_copy)
+    assert loaded.manifest.articles["a0"].chunks == 2  # the others read as ever
+    with pytest.raises(IndexCorruptError, match=r"damaged \(line 2: chunks: .*--rebuild"):
+        loaded.manifest.articles.get("a1")
 
 
 @pytest.mark.parametrize("change", [{"files": None}, {"articles": []}])

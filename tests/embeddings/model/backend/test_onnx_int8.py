@@ -1,7 +1,10 @@
-"""The onnx-int8 backend: close to the fp32 vectors, its own weights hash, and refused indexes."""
+"""The onnx-int8 backend: close to the fp32 vectors, its own weights hash, refused indexes, and
+no torch in the process."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +18,11 @@ from embeddings.index.manifest import IndexMismatchError
 from embeddings.ingest.incremental import ingest_articles
 from embeddings.model.backend import onnx_int8
 from embeddings.model.backend.folders import ModelError
+from embeddings.model.backend.onnx import onnx_model_dir
 from embeddings.model.backend.onnx_int8 import MIN_INT8_COSINE, ONNX_INT8_FILE, int8_model_dir
-from embeddings.model.backend.packaged import packaged_model_dir
 from embeddings.model.backend.verification import VERIFICATION_TEXTS, Verification
 from embeddings.model.embedder import Embedder
+from tests.processes import HEAVY, REPO, clean_env
 
 TEXT = "افتتحت وزارة الثقافة السورية معرض الكتاب السنوي في دمشق بمشاركة أكثر من مئتي دار نشر."
 
@@ -40,14 +44,13 @@ def test_unknown_backend_and_custom_model_are_refused() -> None:
 def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The quality gate, without an export: a fake export and a failing verification."""
-    monkeypatch.setattr(onnx_int8, "materialize_packaged_model", lambda _: tmp_path / "fp32")
+    """The quality gate, without quantizing: a fake graph and a failing verification."""
+    monkeypatch.setattr(onnx_int8, "materialize_onnx_model", lambda _: tmp_path / "fp32")
 
-    def fake_export(_model: object, target: Path) -> None:
-        (target / ONNX_INT8_FILE).write_bytes(b"onnx")
+    def fake_quantize(_graph: Path, target: Path) -> None:
+        target.write_bytes(b"onnx")
 
-    monkeypatch.setattr(onnx_int8, "load_sentence_transformer", lambda *_, **__: None)
-    monkeypatch.setattr(onnx_int8, "_export_int8_onnx", fake_export)
+    monkeypatch.setattr(onnx_int8, "quantize", fake_quantize)
     monkeypatch.setattr(
         onnx_int8,
         "verify_int8",
@@ -60,24 +63,26 @@ def test_int8_too_far_from_fp32_is_refused_and_leaves_nothing(
 
 
 @pytest.mark.slow
-def test_int8_vectors_agree_with_fp32(embedder: Embedder, int8: Embedder) -> None:
+def test_passages_are_int8_close_to_fp32_and_queries_are_fp32(tmp_path: Path) -> None:
+    model = Embedder(backend="onnx-int8")
+    fp32 = Embedder(backend="onnx")
     texts = list(VERIFICATION_TEXTS)
-    for embed in ("embed_queries", "embed_passages"):
-        ours, reference = getattr(int8, embed)(texts), getattr(embedder, embed)(texts)
-        assert ours.shape == reference.shape == (len(texts), 384)
-        assert ours.dtype == np.float32
-        np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
-        cosines = (ours * reference).sum(axis=1)
-        assert cosines.min() >= MIN_INT8_COSINE, dict(zip(texts, cosines.round(4), strict=True))
-    assert int8.dimension == embedder.dimension
-    assert int8.max_tokens == embedder.max_tokens
-    assert int8.count_tokens(TEXT) == embedder.count_tokens(TEXT)
+    np.testing.assert_array_equal(model.embed_queries(texts), fp32.embed_queries(texts))
+    assert model.encoder._passage_session is None  # answering alone never loads the int8 graph
+    ours, reference = model.embed_passages(texts), fp32.embed_passages(texts)
+    assert ours.shape == reference.shape == (len(texts), 384) and ours.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    cosines = (ours * reference).sum(axis=1)
+    assert cosines.min() >= MIN_INT8_COSINE, dict(zip(texts, cosines.round(4), strict=True))
+    assert not np.array_equal(ours, reference)  # they are the int8 graph's
+    assert model.dimension == fp32.dimension and model.max_tokens == fp32.max_tokens
+    assert model.count_tokens(TEXT) == fp32.count_tokens(TEXT)
 
 
 @pytest.mark.slow
 def test_int8_has_its_own_weights_hash(embedder: Embedder, int8: Embedder) -> None:
     onnx_file = int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE
-    assert int8_model_dir(int8.cache_dir).parent == packaged_model_dir(int8.cache_dir).parent
+    assert int8_model_dir(int8.cache_dir).parent == onnx_model_dir(int8.cache_dir).parent
     assert int8.weights_hash == sha256_file(onnx_file)
     assert int8.weights_hash != embedder.weights_hash
     assert int8.model_id == embedder.model_id
@@ -98,12 +103,32 @@ def test_index_of_one_backend_is_refused_by_the_other(
 
 
 @pytest.mark.slow
-def test_int8_graph_is_exported_from_eager_attention(int8: Embedder) -> None:
-    """Traced from SDPA attention, every layer also guards its mask against NaN (IsNaN, Where),
-    and onnxruntime runs that graph about 15% slower."""
+def test_int8_graph_quantizes_every_matmul_of_the_fp32_one(int8: Embedder) -> None:
+    """Quantized from the fp32 ONNX export (eager attention: no IsNaN guards), every weight
+    MatMul runs in int8 and the word table is looked up outside the graph, in fp32."""
     import onnx
 
     graph = onnx.load(int8_model_dir(int8.cache_dir) / ONNX_INT8_FILE).graph
     ops = [node.op_type for node in graph.node]
     assert ops.count("Softmax") == 12
     assert "IsNaN" not in ops
+    # Per layer: query, key, value, attention output and the two feed-forward matrices.
+    assert ops.count("MatMulInteger") == 12 * 6
+    assert next(i.name for i in graph.input) == "inputs_embeds"
+
+
+@pytest.mark.slow
+def test_int8_process_imports_no_torch(int8: Embedder) -> None:
+    """Embedding with onnx-int8 imports onnxruntime, never torch or transformers."""
+    code = (
+        "import sys\n"
+        "from embeddings.model.embedder import Embedder\n"
+        "Embedder(backend='onnx-int8').embed_queries(['hello'])\n"
+        f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+        "print('onnxruntime' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=clean_env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split("\n")[:2] == ["[]", "True"]

@@ -1,9 +1,13 @@
-"""The API's text as chat front-ends render it: as Markdown. Article text and model replies are
-data, so every character that could start markup in them (raw HTML, a link or image, code,
-emphasis, a table) is escaped; the answer's own `[n]` markers stay as they are.
+"""Text that is not ours, as Markdown that renders as the text itself: the API's answers (chat
+front-ends render them as Markdown) and the chat's export. Article text, titles and model replies
+are data, so every character that could start markup inline in them (raw HTML, a link or image,
+code, emphasis, a table) is backslash-escaped, and no `<script>`, image or link in them becomes
+live.
 
-Escaping is per character, so a stream can be escaped delta by delta (`MarkdownStream`) and give
-exactly the text of the whole answer escaped at once (`escape_markdown`).
+`escape_markdown` keeps the answer's own `[n]` markers as they are; `markdown_line` is a value
+placed inside a line of ours (a title, a quoted sentence): its line breaks become spaces and
+every mark is escaped, an article's own `[1]` too. Escaping is per character, so a stream can be
+escaped delta by delta (`MarkdownStream`) and give exactly the text escaped at once.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 
 # CommonMark backslash-escapes any ASCII punctuation; these are the ones that open markup inline.
 _SPECIAL = frozenset("\\`*_[]<>&~|!")
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x85\u2028\u2029]+")
 _MARKER = re.compile(r"\\\[(\d{1,3})\\\]")
 # An escaped marker that may still be completed by the next delta: `\[`, `\[12`, `\[12\`.
 _OPEN_MARKER = re.compile(r"\\\[\d{0,3}(\\)?$")
@@ -24,6 +29,11 @@ def _escaped(text: str) -> str:
 def escape_markdown(text: str) -> str:
     """`text` with its markup characters escaped, its `[n]` citation markers kept."""
     return _MARKER.sub(r"[\1]", _escaped(text))
+
+
+def markdown_line(value: str) -> str:
+    """`value` on one line, every markup character escaped (its bracketed numbers too)."""
+    return _escaped(_LINE_BREAKS.sub(" ", value))
 
 
 class MarkdownStream:
