@@ -78,11 +78,11 @@ def test_a_job_report_has_no_paths_and_speaks_both_languages():
 
 
 def test_article_list_shows_title_date_and_outlet_and_names_an_untitled_one():
-    records = {
-        "titled": ArticleRecord("f1", "عنوان", "a.txt", 2, date="2025-06-04", outlet="سانا"),
-        "untitled": ArticleRecord("f2", None, "b.txt", 1, opening="استقبل بوتين الشيباني."),
-    }
-    html = render_articles(Manifest("m", "w", 4, {}, records, {}), set())
+    rows = [
+        ArticleRow("titled", "عنوان", "2025-06-04", "سانا", 2, False),
+        ArticleRow("untitled", None, None, None, 1, False, opening="استقبل بوتين الشيباني."),
+    ]
+    html = render_articles(_page(rows=rows, total=2))
     titled = html[html.index('data-id="titled"') :].split("</tr>")[0]
     assert '<time dir="ltr" datetime="2025-06-04">2025-06-04</time>' in titled
     assert '<bdi dir="auto">سانا</bdi>' in titled
