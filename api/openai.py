@@ -120,12 +120,16 @@ class ChatCompletions:
 
     def _ask(self, asked: Asked) -> Answer:
         pipeline = self.service.pipeline
-        return pipeline.ask(asked.question, asked.history, k=asked.k, mode=asked.mode)
+        return pipeline.ask(
+            asked.question, asked.history, k=asked.k, mode=asked.mode, filters=asked.filters
+        )
 
     def _chunks(self, asked: Asked) -> Generator[AnswerChunk, None, None]:
         """The answer's stream; closing it closes the pipeline's (its `finally`s run)."""
         pipeline = self.service.pipeline
-        yield from pipeline.stream(asked.question, asked.history, k=asked.k, mode=asked.mode)
+        yield from pipeline.stream(
+            asked.question, asked.history, k=asked.k, mode=asked.mode, filters=asked.filters
+        )
 
     def _streamed(self, asked: Asked) -> SlotStream:
         """The answer as server-sent events, holding its slot until the response ends."""

@@ -13,7 +13,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
+from embeddings.index.filters import ArticleFilter
+from rag.question.language import question_language
 from rag.schema import Turn
+from service.filters import FilterError, request_filter
 
 MODEL_ID = "arabic-news-rag"
 MAX_TOP_K = 20
@@ -49,9 +52,18 @@ class Message(BaseModel):
         return self.content or ""
 
 
+class Filters(BaseModel):
+    """The extra field `filters`: which articles are searched (each part optional)."""
+
+    model_config = ConfigDict(extra="forbid")
+    date_from: StrictStr | None = None
+    date_to: StrictStr | None = None
+    outlets: list[StrictStr] = []
+
+
 class ChatRequest(BaseModel):
     """The fields of OpenAI's request this API reads (others, such as `temperature`, are
-    accepted and ignored), plus its own `top_k` and `mode`."""
+    accepted and ignored), plus its own `top_k`, `mode` and `filters`."""
 
     model_config = ConfigDict(extra="ignore")
     model: StrictStr = MODEL_ID
@@ -59,6 +71,7 @@ class ChatRequest(BaseModel):
     stream: StrictBool = False
     top_k: Annotated[StrictInt, Field(ge=1)] | None = None
     mode: Literal["extractive", "llm"] | None = None
+    filters: Filters | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,7 @@ class Asked:
     stream: bool
     k: int | None
     mode: str | None
+    filters: ArticleFilter | None = None
 
 
 def conversation(messages: list[Message]) -> tuple[str, tuple[Turn, ...]]:
@@ -118,4 +132,15 @@ def parse_request(body: bytes) -> Asked:
         raise _describe(error) from None
     question, history = conversation(request.messages)
     k = None if request.top_k is None else min(MAX_TOP_K, request.top_k)
-    return Asked(question, history, request.model, request.stream, k, request.mode)
+    asked = request.filters
+    try:
+        filters = (
+            None
+            if asked is None
+            else request_filter(
+                asked.date_from, asked.date_to, asked.outlets, question_language(question)
+            )
+        )
+    except FilterError as error:
+        raise RequestError(str(error), "filters") from None
+    return Asked(question, history, request.model, request.stream, k, request.mode, filters)

@@ -18,7 +18,7 @@ TOP_K = 5
 MODE = "extractive"
 # A final answer of any tier (ui/render/answer.py: "answer tier-answer", "answer tier-related") or a
 # refusal; a streaming or error message is not one.
-_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer(?: tier-\w+)?|refusal)"')
+_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer(?: [\w-]+)*|refusal)"')
 
 
 def require_loopback(url: str) -> None:

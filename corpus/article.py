@@ -43,7 +43,7 @@ class Article:
             title=title,
             text=text,
             source=source,
-            fingerprint=article_fingerprint(title, text),
+            fingerprint=article_fingerprint(title, text, url, date, outlet, author),
             url=url,
             date=date,
             outlet=outlet,
@@ -51,6 +51,11 @@ class Article:
         )
 
 
-def article_fingerprint(title: str | None, text: str) -> str:
-    """Hash of what a reader sees, so re-ingesting detects any change to title or body."""
-    return hashlib.sha256(f"{title or ''}\n{text}".encode()).hexdigest()
+def article_fingerprint(title: str | None, text: str, *facts: str | None) -> str:
+    """Hash of what a reader sees, so re-ingesting detects any change to the title, the body or
+    what is known about the article (its URL, date, outlet, author): a corrected date is
+    indexed again."""
+    seen = f"{title or ''}\n{text}"
+    if any(facts):  # an article with no facts keeps the fingerprint it always had
+        seen += "\n" + "\n".join(fact or "" for fact in facts)
+    return hashlib.sha256(seen.encode()).hexdigest()

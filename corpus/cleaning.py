@@ -12,6 +12,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from corpus.facts import TOP_PARAGRAPHS, date_line, outlet_tag
 from corpus.normalize import normalize_text, stream_safe
 
 _TITLE_MAX_WORDS = 15
@@ -96,6 +97,9 @@ class CleanedText:
     title: str | None
     body: str
     removed: list[str]
+    # What the top of the text says about the article: a date line, an outlet tag (ISO date).
+    date: str | None = None
+    outlet: str | None = None
 
 
 def _note(kind: str, paragraph: str) -> str:
@@ -213,6 +217,31 @@ def _drop_byline(body: list[str], removed: list[str]) -> list[str]:
     return body
 
 
+def _take_date_line(paragraphs: list[str], removed: list[str]) -> tuple[list[str], str | None]:
+    """A paragraph near the top that is only a date is the article's date, not its text (nor
+    its title)."""
+    for index, paragraph in enumerate(paragraphs[:TOP_PARAGRAPHS]):
+        date = date_line(paragraph)
+        if date is not None and len(paragraphs) > 1:
+            removed.append(_note("date line", paragraph))
+            return paragraphs[:index] + paragraphs[index + 1 :], date
+    return paragraphs, None
+
+
+def _take_outlet_tag(
+    body: list[str], removed: list[str]
+) -> tuple[list[str], str | None, str | None]:
+    """An outlet tag or dateline opening a paragraph near the top ("إيصال نيوز/ ...") names the
+    outlet; it leaves the paragraph, so no quoted sentence carries it."""
+    for index, paragraph in enumerate(body[:TOP_PARAGRAPHS]):
+        tag = outlet_tag(paragraph)
+        if tag is not None:
+            outlet, rest, date = tag
+            removed.append(_note("outlet tag", paragraph[: len(paragraph) - len(rest)].strip()))
+            return [*body[:index], rest, *body[index + 1 :]], outlet, date
+    return body, None, None
+
+
 def clean_text(
     raw: str, *, title: str | None = None, detect_title: bool = True, markers: bool = True
 ) -> CleanedText:
@@ -226,8 +255,11 @@ def clean_text(
     if markers:
         paragraphs = _drop_boilerplate(paragraphs, removed)
     paragraphs = _drop_duplicates(paragraphs, removed)
+    paragraphs, date = _take_date_line(paragraphs, removed)
     if title is not None:
         title = " ".join(unicodedata.normalize("NFKC", title).split()) or None
+        # A title of invisible characters alone (a zero-width space) names nothing.
+        title = title if title and normalize_text(title) else None
     if title is not None:
         title_key = normalize_text(title)
         body = []
@@ -242,4 +274,5 @@ def clean_text(
         body = paragraphs
     if title is not None:
         body = _drop_byline(body, removed)
-    return CleanedText(title=title, body="\n".join(body), removed=removed)
+    body, outlet, dateline_date = _take_outlet_tag(body, removed)
+    return CleanedText(title, "\n".join(body), removed, date or dateline_date, outlet)

@@ -12,11 +12,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.article import Article
 from corpus.cleaning import CleanedText, clean_text
+from corpus.facts import article_date, outlet_of_url, title_from_file_name
 from corpus.formats import Document, FormatError, read_docx, read_pdf, read_web_page
 from corpus.formats.document import WEB_ADDRESS
 from corpus.limits import MAX_FILE_BYTES
@@ -105,7 +106,9 @@ def _article(
     source: str,
     stated: Document | None = None,
 ) -> Article:
-    """The article, with what its file states about it (`stated`: url, date, outlet, author)."""
+    """The article with its facts: what its file states (`stated`: url, date, outlet, author)
+    first, then what the top of its text says (a date line, an outlet tag), then the site of
+    its URL."""
     _check_id(article_id)
     if not cleaned.body:
         raise _Rejected("no article text left after cleaning")
@@ -115,8 +118,10 @@ def _article(
         text=cleaned.body,
         source=source,
         url=stated.url if stated else None,
-        date=stated.date if stated else None,
-        outlet=stated.outlet if stated else None,
+        date=article_date(stated.date if stated else None, cleaned.date),
+        outlet=(stated.outlet if stated else None)
+        or cleaned.outlet
+        or outlet_of_url(stated.url if stated else None),
         author=stated.author if stated else None,
     )
 
@@ -189,11 +194,18 @@ def _web_article(path: Path, html: str) -> Article:
 def _load_document(path: Path, text: str) -> Article:
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        return _article(path.stem, clean_text(text), str(path))
+        return _article(path.stem, _titled(clean_text(text), path), str(path))
     if suffix == ".md":
         title, plain = markdown_to_text(text)
-        return _article(path.stem, clean_text(plain, title=title), str(path))
+        return _article(path.stem, _titled(clean_text(plain, title=title), path), str(path))
     return _web_article(path, text)
+
+
+def _titled(cleaned: CleanedText, path: Path) -> CleanedText:
+    """The file's name titles an article that states no title, when it is made of words."""
+    if cleaned.title is not None:
+        return cleaned
+    return replace(cleaned, title=title_from_file_name(path.stem))
 
 
 def _load_binary(path: Path) -> Article:
@@ -202,7 +214,7 @@ def _load_binary(path: Path) -> Article:
         document = _BINARY[path.suffix.lower()](path)
     except FormatError as error:
         raise _Rejected(str(error)) from None
-    cleaned = clean_text(document.text, title=document.title)
+    cleaned = _titled(clean_text(document.text, title=document.title), path)
     return _article(path.stem, cleaned, str(path), document)
 
 

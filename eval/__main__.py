@@ -2,6 +2,7 @@
 
 python -m eval seed-qa FILE.jsonl [--json OUT] [--report DIR]
 python -m eval squad PASSAGES.json [--questions QUESTIONS.json] [--json OUT] [--report DIR]
+python -m eval timeline FILE.jsonl [--json OUT]   (event coverage and order of timeline answers)
 python -m eval collect --out DIR        (records for calibration, from XQuAD and ARCD train)
 python -m eval calibrate --fit fusion|ranker|confidence --records DIR, or --fit support
                                         (write rag/calibration.json)
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +22,33 @@ from eval.fitting.calibrate import calibrate_command
 from eval.fitting.collect import collect
 from eval.reporting.report import format_summary_table, write_report
 from eval.runs import SPLITS, evaluate_seed_qa, evaluate_squad
+from eval.timeline import evaluate_timelines, format_timelines
 from rag.config import CALIBRATION_FILE, load_settings
-from rag.pipeline import embedder_for
+from rag.pipeline import Pipeline, embedder_for
 
 XQUAD_AR = SHARED_EVAL_DIR / "xquad" / "xquad.ar.json"
 XQUAD_EN = SHARED_EVAL_DIR / "xquad" / "xquad.en.json"
 ARCD = SHARED_EVAL_DIR / "arcd" / "arcd-train.json"
 
 
-def _emit(results: dict[str, Any], args: argparse.Namespace) -> None:
-    print(format_summary_table(results))
+def _emit(
+    results: dict[str, Any],
+    args: argparse.Namespace,
+    table: Callable[[dict[str, Any]], str] = format_summary_table,
+) -> None:
+    print(table(results))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"results: {args.json}")
-    if args.report:
+    if getattr(args, "report", None):
         print(f"report:  {write_report(results, args.report)}")
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config, index_dir=args.index)
+    _emit(evaluate_timelines(args.file, Pipeline.from_settings(settings)), args, format_timelines)
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
             "--report", type=Path, help="write report.md and plots into this folder"
         )
         command.add_argument("--k", type=int, help="passages per answer")
+    timeline = commands.add_parser(
+        "timeline", help="event coverage, order and citations of timeline answers"
+    )
+    timeline.add_argument("file", type=Path, help="broad questions with their expected events")
+    timeline.add_argument("--index", type=Path, help="index folder of the corpus")
+    timeline.add_argument("--json", type=Path, help="write the results JSON here")
     gather = commands.add_parser("collect", help="ask the calibration sets with the tiers off")
     gather.add_argument("--out", type=Path, required=True, help="folder for the records (JSONL)")
     gather.add_argument("--index-root", type=Path, help="where to keep the sets' indexes")
@@ -102,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(json.dumps(counts, indent=2))
             return 0
+        if args.command == "timeline":
+            return _timeline(args)
         if args.command == "seed-qa":
             settings = load_settings(args.config, index_dir=args.index, top_k=args.k)
             results = evaluate_seed_qa(args.file, settings)

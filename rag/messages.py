@@ -124,6 +124,57 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "اختُصر رد النموذج: حُذفت {count} جملة زائدة.",
         "en": "The model's reply was cut short: {count} more sentence(s) left out.",
     },
+    # Broad answers (rag/answer/shapes/): their leads say how much was found.
+    "timeline": {
+        "ar": "تسلسل زمني من المقالات: {events} في {articles}.",
+        "en": "Timeline from the articles: {events} found in {articles}.",
+    },
+    "timeline_undated": {
+        "ar": "وتذكر المقالات {events} بلا تاريخ.",
+        "en": "The articles also tell of {events} without a date.",
+    },
+    "year_unknown": {"ar": "لم تذكر المقالات السنة", "en": "year not stated in the articles"},
+    "reported_by": {"ar": "ورد في {articles}", "en": "reported by {count} articles"},
+    "other_day": {
+        "ar": "تذكر مقالة أخرى يوماً مختلفاً",
+        "en": "another article gives a different day",
+    },
+    "speaker": {
+        "ar": "تصريحات {speaker} في المقالات: {statements} في {articles}.",
+        "en": "What {speaker} said, according to the articles: {statements} in {articles}.",
+    },
+    "summary": {
+        "ar": "أبرز ما تذكره المقالات: {points} من {articles}.",
+        "en": "The main points in the articles: {points} from {articles}.",
+    },
+    "differ": {
+        "ar": "تختلف المقالات في {what}:",
+        "en": "The articles differ on {what}:",
+    },
+    "differ_date": {"ar": "التاريخ", "en": "the date"},
+    "differ_number": {"ar": "الأرقام", "en": "the numbers"},
+    "no_difference": {
+        "ar": "لم أجد اختلافاً بين المقالات في التواريخ أو الأرقام؛ هذا ما تقوله عن كل جانب:",
+        "en": "I found no disagreement between the articles on dates or numbers; here is what "
+        "they say on each side:",
+    },
+    # Filters: which articles were searched.
+    "filter_searched": {
+        "ar": "بُحث في المقالات المطابقة للمرشّح فقط ({filter}): {articles}.",
+        "en": "Only the articles matching the filter ({filter}) were searched: {articles}.",
+    },
+    "filter_dropped": {
+        "ar": "لا توجد مقالات تطابق «{words}»، فبُحث في كل المقالات.",
+        "en": "No article matches “{words}”, so every article was searched.",
+    },
+    "filter_empty": {
+        "ar": "لا توجد في الفهرس مقالات تطابق المرشّح ({filter}).",
+        "en": "No article in the index matches the filter ({filter}).",
+    },
+    "bad_filter_date": {
+        "ar": "تعذّرت قراءة التاريخ «{value}» في المرشّح؛ اكتبه هكذا: 2025-07-31 أو 2025-07 أو 2025.",
+        "en": "The filter's date “{value}” could not be read; write it as 2025-07-31, 2025-07 or 2025.",
+    },
     "unsupported": {
         "ar": "تنبيه: بعض الجمل غير مدعومة بالمصدر المذكور.",
         "en": "Warning: some sentences are not supported by the passage they cite.",
@@ -148,10 +199,36 @@ def tier_meaning(tier: str, language: Language, confidence: float | None) -> str
     return f"{meaning} {message('confidence', language, percent=round(confidence * 100))}"
 
 
-def arabic_count(count: int) -> str:
-    """ "N articles" in Arabic, with the number agreement Arabic grammar asks for."""
+# Arabic counted nouns: (one, two, three to ten, eleven and more).
+_ARABIC_NOUNS = {
+    "article": ("مقالة واحدة", "مقالتين", "مقالات", "مقالاً"),
+    "event": ("حدث واحد", "حدثان", "أحداث", "حدثاً"),
+    "statement": ("تصريح واحد", "تصريحان", "تصريحات", "تصريحاً"),
+    "point": ("نقطة واحدة", "نقطتان", "نقاط", "نقطة"),
+}
+# English counted nouns: (one, more).
+_ENGLISH_NOUNS = {
+    "article": ("article", "articles"),
+    "event": ("event", "events"),
+    "statement": ("statement", "statements"),
+    "point": ("point", "points"),
+}
+
+
+def arabic_count(count: int, noun: str = "article") -> str:
+    """ "N articles" (or events, statements, points) in Arabic, with the number agreement
+    Arabic grammar asks for."""
+    one, two, few, many = _ARABIC_NOUNS[noun]
     if count == 1:
-        return "مقالة واحدة"
+        return one
     if count == 2:
-        return "مقالتين"
-    return f"{count} مقالات" if count <= 10 else f"{count} مقالاً"
+        return two
+    return f"{count} {few}" if count <= 10 else f"{count} {many}"
+
+
+def count_words(count: int, noun: str, language: Language) -> str:
+    """ "3 events" / "3 أحداث"."""
+    if language == "ar":
+        return arabic_count(count, noun)
+    one, more = _ENGLISH_NOUNS[noun]
+    return f"{count} {one if count == 1 else more}"

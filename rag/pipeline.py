@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableGenerator, RunnableLambda
 
 from embeddings.index.backends import open_index
+from embeddings.index.filters import ArticleFilter
 from embeddings.index.protocol import VectorIndex
 from embeddings.model.cache import CachedEncoder
 from embeddings.model.embedder import Embedder
@@ -25,9 +26,11 @@ from rag.answer.generator import AnswerGenerator
 from rag.answer.llm.generator import LLMGenerator, UnconfiguredLLM
 from rag.answer.ranking import sentence_rankers
 from rag.answer.selection import SentenceSelector
+from rag.answer.shapes import ShapedGenerator
 from rag.config import Settings
 from rag.grounding.verify import SupportChecker
 from rag.question.reading import read_question
+from rag.retrieval.filters import filter_notices, settle
 from rag.retrieval.hybrid import HybridSearch
 from rag.retrieval.retriever import PassageRetriever
 from rag.schema import Answer, AnswerChunk, AnswerStream, Question, SearchResult, Turn
@@ -49,6 +52,7 @@ class Retrieved:
     search: SearchResult
     mode: str
     timings_ms: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # what the reader is told of the filter
 
 
 class Pipeline:
@@ -84,6 +88,7 @@ class Pipeline:
             confidence_models(settings.answer.confidence),
             tier_thresholds(settings.answer.tier_thresholds),
         )
+        self.shaped = ShapedGenerator(self.extractive)
         # Without a configured model, mode "llm" answers extractively and says so.
         self.llm: AnswerGenerator = (
             LLMGenerator(settings, index=index, encoder=self.encoder, fallback=self.extractive)
@@ -116,20 +121,26 @@ class Pipeline:
     def _retrieve(self, request: dict[str, Any]) -> Retrieved:
         started = time.perf_counter()
         question = self.read(request["question"], request.get("history") or ())
+        settled = settle(request.get("filters"), question.text, self.index.manifest)
+        question = replace(question, filter=settled.filter)
         read = time.perf_counter()
-        search = self.search.search(question, request.get("k") or self.settings.retrieval.top_k)
+        k = request.get("k") or self.settings.retrieval.top_k
+        if question.broad is not None:
+            k = max(k, self.settings.retrieval.broad_top_k)
+        search = self.search.search(question, k)
         searched = time.perf_counter()
         return Retrieved(
             question,
             search,
             request.get("mode") or AnswerMode.EXTRACTIVE.value,
             {"embed": (read - started) * 1000, "search": (searched - read) * 1000},
+            filter_notices(settled, self.index.manifest, question.language),
         )
 
     def _generate(self, inputs: Iterator[Retrieved]) -> Iterator[AnswerChunk]:
         for retrieved in inputs:
             started = time.perf_counter()
-            generator = self.llm if retrieved.mode == AnswerMode.LLM.value else self.extractive
+            generator = self.llm if retrieved.mode == AnswerMode.LLM.value else self.shaped
             relayed = AnswerStream(generator.stream(retrieved.question, retrieved.search.passages))
             yield from (AnswerChunk(delta) for delta in relayed)
             answered = time.perf_counter()
@@ -140,18 +151,27 @@ class Pipeline:
                 "answer": (answered - started) * 1000,
                 "verify": (verified - answered) * 1000,
             }
+            notices = [*retrieved.notices, *answer.notices]
             yield AnswerChunk(
-                answer=replace(answer, rankings=retrieved.search.rankings, timings_ms=timings)
+                answer=replace(
+                    answer, rankings=retrieved.search.rankings, timings_ms=timings, notices=notices
+                )
             )
 
     def _request(
-        self, question: str, history: Sequence[Turn], k: int | None, mode: str | None
+        self,
+        question: str,
+        history: Sequence[Turn],
+        k: int | None,
+        mode: str | None,
+        filters: ArticleFilter | None,
     ) -> dict[str, Any]:
         return {
             "question": question,
             "history": list(history),
             "k": k,
             "mode": mode or self.settings.answer.mode.value,
+            "filters": filters,
         }
 
     def stream(
@@ -161,8 +181,10 @@ class Pipeline:
         *,
         k: int | None = None,
         mode: str | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Iterator[AnswerChunk]:
-        yield from self.chain.stream(self._request(question, history, k, mode))
+        """The answer as it is produced; `filters` restrict which articles are searched."""
+        yield from self.chain.stream(self._request(question, history, k, mode, filters))
 
     def ask(
         self,
@@ -171,7 +193,8 @@ class Pipeline:
         *,
         k: int | None = None,
         mode: str | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Answer:
-        result = self.chain.invoke(self._request(question, history, k, mode))
+        result = self.chain.invoke(self._request(question, history, k, mode, filters))
         assert result.answer is not None
         return result.answer

@@ -3,15 +3,17 @@ answer with its citations, as the UI, the CLI and the evaluation receive them.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 
 from corpus import Chunk, Span
+from embeddings.index.filters import ArticleFilter
 from rag.messages import message
 from rag.question.answer_type import AnswerType
+from rag.question.broad import Broad
 from rag.question.language import Language
 
 
@@ -37,6 +39,11 @@ class Question:
     # confidence weighs (a follow-up's context says nothing about how precise the question is).
     own_tokens: tuple[str, ...]
     vector: np.ndarray = field(repr=False, compare=False)  # query vector of the search query
+    # The shape a broad question's answer takes (a timeline, who said what, ...), or None.
+    broad: Broad | None = None
+    # Which articles are searched: the filter the request set and the one the question states
+    # ("في تموز", "according to SANA"), as the pipeline settled them.
+    filter: ArticleFilter | None = None
 
     @property
     def search_query(self) -> str:
@@ -104,11 +111,29 @@ class AnswerSentence:
     support: float = 1.0
     # Offsets in `text` of the part that states the answer (a date, a number, a place, a name).
     highlight: tuple[int, int] | None = None
+    # In a broad answer, the heading the line stands under (its event's date and how many
+    # articles report it, the occasion of a statement), and the event's date in ISO form.
+    label: str = ""
+    date: str | None = None
 
-    @property
-    def line(self) -> str:
-        """The sentence as a line of the answer text: `- text [1][2]`."""
-        return f"- {self.text} {marker_text(self.markers)}".rstrip()
+    def line(self, esc: Callable[[str], str] = str) -> str:
+        """The sentence as a line of the answer text: `- text [1][2]`, its text passed through
+        `esc` (escaped for Markdown, say)."""
+        return f"- {esc(self.text)} {marker_text(self.markers)}".rstrip()
+
+
+def sentence_lines(
+    sentences: Sequence[AnswerSentence], esc: Callable[[str], str] = str
+) -> Iterator[str]:
+    """The lines of the answer text: each sentence's `line`, under its label's heading line
+    when the label changes (a timeline's date, a group's occasion); `esc` is applied to the
+    text of both."""
+    label = ""
+    for sentence in sentences:
+        if sentence.label and sentence.label != label:
+            yield f"{esc(sentence.label)}:"
+        label = sentence.label
+        yield sentence.line(esc)
 
 
 # Quotation marks around a quoted answer sentence, not part of what it says.
@@ -160,6 +185,8 @@ class Answer:
     top_score: float | None = None
     # The signals the confidence was computed from (`rag.answer.confidence.FEATURES`).
     confidence_features: dict[str, float] = field(default_factory=dict)
+    # The shape of a broad answer (`rag.question.broad.Shape`: a timeline, ...), or None.
+    shape: str | None = None
 
     @property
     def refused(self) -> bool:
@@ -167,7 +194,7 @@ class Answer:
 
     @property
     def text(self) -> str:
-        body = "\n".join(sentence.line for sentence in self.sentences)
+        body = "\n".join(sentence_lines(self.sentences))
         return f"{self.lead}\n{body}" if body else self.lead
 
     @property
@@ -198,6 +225,11 @@ class Answer:
             "confidence": None if self.confidence is None else round(self.confidence, 6),
             "refused": self.refused,
             "mode": self.mode,
+            "shape": self.shape,
+            "lines": [
+                {"text": s.text, "markers": list(s.markers), "label": s.label, "date": s.date}
+                for s in self.sentences
+            ],
             "citations": [citation.to_json() for citation in self.citations],
             "evidence": [{"text": s.text, "markers": list(s.markers)} for s in self.evidence],
             "unsupported_sentences": self.unsupported_sentences,
@@ -216,7 +248,7 @@ class Answer:
         lines = [self.text, *self.notices]
         if self.evidence:
             heading = message("more_evidence", self.language) + ":"
-            lines += ["", heading, *(s.line for s in self.evidence)]
+            lines += ["", heading, *(s.line() for s in self.evidence)]
         for citation in self.citations:
             chunk = citation.passage.chunk
             lines.append(
@@ -241,8 +273,8 @@ class AnswerChunk:
 def answer_deltas(answer: Answer) -> Iterator[AnswerChunk]:
     """The text of a whole answer as a stream, in the layout of `Answer.text`."""
     yield AnswerChunk(answer.lead)
-    for sentence in answer.sentences:
-        yield AnswerChunk("\n" + sentence.line)
+    for line in sentence_lines(answer.sentences):
+        yield AnswerChunk("\n" + line)
 
 
 class AnswerStream:

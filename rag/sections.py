@@ -107,6 +107,9 @@ class IndexSettings(Section):
 
 class RetrievalSettings(Section):
     top_k: int = Field(5, gt=0)
+    # Passages retrieved for a broad question (a timeline, who said what, a summary, a
+    # comparison), which gathers what many articles say.
+    broad_top_k: int = Field(20, gt=0)
     # Candidates each retriever contributes before fusion.
     candidates: int = Field(30, gt=0)
     rrf_k: int = Field(60, gt=0)

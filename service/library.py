@@ -1,6 +1,7 @@
 """What the chat tells about an indexed article, read from the index being served: its title,
-outlet and date (`service.sources.article_meta`), its whole text rebuilt from its chunks, and
-the list of articles a page at a time, searchable by title, date and outlet.
+outlet and date as its ingest recorded them (`service.sources.article_meta`), its whole text
+rebuilt from its chunks, and the list of articles a page at a time, searchable by title, date
+and outlet.
 
 The article records are read from the index's article table, which parses a record only when
 it is read (`embeddings/index/articles.py`): starting the app reads none. The list needs them
@@ -36,6 +37,8 @@ class ArticleRow:
     outlet: str | None
     chunks: int
     uploaded: bool
+    # The first sentence that names an untitled article (shown marked as such).
+    opening: str | None = None
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,18 @@ class Library:
 
     def meta(self, article_id: str, chunks: list[Chunk] | None = None) -> ArticleMeta | None:
         """None for an article that is not (or no longer) in the index."""
+        record = self.service.manifest().articles.get(article_id)
+        if record is not None and (record.title or record.opening):
+            return article_meta(article_id, record)
         chunks = self.chunks(article_id) if chunks is None else chunks
         if not chunks:
             return None
-        record = self.service.manifest().articles.get(article_id)
-        url, date = (record.url, record.date) if record else (None, None)
-        return article_meta(article_id, chunks[0].title, chunks[0].text, url, date)
+        return article_meta(article_id, record, chunks[0].text)
+
+    def outlets(self) -> list[str]:
+        """The outlets of the indexed articles, for the filter control."""
+        records = self.service.manifest().articles.values()
+        return sorted({record.outlet for record in records if record.outlet})
 
     def metas(self, article_ids: Iterable[str]) -> dict[str, ArticleMeta]:
         found = {article_id: self.meta(article_id) for article_id in dict.fromkeys(article_ids)}
@@ -133,9 +142,10 @@ class Library:
                     record.outlet,
                     record.chunks,
                     path is not None,
+                    record.opening,
                 )
             )
-            fields = (record.title, record.date, record.outlet, article_id)
+            fields = (record.title or record.opening, record.date, record.outlet, article_id)
             keys.append(normalize_text(" \n ".join(f for f in fields if f)))
         order = sorted(range(len(rows)), key=lambda i: (not rows[i].uploaded, rows[i].article_id))
         return _Catalog(manifest, [rows[i] for i in order], [keys[i] for i in order], uploaded)

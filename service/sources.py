@@ -1,6 +1,6 @@
 """What the sources panel shows, before any HTML: one card per cited article, its excerpts
 (overlapping chunks merged) and every cited sentence in it, and what a reader is told about the
-article (a real title, the outlet and date when known).
+article (its title, outlet and date, as its ingest recorded them: nothing is guessed here).
 
 Offsets are article offsets throughout: a chunk is `article.text[start:end]`, so a sentence at
 `span` inside a chunk is at `chunk.start + span.start` in its article.
@@ -8,21 +8,15 @@ Offsets are article offsets throughout: a chunk is `article.text[start:end]`, so
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
-from corpus import Chunk, Span, split_sentences
-from corpus.dates import parse_full_date
+from corpus import Chunk, Span
+from corpus.facts import opening_title
+from embeddings.index.manifest import ArticleRecord
 from rag.grounding.citations import strip_markers
 from rag.grounding.verify import QUOTES
 from rag.schema import Answer, AnswerSentence, Citation
-
-TITLE_CHARS = 90  # a title made from the first sentence is cut at a word before this
-_OPENING_CHARS = 400  # where a dateline (outlet, date) is looked for
-# "إيصال نيوز/ واستقبل ..." or "دمشق - سانا:": a short name opening a paragraph, then / or :.
-_DATELINE = re.compile(r"^\s*([^\W\d][^\n/:،.]{1,30}?)\s*[/:]\s", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -31,60 +25,27 @@ class ArticleMeta:
     title: str
     has_title: bool  # False when the title was made from the first sentence (or is the id)
     outlet: str | None = None
-    date: str | None = None
+    date: str | None = None  # ISO ("2025-06-04", "2025-06"), as the ingest recorded it
     url: str | None = None
 
 
-def display_title(title: str | None, opening: str, article_id: str) -> tuple[str, bool]:
-    """The article's own title, or its first sentence shortened at a word, or (with no text
-    at all) its id; and whether it is the article's own."""
-    if title and title.strip():
-        return title.strip(), True
-    sentences = split_sentences(opening[: TITLE_CHARS * 4])
-    if not sentences:
-        return article_id, False
-    first = " ".join(sentences[0].text.split())
-    if len(first) <= TITLE_CHARS:
-        return first, False
-    cut = first[:TITLE_CHARS].rsplit(" ", 1)[0].rstrip("،,:؛;-–")
-    return f"{cut}…", False
-
-
-def outlet_of(url: str | None, opening: str) -> str | None:
-    """The site of `url`, or a dateline's name at the start of a paragraph near the top."""
-    if url:
-        host = urlparse(url).hostname or ""
-        return host.removeprefix("www.") or None
-    match = _DATELINE.search(opening[:_OPENING_CHARS])
-    if match and len(match[1].split()) <= 3:
-        return match[1].strip()
-    return None
-
-
-def date_of(date: str | None, opening: str) -> str | None:
-    """The recorded date (its day, for a timestamp), or a full date written near the top."""
-    if date and date.strip():
-        date = date.strip()
-        return date[:10] if re.match(r"\d{4}-\d{2}-\d{2}", date) else date
-    found = parse_full_date(opening[:_OPENING_CHARS])
-    return opening[slice(*found[1])] if found else None
-
-
-def article_meta(
-    article_id: str,
-    title: str | None,
-    opening: str,
-    url: str | None = None,
-    date: str | None = None,
-) -> ArticleMeta:
-    """What a reader is told about an article; `opening` is the start of its text."""
-    shown, own = display_title(title, opening, article_id)
-    return ArticleMeta(article_id, shown, own, outlet_of(url, opening), date_of(date, opening), url)
+def article_meta(article_id: str, record: ArticleRecord | None, opening: str = "") -> ArticleMeta:
+    """What a reader is told about an article: what its ingest recorded (its title, or its
+    first sentence when it has none; its outlet, date and URL). `opening`, the start of its
+    text, names an article the record does not."""
+    if record is not None and record.title:
+        return ArticleMeta(article_id, record.title, True, record.outlet, record.date, record.url)
+    made = (record.opening if record else None) or opening_title(opening) or article_id
+    if record is None:
+        return ArticleMeta(article_id, made, False)
+    return ArticleMeta(article_id, made, False, record.outlet, record.date, record.url)
 
 
 def meta_from_chunk(chunk: Chunk) -> ArticleMeta:
     """The meta a chunk alone can give (its text opens the article only if it starts it)."""
-    return article_meta(chunk.article_id, chunk.title, chunk.text if chunk.start == 0 else "")
+    if chunk.title:
+        return ArticleMeta(chunk.article_id, chunk.title, True)
+    return article_meta(chunk.article_id, None, chunk.text if chunk.start == 0 else "")
 
 
 @dataclass(frozen=True)

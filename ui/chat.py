@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NamedTuple
 
 import gradio as gr
 
@@ -20,6 +20,7 @@ from embeddings.index.milvus.engine import EngineUnavailable
 from rag.question.cleaning import QuestionError
 from rag.question.language import question_language
 from rag.schema import Answer, AnswerStream, Turn
+from service.filters import FilterError, request_filter
 from service.library import Library
 from service.live import Service
 from ui import sessions
@@ -39,6 +40,15 @@ from ui.render.sources import no_sources_html, placeholder_sources_html, render_
 from ui.texts import ENGINE_DOWN, text
 
 logger = logging.getLogger(__name__)
+
+
+class Within(NamedTuple):
+    """The filter control's values as the page sends them."""
+
+    date_from: str | None
+    date_to: str | None
+    outlets: tuple[str, ...]
+
 
 # An answer that is produced all at once (the extractive one) is shown a line at a time, this
 # many seconds apart, so a reader sees it arrive; slower streams (an LLM's) are not held back.
@@ -83,6 +93,11 @@ class Chat:
         return status_html(self.service)
 
     @staticmethod
+    def set_filter(date_from: str | None, date_to: str | None, outlets: list[str] | None) -> Within:
+        """The filter control's values, kept in the session for the next question."""
+        return Within(date_from, date_to, tuple(outlets or ()))
+
+    @staticmethod
     def can_ask(question: str | None) -> Any:
         return gr.Button(interactive=bool((question or "").strip()))
 
@@ -120,14 +135,23 @@ class Chat:
         history: list[Turn] | None,
         k: float,
         mode: str,
+        within: Within | None = None,
     ) -> Iterator[Updates]:
         """Ask: echo the question, show its answer as it is produced, then its sources. A page
-        whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows."""
+        whose session the server dropped (`ui.sessions`) is told so, and keeps what it shows.
+        `within` is the filter control's values (a session state, so the callable "/chat"
+        takes the same inputs as before)."""
         turns = sessions.restored_turns(chat, list(turns or []))
-        yield from self._ask(question or "", turns, list(history or []), k, mode, True)
+        within = within or Within(None, None, ())
+        yield from self._ask(question or "", turns, list(history or []), k, mode, True, within)
 
     def regenerate(
-        self, turns: list[Entry] | None, history: list[Turn] | None, k: float, mode: str
+        self,
+        turns: list[Entry] | None,
+        history: list[Turn] | None,
+        k: float,
+        mode: str,
+        within: Within | None = None,
     ) -> Iterator[Updates]:
         """Answer the last question again (with the current settings), in its place."""
         turns, history = list(turns or []), list(history or [])
@@ -137,7 +161,8 @@ class Chat:
         last = turns.pop()
         if last.status == "done" and history and history[-1].question == last.question:
             history.pop()
-        yield from self._ask(last.question, turns, history, k, mode, False)
+        within = within or Within(None, None, ())
+        yield from self._ask(last.question, turns, history, k, mode, False, within)
 
     def _ask(
         self,
@@ -147,6 +172,7 @@ class Chat:
         k: float,
         mode: str,
         clear_box: bool,
+        within: Within,
     ) -> Iterator[Updates]:
         if not question.strip():  # the Ask button is disabled; Enter does nothing either
             yield {}
@@ -155,16 +181,21 @@ class Chat:
         turn.message, turn.sources = render_thinking(turn.language), placeholder_sources_html()
         turns.append(turn)
         yield self._view(turns, history, busy=True, clear_box=clear_box)
-        for _ in self._answer(turn, history, k, mode):
+        for _ in self._answer(turn, history, k, mode, within):
             yield self._streamed(turns)
         yield self._view(turns, history, busy=False)
 
-    def _answer(self, turn: Entry, history: list[Turn], k: float, mode: str) -> Iterator[None]:
+    def _answer(
+        self, turn: Entry, history: list[Turn], k: float, mode: str, within: Within
+    ) -> Iterator[None]:
         """Fill in `turn` as its answer is produced, yielding after each visible change. Once
         the reader stops it (`turn.status` is no longer "answering") it is left alone."""
         try:
             mode = mode if (mode == "llm" and self.llm_ready) else "extractive"
-            stream = self.service.pipeline.stream(turn.question, history, k=int(k), mode=mode)
+            filters = request_filter(*within, language=turn.language)
+            stream = self.service.pipeline.stream(
+                turn.question, history, k=int(k), mode=mode, filters=filters
+            )
             relayed = AnswerStream(stream)
             for streamed in paced(relayed):
                 if turn.status != "answering":
@@ -175,7 +206,7 @@ class Chat:
             if turn.status == "answering":
                 self._finish(turn, relayed.answer)
                 history.append(relayed.answer.turn)
-        except QuestionError as error:
+        except (QuestionError, FilterError) as error:
             turn.status, turn.streamed = "error", str(error)
             turn.message, turn.sources = (
                 render_question_error(error),

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from rag.messages import message, tier_badge, tier_meaning
-from rag.schema import Answer, AnswerSentence, marker_text, quote
+from rag.schema import Answer, quote, sentence_lines
 from service.markdown import markdown_line
 from service.sources import ArticleMeta, meta_from_chunk
 from ui.conversation import Entry
@@ -36,10 +36,6 @@ def _source_line(meta: ArticleMeta, esc: Escape) -> str:
     return f"{title} — {' · '.join(details)}" if details else title
 
 
-def _line(sentence: AnswerSentence, esc: Escape) -> str:
-    return f"- {esc(sentence.text)} {marker_text(sentence.markers)}".rstrip()
-
-
 def answer_text(
     answer: Answer, metas: Mapping[str, ArticleMeta] | None = None, esc: Escape = _plain
 ) -> str:
@@ -51,10 +47,10 @@ def answer_text(
     # The tier as the chat's badge and tooltip say it (ours), then the answer.
     meaning = tier_meaning(answer.tier, language, answer.confidence)
     lines = [f"_{tier_badge(answer.tier, language)}: {meaning}_", esc(answer.lead)]
-    lines += [_line(sentence, esc) for sentence in answer.sentences]
+    lines += sentence_lines(answer.sentences, esc)
     if answer.evidence:
         lines += ["", f"{message('more_evidence', language)}:"]
-        lines += [_line(sentence, esc) for sentence in answer.evidence]
+        lines += [sentence.line(esc) for sentence in answer.evidence]
     lines += [f"> {esc(notice)}" for notice in answer.notices]
     if answer.citations:
         lines += ["", f"{_SOURCES[language]}:"]

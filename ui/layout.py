@@ -12,6 +12,7 @@ from api.mcp import mcp_tools
 from rag.config import Settings
 from rag.pipeline import Pipeline
 from service.feedback import FeedbackStore
+from service.library import Library
 from service.live import Service
 from ui.addresses import web_inputs
 from ui.articles import article_panel, upload_label
@@ -171,12 +172,39 @@ def _answer_options(settings: Settings, llm_ready: bool) -> tuple[gr.Slider, gr.
     return top_k, mode
 
 
+def _filter_options(outlets: list[str]) -> tuple[gr.Textbox, gr.Textbox, gr.Dropdown]:
+    """Which articles are searched: a span of dates and outlets (empty: all)."""
+    with gr.Row(elem_id="filters"):
+        date_from = gr.Textbox(
+            label="From date · من تاريخ",
+            placeholder="2025-07-01 · 2025-07 · 2025",
+            max_lines=1,
+            elem_id="date-from",
+        )
+        date_to = gr.Textbox(
+            label="To date · إلى تاريخ",
+            placeholder="2025-07-31 · 2025-07 · 2025",
+            max_lines=1,
+            elem_id="date-to",
+        )
+        outlet = gr.Dropdown(
+            choices=outlets,
+            value=None,
+            multiselect=True,
+            allow_custom_value=True,
+            label="Outlet · المصدر الإعلامي",
+            elem_id="outlet",
+        )
+    return date_from, date_to, outlet
+
+
 def _settings_accordion(
     settings: Settings, service: Service, demo: gr.Blocks
 ) -> tuple[Options, gr.Timer]:
     llm_ready = settings.llm.configured
     with gr.Accordion("Settings & index · الإعدادات والفهرس", open=False, elem_id="settings"):
         top_k, mode = _answer_options(settings, llm_ready)
+        filters = _filter_options(Library(service).outlets())
         gr.Markdown("**Index · الفهرس**")
         status = gr.HTML(render_status(service.manifest()), elem_id="status")
         timer = gr.Timer(STATUS_REFRESH_SECONDS)
@@ -191,7 +219,7 @@ def _settings_accordion(
         web = web_inputs()
         upload_report = gr.HTML(elem_id="upload-report")
         article_panel(service, upload, web, upload_report, status, demo)
-    return Options(top_k, mode, status), timer
+    return Options(top_k, mode, status, *filters, gr.State(None)), timer
 
 
 @dataclass(frozen=True)

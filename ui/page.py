@@ -40,6 +40,14 @@ class Options:
     top_k: gr.Slider
     mode: gr.Radio
     status: gr.HTML
+    date_from: gr.Textbox
+    date_to: gr.Textbox
+    outlet: gr.Dropdown
+    within: gr.State  # the three above, as `ui.chat.Within`
+
+    def answering(self) -> list:
+        """What every answer is asked with, after the question: top-k, mode and the filter."""
+        return [self.top_k, self.mode, self.within]
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import gradio as gr
 
 from ui.chat import Chat
-from ui.page import Page
+from ui.page import Options, Page
 from ui.reading import Reading
 
 
 def wire_answering(page: Page, chat: Chat) -> None:
     c, options, outputs = page.conversation, page.options, page.answer_outputs
-    asking = [c.question, c.chatbot, page.turns, page.history, options.top_k, options.mode]
+    asking = [c.question, c.chatbot, page.turns, page.history, *options.answering()]
     # Callable over HTTP as "/chat" (bench/load.py drives the chat through it), but neither
     # documented nor an MCP tool.
     ask = gr.on(
@@ -40,7 +40,7 @@ def wire_answering(page: Page, chat: Chat) -> None:
     )
     again = c.regenerate.click(
         chat.regenerate,
-        inputs=[page.turns, page.history, options.top_k, options.mode],
+        inputs=[page.turns, page.history, *options.answering()],
         outputs=outputs,
         trigger_mode="once",
         show_progress="hidden",
@@ -68,6 +68,20 @@ def wire_answering(page: Page, chat: Chat) -> None:
         chat.can_ask,
         [c.question],
         [c.send],
+        queue=False,
+        show_progress="hidden",
+        api_visibility="private",
+    )
+    _wire_filter(options, chat)
+
+
+def _wire_filter(options: Options, chat: Chat) -> None:
+    """The filter control's values go to the session's state the answers read."""
+    gr.on(
+        [options.date_from.change, options.date_to.change, options.outlet.change],
+        chat.set_filter,
+        [options.date_from, options.date_to, options.outlet],
+        [options.within],
         queue=False,
         show_progress="hidden",
         api_visibility="private",

@@ -183,11 +183,18 @@ class Bm25Index:
             total[docs] += idf * (tf / (norm.astype(np.float32) + tf))
         return total
 
-    def search(self, tokens: Sequence[str], k: int) -> list[tuple[int, float]]:
-        """Rows of the best `k` documents with a positive BM25 score, best first."""
+    def search(
+        self, tokens: Sequence[str], k: int, rows: Sequence[int] | None = None
+    ) -> list[tuple[int, float]]:
+        """Rows of the best `k` documents with a positive BM25 score, best first; only among
+        `rows` when given."""
         if not tokens or not self.size or k <= 0:
             return []
         scores = self.scores(tokens)
+        if rows is not None:
+            kept = np.zeros_like(scores)
+            kept[list(rows)] = scores[list(rows)]
+            scores = kept
         k = min(k, self.size)
         top = np.argpartition(-scores, k - 1)[:k]
         ranked = top[np.argsort(-scores[top], kind="stable")]

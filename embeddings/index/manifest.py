@@ -92,6 +92,11 @@ class ArticleRecord:
     date: str | None = None
     outlet: str | None = None
     author: str | None = None
+    # The name a reader sees for an article without a title: its first sentence, shortened.
+    opening: str | None = None
+    # The dates an article of unknown date mentions (ISO, "2024-12-08", "--07-31"), so that a
+    # date filter can still find it (`embeddings.index.filters`).
+    mentioned_dates: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from corpus import Chunk, Span
+from embeddings.index.filters import ArticleFilter
 from embeddings.index.manifest import Manifest
 
 
@@ -39,19 +40,26 @@ SentenceVector = tuple[Span, np.ndarray]
 
 
 class VectorIndex(Protocol):
-    """What retrieval and answering need from an index backend."""
+    """What retrieval and answering need from an index backend. The searches take a filter
+    (`within`: a window of time, outlets): only chunks of the articles it admits are found."""
 
     manifest: Manifest
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+    def search(
+        self, query_vectors: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[list[SearchHit]]:
         """For each query, chunks by the cosine of their vector to it, best first."""
         ...
 
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+    def search_sentences(
+        self, query_vector: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         """Chunks by the cosine of their best answer sentence among the top `k` sentences."""
         ...
 
-    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+    def search_lexical(
+        self, tokens: Sequence[str], k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         """Chunks by BM25 over their search tokens (`corpus.search_tokens`), best first."""
         ...
 

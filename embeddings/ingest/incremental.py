@@ -14,7 +14,7 @@ import fcntl
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from corpus import (
     chunk_article,
     load_corpus,
 )
+from corpus.facts import mentioned_dates, opening_title
 from embeddings.index.faiss.writer import FaissWriter
 from embeddings.index.manifest import ArticleRecord, Manifest
 from embeddings.index.protocol import Embed, IndexChange, IndexWriter, Rows, Sentence
@@ -129,7 +130,8 @@ def ingest_articles(
         removed = set(old_records) - set(records)
         report.removed = len(removed)
         report.chunks = sum(record.chunks for record in records.values())
-        if previous is not None and not (report.new or report.changed or report.removed):
+        changes = report.new or report.changed or report.removed
+        if previous is not None and not changes and _same_facts(records, old_records):
             report.notes.append("index is up to date: nothing written")
             report.seconds = time.perf_counter() - started
             return report
@@ -185,17 +187,33 @@ def _sort_articles(
             count = fresh.add(article, embedder, settings)
             report.new += old is None
             report.changed += old is not None
-        records[article.id] = ArticleRecord(
-            fingerprint=article.fingerprint,
-            title=article.title,
-            source=article.source,
-            chunks=count,
-            url=article.url,
-            date=article.date,
-            outlet=article.outlet,
-            author=article.author,
-        )
+        records[article.id] = article_record(article, count)
     return fresh, records
+
+
+def _same_facts(records: dict[str, ArticleRecord], old: Mapping[str, ArticleRecord]) -> bool:
+    """Whether the manifest already records what is read of each article now (an index made
+    before an article's opening or mentioned dates were recorded is brought up to date; a
+    corpus folder that moved is not a change)."""
+    return all(
+        replace(record, source="") == replace(old[i], source="") for i, record in records.items()
+    )
+
+
+def article_record(article: Article, chunks: int) -> ArticleRecord:
+    """What the index keeps about an article: its facts, read once here."""
+    return ArticleRecord(
+        fingerprint=article.fingerprint,
+        title=article.title,
+        source=article.source,
+        chunks=chunks,
+        url=article.url,
+        date=article.date,
+        outlet=article.outlet,
+        author=article.author,
+        opening=None if article.title else opening_title(article.text),
+        mentioned_dates=[] if article.date else mentioned_dates(article.text),
+    )
 
 
 @dataclass

@@ -45,7 +45,7 @@ _PERSON = re.compile(rf"{_B}(?:{_TITLE})(?:\s+{_QUALIFIER}){{0,3}}\s+")
 _WORD = re.compile(r"[^\s،,.؛;:!?؟()«»“”\"]+")
 
 
-def _names(text: str) -> Iterator[tuple[int, int]]:
+def person_names(text: str) -> Iterator[tuple[int, int]]:
     """Names after a title ("وزير الدفاع الروسي أندريه بيلوسوف"): up to three words each."""
     for title in _PERSON.finditer(text):
         words: list[re.Match[str]] = []
@@ -174,7 +174,7 @@ def _candidates(text: str, answer_type: AnswerType) -> Iterator[tuple[int, int]]
     elif answer_type is AnswerType.NUMBER:
         yield from (m.span() for m in _NUMBER.finditer(text) if not DATE_SPAN.fullmatch(m.group()))
     elif answer_type is AnswerType.PERSON:
-        yield from _names(text)
+        yield from person_names(text)
     elif answer_type is AnswerType.PLACE:
         yield from _places(text)
 

@@ -30,6 +30,7 @@ from rag.answer.selection import ScoredSentence, SentenceSelector
 from rag.grounding.citations import without_marker_lookalikes
 from rag.messages import arabic_count, message
 from rag.question.answer_type import AnswerType
+from rag.question.language import Language
 from rag.schema import (
     STATING,
     Answer,
@@ -101,17 +102,26 @@ class _Citing:
     def sentence(
         self, item: ScoredSentence, highlight: tuple[int, int] | None = None
     ) -> AnswerSentence:
-        """The sentence as the answer shows it, citing its passage, with `highlight` (offsets
-        in the sentence) marking what answers. For English questions the Arabic is quoted,
-        unless it opens or closes with a quotation mark of its own."""
-        text = without_marker_lookalikes(item.span.text)  # an article's "[1]" is not ours
-        if text != item.span.text and highlight is not None:
-            found = text.find(item.span.text[slice(*highlight)])
-            highlight = (found, found + highlight[1] - highlight[0]) if found >= 0 else None
-        if self.question.language != "ar" and (quoted := quote(text)) != text:
-            text = quoted
-            highlight = None if highlight is None else (highlight[0] + 1, highlight[1] + 1)
+        """The sentence as the answer shows it (`shown`), citing its passage, with `highlight`
+        (offsets in the sentence) marking what answers."""
+        text, highlight = shown(item.span.text, self.question.language, highlight)
         return AnswerSentence(text, (self.marker(item),), highlight=highlight)
+
+
+def shown(
+    text: str, language: Language, highlight: tuple[int, int] | None = None
+) -> tuple[str, tuple[int, int] | None]:
+    """An article's sentence as every answer shows it, and where `highlight` then is: without
+    an article's own "[1]" (ours are the markers), and for a question not in Arabic in quotation
+    marks, unless it opens or closes with one of its own."""
+    clean = without_marker_lookalikes(text)
+    if clean != text and highlight is not None:
+        found = clean.find(text[slice(*highlight)])
+        highlight = (found, found + highlight[1] - highlight[0]) if found >= 0 else None
+    if language != "ar" and (quoted := quote(clean)) != clean:
+        clean = quoted
+        highlight = None if highlight is None else (highlight[0] + 1, highlight[1] + 1)
+    return clean, highlight
 
 
 def _kind(question: Question) -> str:

@@ -10,6 +10,7 @@ import numpy as np
 from corpus import search_tokens
 from embeddings.model.cache import CachedEncoder
 from rag.question.answer_type import question_type
+from rag.question.broad import read_broad
 from rag.question.cleaning import clean_question
 from rag.question.follow_up import follow_up_context
 from rag.question.language import question_language
@@ -31,6 +32,7 @@ def read_question(
         tokens=(),
         own_tokens=tuple(search_tokens(cleaned)),
         vector=np.zeros(0, dtype=np.float32),
+        broad=read_broad(cleaned),
     )
     query = question.search_query
     tokens = tuple(search_tokens(query)) if question.context else question.own_tokens

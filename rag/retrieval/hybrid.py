@@ -42,27 +42,31 @@ class HybridSearch:
         # the fusion leaves it out.
         self.rank_unfused = rank_unfused
 
-    def _rankings(self, question: Question) -> tuple[dict[str, list[SearchHit]], list[str]]:
-        """Every ranking made, and the names of those the fusion uses."""
-        depth = self.candidates
+    def _rankings(
+        self, question: Question, depth: int
+    ) -> tuple[dict[str, list[SearchHit]], list[str]]:
+        """Every ranking made (among the articles the question's filter admits), and the names
+        of those the fusion uses."""
+        within = question.filter
+        vector = question.vector
         rankings = {
-            "dense": self.index.search(question.vector.reshape(1, -1), depth)[0],
-            "sentences": self.index.search_sentences(question.vector, depth * SENTENCES_PER_CHUNK)[
+            "dense": self.index.search(vector.reshape(1, -1), depth, within)[0],
+            "sentences": self.index.search_sentences(vector, depth * SENTENCES_PER_CHUNK, within)[
                 :depth
             ],
         }
         used = list(rankings)
         lexical = self.hybrid and question.language == "ar"
         if lexical or self.rank_unfused:
-            rankings["bm25"] = self.index.search_lexical(question.tokens, depth)
+            rankings["bm25"] = self.index.search_lexical(question.tokens, depth, within)
         if lexical:
             used.append("bm25")
         return rankings, used
 
     def search(self, question: Question, k: int) -> SearchResult:
         """The top `k` chunks of the fused rankings by chunk, by best sentence and (Arabic
-        questions) by BM25."""
-        rankings, used = self._rankings(question)
+        questions) by BM25. Each ranking looks at least `k` deep."""
+        rankings, used = self._rankings(question, max(self.candidates, k))
         weights = self.weights.get(question.language, {})
         fused = reciprocal_rank_fusion(
             [[hit.chunk.id for hit in rankings[name]] for name in used],
@@ -82,5 +86,5 @@ class HybridSearch:
         by_method: dict[str, Sequence[Chunk]] = {
             method: [hit.chunk for hit in hits] for method, hits in rankings.items()
         }
-        by_method[HYBRID] = [chunks[key] for key in order[: self.candidates]]
+        by_method[HYBRID] = [chunks[key] for key in order[: max(self.candidates, k)]]
         return SearchResult(passages, by_method)

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from corpus import Chunk, Span
+from embeddings.index.filters import ArticleFilter
 from rag.config import Settings
 from rag.schema import (
     Answer,
@@ -40,6 +41,7 @@ class Call:
     history: tuple[Turn, ...]
     k: int | None
     mode: str | None
+    filters: ArticleFilter | None = None
 
 
 @dataclass
@@ -55,8 +57,9 @@ class StandInPipeline:
         *,
         k: int | None = None,
         mode: str | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Answer:
-        self.calls.append(Call(question, tuple(history), k, mode))
+        self.calls.append(Call(question, tuple(history), k, mode, filters))
         return fixed_answer(question, self.text, self.title)
 
     def stream(
@@ -66,8 +69,9 @@ class StandInPipeline:
         *,
         k: int | None = None,
         mode: str | None = None,
+        filters: ArticleFilter | None = None,
     ) -> Iterator[AnswerChunk]:
-        answer = self.ask(question, history, k=k, mode=mode)
+        answer = self.ask(question, history, k=k, mode=mode, filters=filters)
         yield from answer_deltas(answer)
         yield AnswerChunk(answer=answer)
 

@@ -198,3 +198,21 @@ def test_unknown_paths_and_methods_answer_in_the_openai_shape():
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "unknown_url"
     wrong = client.get("/v1/chat/completions")
     assert wrong.status_code == 405 and wrong.json()["error"]["message"] == "Use POST here."
+
+
+def test_filters_field_restricts_by_dates_and_outlets_and_a_bad_one_is_refused():
+    client, service = _client()
+    filters = {"date_from": "2025-07", "date_to": "2025-07-15", "outlets": ["سانا"]}
+    assert _ask(client, filters=filters).status_code == 200
+    within = service.pipeline.calls[-1].filters
+    assert within is not None
+    assert within.window.iso() == "2025-07-01/2025-07-15" and within.outlets == ("سانا",)
+    assert _ask(client).status_code == 200 and service.pipeline.calls[-1].filters is None
+    for bad in ({"date_from": "next blue moon"}, {"outlets": 3}, {"when": "2025"}, "2025"):
+        response = _ask(client, filters=bad)
+        assert response.status_code == 400, bad
+        assert response.json()["error"]["code"] == "invalid_request"
+        assert response.json()["error"]["param"].startswith("filters")
+    # The reason is given in the question's language (here Arabic).
+    refused = _ask(client, filters={"date_to": "غداً"}).json()["error"]["message"]
+    assert "تعذّرت قراءة التاريخ" in refused

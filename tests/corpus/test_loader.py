@@ -35,8 +35,10 @@ def test_seed_corpus_loads_without_errors(seed_paths):
     for article, path in zip(result.articles, seed_paths, strict=True):
         assert article.source == str(path)
         assert article.text and article.url is None and article.date is None
-        expected = hashlib.sha256(f"{article.title or ''}\n{article.text}".encode()).hexdigest()
-        assert article.fingerprint == expected
+        seen = f"{article.title or ''}\n{article.text}"
+        if article.outlet:  # what is known of the article is part of what a change is
+            seen += f"\n\n\n{article.outlet}\n"
+        assert article.fingerprint == hashlib.sha256(seen.encode()).hexdigest()
 
 
 def test_fingerprint_changes_with_title_or_text(tmp_path):

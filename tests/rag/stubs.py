@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from corpus import Chunk, Span, answer_spans, normalize_text, search_tokens
+from embeddings.index.filters import ArticleFilter
+from embeddings.index.manifest import ArticleRecord
 from embeddings.index.protocol import SearchHit
 from rag.question import read_question
 from rag.schema import Passage, Question, Turn
@@ -50,8 +52,11 @@ def chunk(article_id: str, text: str, title: str | None = None) -> Chunk:
 class StubIndex:
     """The `VectorIndex` protocol over a few chunks, by brute force on hashed vectors."""
 
-    def __init__(self, chunks: Sequence[Chunk] = ()) -> None:
+    def __init__(
+        self, chunks: Sequence[Chunk] = (), records: dict[str, ArticleRecord] | None = None
+    ) -> None:
         self.chunks = list(chunks)
+        self.records = records or {}
         self.lexical_calls: list[tuple[str, ...]] = []
 
     def _sentences(self, c: Chunk) -> list[tuple[Span, np.ndarray]]:
@@ -60,31 +65,48 @@ class StubIndex:
     def sentences_in(self, chunks: Sequence[Chunk]) -> list[list[tuple[Span, np.ndarray]]]:
         return [self._sentences(c) for c in chunks]
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+    def _within(self, within: ArticleFilter | None) -> list[Chunk]:
+        """The chunks of the articles a filter admits (by their `records`)."""
+        if within is None or not within.active:
+            return self.chunks
+        return [
+            c
+            for c in self.chunks
+            if c.article_id in self.records and within.admits(self.records[c.article_id])
+        ]
+
+    def search(
+        self, query_vectors: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[list[SearchHit]]:
         return [
             sorted(
-                (SearchHit(c, float(vector(c.search_text) @ q)) for c in self.chunks),
+                (SearchHit(c, float(vector(c.search_text) @ q)) for c in self._within(within)),
                 key=lambda hit: -hit.score,
             )[:k]
             for q in np.atleast_2d(query_vectors)
         ]
 
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+    def search_sentences(
+        self, query_vector: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         best: dict[str, SearchHit] = {}
+        chunks = self._within(within)
         scored = sorted(
-            ((c, float(v @ query_vector)) for c in self.chunks for _, v in self._sentences(c)),
+            ((c, float(v @ query_vector)) for c in chunks for _, v in self._sentences(c)),
             key=lambda pair: -pair[1],
         )[:k]
         for c, score in scored:
             best.setdefault(c.id, SearchHit(c, score))
         return list(best.values())
 
-    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+    def search_lexical(
+        self, tokens: Sequence[str], k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         self.lexical_calls.append(tuple(tokens))
         wanted = set(tokens)
         hits = [
             SearchHit(c, float(len(wanted & set(search_tokens(c.search_text)))))
-            for c in self.chunks
+            for c in self._within(within)
         ]
         return sorted((h for h in hits if h.score > 0), key=lambda h: -h.score)[:k]
 

@@ -29,19 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CLI_TIMEOUT = 300
 
 
-@pytest.fixture(scope="module", params=["faiss", "milvus"])
-def index_settings(request: pytest.FixtureRequest, seed_index: Path) -> dict[str, Any]:
-    """The seed corpus in each index backend: the chain must not tell them apart."""
-    if request.param == "milvus":
-        return {"index_backend": "milvus", "index_dir": request.getfixturevalue("milvus_seed")}
-    return {"index_backend": "faiss", "index_dir": seed_index}
-
-
-@pytest.fixture(scope="module")
-def pipeline(embedder: Embedder, index_settings: dict[str, Any]) -> Pipeline:
-    return Pipeline.from_settings(load_settings(**index_settings), embedder)
-
-
 def _article_text(article_id: str) -> str:
     return normalize_text((DEFAULT_CORPUS_DIR / f"{article_id}.txt").read_text(encoding="utf-8"))
 
@@ -163,9 +150,9 @@ def test_bm25_joins_the_fusion_for_arabic_questions_only(
     calls: list[tuple[str, ...]] = []
     original = pipeline.index.search_lexical
 
-    def recording(tokens, k: int):
+    def recording(tokens, k: int, within=None):
         calls.append(tuple(tokens))
-        return original(tokens, k)
+        return original(tokens, k, within)
 
     monkeypatch.setattr(pipeline.index, "search_lexical", recording)
     pipeline.ask("Who met Lavrov in Moscow?")

@@ -269,8 +269,11 @@ def _is_own_lead(lead: str, language: str) -> bool:
     slots (a count of articles, the kind of answer, an English date or number and its markers)
     short and without text of the article."""
     slot = "\x00"
+    names = ("count", "articles", "events", "statements", "points", "speaker", "what")
+    # The tiers' leads, and the broad answers' (rag/answer/shapes/).
     keys = ("lead", "lead_reported", "likely", "related", "refusal")
-    own = [message(key, language, count=slot, articles=slot) for key in keys]
+    broad = ("timeline", "speaker", "summary", "differ", "no_difference")
+    own = [message(key, language, **dict.fromkeys(names, slot)) for key in (*keys, *broad)]
     sources = [lead.rstrip(":") for lead in own[:2]]
     kinds = ("found_stated", "found_shown", "likely_stated", "likely_shown", "related_kind")
     own += [

@@ -71,6 +71,24 @@ def test_instructions_in_an_article_are_never_an_answer_sentence(pipeline, quest
     assert "evil.example" not in shown and "Ignore previous" not in shown
 
 
+# Broad questions (rag/answer/shapes/) take their lines from the same candidates.
+BROAD = [
+    "ما أبرز ما جاء في تحديث البريد الوطني الأمني؟",
+    "Summarize what happened with the national mail security update",
+]
+
+
+@pytest.mark.parametrize("question", BROAD)
+def test_a_broad_answer_never_quotes_the_instructions_either(pipeline, question):
+    answer = pipeline.ask(question)
+    assert answer.shape == "summary", answer.text
+    assert ARTICLE_ID in {c.passage.article_id for c in answer.citations}, answer.text
+    for sentence in _said(answer):
+        assert not addresses_reader(sentence.text), sentence.text
+        assert not addresses_reader(sentence.label), sentence.label
+    assert "evil.example" not in answer.text and "Ignore previous" not in answer.text
+
+
 @pytest.mark.parametrize(
     "question",
     [

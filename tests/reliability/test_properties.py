@@ -238,6 +238,7 @@ def _assert_clean_body(body: str) -> None:
 
 @FAST
 @given(raw=any_text, title=st.one_of(st.none(), mixed_text), detect=st.booleans())
+@example(raw="", title="\u200b", detect=False)  # a title of a zero-width space alone
 def test_clean_text_never_raises_and_has_no_duplicate_paragraphs(
     raw: str, title: str | None, detect: bool
 ) -> None:

@@ -7,13 +7,11 @@ from __future__ import annotations
 import re
 
 from corpus import Chunk, Span
+from embeddings.index.manifest import ArticleRecord
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from service.sources import (
     Excerpt,
     article_meta,
-    date_of,
-    display_title,
-    outlet_of,
     source_cards,
     stitch,
 )
@@ -103,15 +101,26 @@ def test_cards_of_different_articles_stay_apart_in_marker_order():
     assert [c.article_id for c in source_cards(answer)] == ["art-1", "art-2"]
 
 
+def _record(**facts: str | None) -> ArticleRecord:
+    return ArticleRecord(fingerprint="0" * 64, source="x.txt", chunks=1, **facts)  # type: ignore[arg-type]
+
+
+def _named(meta) -> tuple[str, bool]:
+    return meta.title, meta.has_title
+
+
 def test_an_article_without_a_title_is_named_by_its_first_sentence():
     first = _sentences()[0]
-    assert display_title(None, ARTICLE, "000_7bd1b27135457103") == (first, False)
+    assert _named(article_meta("000_7bd1b27135457103", None, ARTICLE)) == (first, False)
     long_first = ARTICLE.replace(". ", "، ", 2)  # over 90 characters: cut at a word
-    title, own = display_title(None, long_first, "000_7bd1b27135457103")
+    title, own = _named(article_meta("000_7bd1b27135457103", None, long_first))
     assert not own and title.startswith("استقبل الرئيس الروسي") and title.endswith("…")
     assert len(title) <= 91 and long_first.startswith(title[:-1])
-    assert display_title("  عنوان المقال ", ARTICLE, "x") == ("عنوان المقال", True)
-    assert display_title(None, "", "file-id") == ("file-id", False)
+    titled = article_meta("x", _record(title="عنوان المقال"), ARTICLE)
+    assert _named(titled) == ("عنوان المقال", True)
+    # The ingest recorded the opening: the text is not needed.
+    assert _named(article_meta("x", _record(title=None, opening=first))) == (first, False)
+    assert _named(article_meta("file-id", None, "")) == ("file-id", False)
     html = render_sources(
         Answer(
             question="؟",
@@ -127,15 +136,13 @@ def test_an_article_without_a_title_is_named_by_its_first_sentence():
     assert "استقبل الرئيس الروسي" in re.search(r'class="source-title".*?</span>', html).group(0)
 
 
-def test_outlet_and_date_come_from_the_record_or_the_dateline():
-    assert outlet_of("https://www.enabbaladi.net/archives/1", "") == "enabbaladi.net"
-    assert outlet_of(None, "مقدمة الخبر.\nإيصال نيوز/ واستقبل بوتين الشيباني") == "إيصال نيوز"
-    assert outlet_of(None, ARTICLE) is None
-    assert date_of("2025-07-31T10:00:00Z", "") == "2025-07-31"
-    assert date_of(None, "دمشق، 31 تموز 2025 - استقبل") == "31 تموز 2025"
-    assert date_of(None, ARTICLE) is None  # a weekday is not a date
-    meta = article_meta("a", None, ARTICLE, url="https://sana.sy/x", date="2025-07-31")
-    assert (meta.outlet, meta.date) == ("sana.sy", "2025-07-31")
+def test_outlet_and_date_are_what_the_ingest_recorded_and_nothing_is_guessed():
+    record = _record(title="t", url="https://sana.sy/x", date="2025-07-31", outlet="سانا")
+    meta = article_meta("a", record, ARTICLE)
+    assert (meta.outlet, meta.date, meta.url) == ("سانا", "2025-07-31", "https://sana.sy/x")
+    # A dateline in the text is read at ingest (corpus.facts), not here.
+    unknown = article_meta("a", _record(title="t"), "دمشق - سانا: في 31 تموز 2025 استقبل")
+    assert (unknown.outlet, unknown.date) == (None, None)
 
 
 def test_bidi_controls_in_titles_and_ids_cannot_reorder_the_panel():
@@ -160,7 +167,7 @@ def test_bidi_controls_in_titles_and_ids_cannot_reorder_the_panel():
 def test_article_view_shows_the_whole_text_scrolled_to_the_chosen_sentence():
     answer = _overlapping_answer()
     (card,) = source_cards(answer)
-    meta = article_meta("art-1", "عنوان", ARTICLE)
+    meta = article_meta("art-1", _record(title="عنوان"), ARTICLE)
     html = render_article(meta, stitch([_chunk(0, len(ARTICLE))]), card.highlights, 0, focus=2)
     passage = re.search(r'<div class="passage".*', html).group(0)
     assert re.sub(r"<[^>]+>|\[\d\]", "", passage) == ARTICLE

@@ -6,11 +6,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from corpus import Chunk, Span
+from embeddings.index.manifest import ArticleRecord
 from rag.messages import tier_badge, tier_meaning
 from rag.schema import Answer, AnswerSentence, Citation, Passage
 from service.sources import article_meta
 from ui.conversation import FIRST_STRONG_ISOLATE, POP_ISOLATE, Entry, chat_messages, turn_label
-from ui.export import answer_text, conversation_markdown
+from ui.export import answer_text, conversation_markdown, turn_markdown
 
 LONG_AR = "من استقبل وزير الخارجية السوري أسعد الشيباني في الكرملين يوم الخميس الماضي؟"
 
@@ -48,7 +49,10 @@ def _answer() -> Answer:
 
 
 def test_copied_answer_carries_its_citations_as_text():
-    metas = {"a": article_meta("a", "لقاء في موسكو", "", url="https://sana.sy/1")}
+    record = ArticleRecord(
+        fingerprint="0" * 64, title="لقاء في موسكو", source="a.txt", chunks=1, outlet="sana.sy"
+    )
+    metas = {"a": article_meta("a", record)}
     copied = answer_text(_answer(), metas)
     # The tier in the words of the chat's badge and its tooltip, then the answer.
     assert copied.splitlines()[:3] == [
@@ -103,6 +107,36 @@ def test_the_export_says_the_tier_as_the_chat_does_and_never_doubles_quotation_m
         "Chance that the first sentence holds the answer: 74%_"
     )
     assert "““" not in text and "””" not in text and f"    {quoted}" in text
+
+
+def test_a_broad_answer_is_copied_and_exported_under_its_headings():
+    """A timeline's dates (and an occasion's name) head its lines in the copy and the export
+    as in the chat; an article's text in a heading is escaped for Markdown like its lines."""
+    base = _answer()
+    answer = replace(
+        base,
+        tier="related",
+        shape="timeline",
+        lead="تسلسل زمني من المقالات: حدثان في مقالة واحدة.",
+        sentences=[
+            AnswerSentence("التقى لافروف الشيباني.", (1,), label="23–24 شباط/فبراير", date="--02"),
+            AnswerSentence(base.sentences[0].text, (1,), label="31 تموز/يوليو", date="--07-31"),
+            AnswerSentence("وأكد البيان ذلك.", (1,), label="31 تموز/يوليو", date="--07-31"),
+        ],
+        evidence=[],
+    )
+    lines = answer_text(answer).splitlines()
+    start = lines.index("23–24 شباط/فبراير:")
+    assert lines[start : start + 5] == [
+        "23–24 شباط/فبراير:",
+        "- التقى لافروف الشيباني. [1]",
+        "31 تموز/يوليو:",
+        "- استقبل بوتين الشيباني في الكرملين. [1]",
+        "- وأكد البيان ذلك. [1]",
+    ]
+    hostile = replace(answer, sentences=[replace(answer.sentences[0], label="<b>*x*</b>")])
+    markdown = turn_markdown(Entry("؟", "ar", 0, status="done", answer=hostile))
+    assert "\\<b\\>\\*x\\*\\</b\\>:" in markdown and "<b>" not in markdown
 
 
 def test_chat_messages_pair_each_question_with_its_answer():

@@ -19,6 +19,7 @@ from rag.messages import message, tier_badge, tier_meaning
 from rag.question.cleaning import QuestionError
 from rag.question.language import Language, detect_language
 from rag.schema import Answer, AnswerSentence
+from service.filters import FilterError
 from ui.render.html import esc, lang_attrs
 from ui.texts import text
 
@@ -132,6 +133,24 @@ def _with_highlight(sentence: AnswerSentence) -> str:
 def _sentence_items(
     sentences: Sequence[AnswerSentence], turn: int, language: Language, anchored: set[int]
 ) -> str:
+    """The cited sentences as a list; a broad answer's lines stand under their labels (a
+    timeline's dates, the occasions of statements), one list per label."""
+    groups: list[tuple[str, list[AnswerSentence]]] = []
+    for sentence in sentences:
+        if not groups or (sentence.label and sentence.label != groups[-1][0]):
+            groups.append((sentence.label, []))
+        groups[-1][1].append(sentence)
+    html = ""
+    for label, members in groups:
+        if label:
+            html += f'<p class="line-label" {lang_attrs(language)}>{_text_html(label)}</p>'
+        html += _sentence_list(members, turn, language, anchored)
+    return html
+
+
+def _sentence_list(
+    sentences: Sequence[AnswerSentence], turn: int, language: Language, anchored: set[int]
+) -> str:
     items = []
     for sentence in sentences:
         classes = "sentence" if sentence.supported else "sentence unsupported"
@@ -178,10 +197,11 @@ def render_answer(answer: Answer, turn: int, copy_text: str = "") -> str:
         evidence = _sentence_items(answer.evidence, turn, language, anchored)
         inner += f'<details class="evidence"><summary>{summary}</summary>{evidence}</details>'
     inner += _render_notices(answer.notices) + _actions(copy_text, language)
-    return _wrap_message(inner, language, f"answer tier-{answer.tier}")
+    shape = f" shape-{answer.shape}" if answer.shape else ""
+    return _wrap_message(inner, language, f"answer tier-{answer.tier}{shape}")
 
 
-def render_question_error(error: QuestionError) -> str:
+def render_question_error(error: QuestionError | FilterError) -> str:
     return _wrap_message(
         f'<p class="input-error" role="alert">{_text_html(str(error))}</p>',
         error.language,

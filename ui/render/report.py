@@ -57,12 +57,27 @@ def render_job(job: Job) -> str:
     return f'<div class="upload-report" data-phase="{job.phase}">{"".join(parts)}</div>'
 
 
+MADE_TITLE = "first sentence of the article · أول جملة في المقال"
+
+
+def _title_cell(row: ArticleRow) -> str:
+    """The article's title, or (marked as such) its first sentence, or a dash."""
+    if row.title:
+        return f'<td dir="auto">{isolated(row.title)}</td>'
+    if row.opening:
+        return (
+            f'<td dir="auto" class="made-title" title="{esc(MADE_TITLE)}">'
+            f"{isolated(row.opening)}</td>"
+        )
+    return '<td dir="auto">—</td>'
+
+
 def _row(row: ArticleRow) -> str:
     origin = "Uploaded · مرفوع" if row.uploaded else "Shipped · أصلي"
+    date = f'<time dir="ltr" datetime="{esc(row.date)}">{esc(row.date)}</time>' if row.date else "—"
     return (
         f'<tr data-id="{esc(row.article_id)}" class="{"uploaded" if row.uploaded else "shipped"}">'
-        f'<td dir="auto">{isolated(row.title or "—")}</td>'
-        f'<td dir="auto">{isolated(row.date or "—")}</td>'
+        f"{_title_cell(row)}<td>{date}</td>"
         f'<td dir="auto">{isolated(row.outlet or "—")}</td>'
         f'<td dir="ltr">{row.chunks}</td>'
         f'<td dir="auto"><code>{isolated(row.article_id)}</code></td><td>{origin}</td></tr>'
@@ -106,4 +121,7 @@ def plain_label(text: str) -> str:
 
 def removable_choices(manifest: Manifest, uploaded: Mapping[str, object]) -> list[tuple[str, str]]:
     """(label, article id) of every uploaded article, for the removal dropdown."""
-    return [(plain_label(f"{manifest.articles[i].title or i} ({i})"), i) for i in sorted(uploaded)]
+    return [
+        (plain_label(f"{manifest.articles[i].title or manifest.articles[i].opening or i} ({i})"), i)
+        for i in sorted(uploaded)
+    ]

@@ -108,7 +108,7 @@ def meta_html(meta: ArticleMeta) -> str:
     if meta.outlet:
         items.append(f'<bdi class="outlet">{esc(meta.outlet)}</bdi>')
     if meta.date:
-        items.append(f'<time dir="ltr">{esc(meta.date)}</time>')
+        items.append(f'<time dir="ltr" datetime="{esc(meta.date)}">{esc(meta.date)}</time>')
     if meta.title != meta.article_id:
         items.append(f'<bdi class="article-id" dir="ltr">{esc(meta.article_id)}</bdi>')
     return f'<div class="source-meta" dir="auto">{" · ".join(items)}</div>'

@@ -15,7 +15,7 @@ import numpy as np
 
 from corpus import Chunk, Span, search_tokens
 from embeddings.index.articles import ArticleTable, encode_articles
-from embeddings.index.faiss.ann import build_ann_index, choose_ann_spec
+from embeddings.index.faiss.ann import build_ann_index, choose_ann_spec, exact_search
 from embeddings.index.faiss.layout import DATA_FILES, Parts, read_parts, write_parts
 from embeddings.index.faiss.store import (
     manifest_of,
@@ -32,6 +32,7 @@ from embeddings.index.faiss.tables import (
     SentenceList,
     build_tables,
 )
+from embeddings.index.filters import ArticleFilter, admitted
 from embeddings.index.lexical import Bm25Index, Postings
 from embeddings.index.manifest import Manifest
 from embeddings.index.protocol import Rows, SearchHit, SentenceVector
@@ -142,37 +143,62 @@ class FaissIndex:
         return found
 
     def _search(
-        self, ann: faiss.Index, query_vectors: np.ndarray, k: int
+        self,
+        ann: faiss.Index,
+        vectors: np.ndarray,
+        query_vectors: np.ndarray,
+        k: int,
+        rows: list[int] | None = None,
     ) -> list[list[tuple[int, float]]]:
+        """(row, score) of the best `k` per query; among `rows` only when given."""
         queries = np.ascontiguousarray(query_vectors, dtype=np.float32).reshape(
             -1, self.manifest.dimension
         )
+        if rows is not None:
+            return exact_search(vectors, rows, queries, k)
         if not ann.ntotal or k <= 0:
             return [[] for _ in range(len(queries))]
-        scores, rows = ann.search(queries, min(k, ann.ntotal))
+        scores, found = ann.search(queries, min(k, ann.ntotal))
         return [
             [(int(row), float(score)) for score, row in zip(s, r, strict=True) if row >= 0]
-            for s, r in zip(scores, rows, strict=True)
+            for s, r in zip(scores, found, strict=True)
         ]
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
+    def _admitted_rows(
+        self, within: ArticleFilter | None, rows_of: Callable[[str], list[int]]
+    ) -> list[int] | None:
+        ids = admitted(within, self.manifest)
+        return None if ids is None else sorted(row for i in ids for row in rows_of(i))
+
+    def search(
+        self, query_vectors: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[list[SearchHit]]:
+        rows = self._admitted_rows(within, self.chunk_rows)
         return [
             [SearchHit(self.tables.chunk(row), score) for row, score in hits]
-            for hits in self._search(self.parts.ann, query_vectors, k)
+            for hits in self._search(self.parts.ann, self.vectors, query_vectors, k, rows)
         ]
 
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+    def search_sentences(
+        self, query_vector: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         """A precise match in one sentence is not diluted by the rest of its chunk."""
+        rows = self._admitted_rows(within, self.sentence_rows)
         hits: dict[int, SearchHit] = {}
-        for row, score in self._search(self.parts.sentence_ann, query_vector, k)[0]:
+        ranked = self._search(self.parts.sentence_ann, self.sentence_vectors, query_vector, k, rows)
+        for row, score in ranked[0]:
             chunk = int(self.tables.sentence_rows[row, CHUNK])
             if chunk >= 0 and chunk not in hits:
                 hits[chunk] = SearchHit(self.tables.chunk(chunk), score)
         return list(hits.values())
 
-    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+    def search_lexical(
+        self, tokens: Sequence[str], k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
+        rows = self._admitted_rows(within, self.chunk_rows)
         return [
-            SearchHit(self.tables.chunk(row), score) for row, score in self._bm25.search(tokens, k)
+            SearchHit(self.tables.chunk(row), score)
+            for row, score in self._bm25.search(tokens, k, rows)
         ]
 
     def idf(self, tokens: Sequence[str]) -> dict[str, float]:

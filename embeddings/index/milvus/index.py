@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from corpus import Chunk, Span
+from embeddings.index.filters import ArticleFilter, admitted
 from embeddings.index.lexical import bm25_idf
 from embeddings.index.manifest import RECOVERY, IndexCorruptError, IndexMissingError, Manifest
 from embeddings.index.milvus import collections
@@ -124,17 +125,26 @@ class MilvusIndex:
         return collections.search_params(ann, limit)
 
     def _search(
-        self, name: str, field: str, data: list, k: int, fields: list[str], metric: str = "IP"
+        self,
+        name: str,
+        field: str,
+        data: list,
+        k: int,
+        fields: list[str],
+        metric: str = "IP",
+        within: ArticleFilter | None = None,
     ) -> list[list[dict]]:
         limit = min(
             k, MAX_RESULTS, self.manifest.chunks if name == self.names.chunks else MAX_RESULTS
         )
-        if limit <= 0 or not data:
+        ids = admitted(within, self.manifest)
+        if limit <= 0 or not data or ids == frozenset():
             return [[] for _ in data]
         return self.store.client.call(
             "search",
             name,
             data=data,
+            filter=self._filter(ids),
             anns_field=field,
             limit=limit,
             output_fields=fields,
@@ -142,12 +152,23 @@ class MilvusIndex:
             consistency_level=STRONG,
         )
 
+    def _filter(self, ids: frozenset[str] | None) -> str:
+        """The engine's filter expression for the admitted articles ("" admits all): the
+        shorter of the admitted and the refused ids."""
+        if ids is None:
+            return ""
+        refused = set(self.manifest.articles) - ids
+        if len(refused) < len(ids):
+            return f"article_id not in {literal(sorted(refused))}" if refused else ""
+        return f"article_id in {literal(sorted(ids))}"
+
     # -- VectorIndex -------------------------------------------------------------------------
 
-    def search(self, query_vectors: np.ndarray, k: int) -> list[list[SearchHit]]:
-        results = self._search(
-            self.names.chunks, "dense", self._queries(query_vectors), k, CHUNK_FIELDS
-        )
+    def search(
+        self, query_vectors: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[list[SearchHit]]:
+        queries = self._queries(query_vectors)
+        results = self._search(self.names.chunks, "dense", queries, k, CHUNK_FIELDS, within=within)
         return [
             [
                 SearchHit(self._chunk(hit["id"], hit["entity"]), float(hit["distance"]))
@@ -156,10 +177,13 @@ class MilvusIndex:
             for hits in results
         ]
 
-    def search_sentences(self, query_vector: np.ndarray, k: int) -> list[SearchHit]:
+    def search_sentences(
+        self, query_vector: np.ndarray, k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         """A precise match in one sentence is not diluted by the rest of its chunk."""
+        queries = self._queries(query_vector)
         hits = self._search(
-            self.names.sentences, "vector", self._queries(query_vector), k, ["chunk_id"]
+            self.names.sentences, "vector", queries, k, ["chunk_id"], within=within
         )[0]
         best: dict[str, float] = {}
         for hit in hits:
@@ -169,12 +193,13 @@ class MilvusIndex:
         chunks = self._chunks_by_id(list(best))
         return [SearchHit(chunks[chunk_id], score) for chunk_id, score in best.items()]
 
-    def search_lexical(self, tokens: Sequence[str], k: int) -> list[SearchHit]:
+    def search_lexical(
+        self, tokens: Sequence[str], k: int, within: ArticleFilter | None = None
+    ) -> list[SearchHit]:
         if not tokens:
             return []
-        hits = self._search(
-            self.names.chunks, "sparse", [" ".join(tokens)], k, CHUNK_FIELDS, "BM25"
-        )[0]
+        query = [" ".join(tokens)]
+        hits = self._search(self.names.chunks, "sparse", query, k, CHUNK_FIELDS, "BM25", within)[0]
         # Milvus's BM25 is bm25s's (lucene) times k1 + 1: the FAISS backend's scale.
         return [
             SearchHit(self._chunk(hit["id"], hit["entity"]), float(hit["distance"]) / (BM25_K1 + 1))

@@ -228,3 +228,20 @@ def test_crash_before_the_pointer_swap_keeps_the_previous_version(
     monkeypatch.undo()
     assert (index_copy / POINTER_FILE).read_bytes() == before
     FaissIndex.load(index_copy)
+
+
+def test_an_index_without_the_articles_facts_gets_them_without_embedding_again(
+    index_copy: Path, corpus_copy: Path, embedder: Embedder
+) -> None:
+    from dataclasses import replace
+
+    old = FaissIndex.load_for(index_copy, embedder)
+    old.manifest.articles = {
+        i: replace(r, opening=None, mentioned_dates=[]) for i, r in old.manifest.articles.items()
+    }
+    old.save(index_copy)
+    report = ingest(corpus_copy, index_copy, embedder)
+    assert report.embedded_chunks == report.embedded_sentences == report.changed == 0
+    records = FaissIndex.load_for(index_copy, embedder).manifest.articles
+    assert records["003_60194546891453d8"].opening.startswith("بدأت دمشق وموسكو")
+    assert "--07-31" in records["003_60194546891453d8"].mentioned_dates

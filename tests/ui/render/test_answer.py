@@ -280,3 +280,28 @@ def test_status_never_cuts_a_word():
     )
     html = render_status(manifest, now=1_700_000_000 + 90)
     assert "packaged:<wbr>multilingual-e5-small" in html and "1 minute ago" in html
+
+
+def test_a_timeline_answer_puts_each_date_above_its_lines_in_the_answers_direction():
+    lines = [
+        AnswerSentence(
+            "التقى لافروف الشيباني في أنقرة.", (1,), label="23–24 شباط/فبراير", date="--02-23/24"
+        ),
+        AnswerSentence(
+            "استقبل بوتين الشيباني.", (2, 3), label="31 تموز/يوليو · ورد في مقالتين", date="--07-31"
+        ),
+        AnswerSentence(
+            "واستقبل بوتين الوفد.", (2,), label="31 تموز/يوليو · ورد في مقالتين", date="--07-31"
+        ),
+    ]
+    answer = Answer("؟", "ar", "تسلسل زمني من المقالات:", lines, [], shape="timeline")
+    html = render_answer(answer, turn=0)
+    assert "shape-timeline" in html
+    labels = re.findall(r'<p class="line-label" dir="rtl" lang="ar">([^<]*)</p>', html)
+    assert labels == ["23–24 شباط/فبراير", "31 تموز/يوليو · ورد في مقالتين"]
+    assert html.count('<ul class="answer-sentences">') == 2  # one list per date
+    assert answer.text.splitlines()[1:4] == [
+        "23–24 شباط/فبراير:",
+        "- التقى لافروف الشيباني في أنقرة. [1]",
+        "31 تموز/يوليو · ورد في مقالتين:",
+    ]

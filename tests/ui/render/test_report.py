@@ -75,3 +75,17 @@ def test_a_job_report_has_no_paths_and_speaks_both_languages():
     assert "/srv" not in html and "a.jsonl:2" in html
     assert "معرّف المقال مكرر" in html and 'lang="ar"' in html and 'lang="en"' in html
     assert "chunks/s" not in html
+
+
+def test_article_list_shows_title_date_and_outlet_and_names_an_untitled_one():
+    rows = [
+        ArticleRow("titled", "عنوان", "2025-06-04", "سانا", 2, False),
+        ArticleRow("untitled", None, None, None, 1, False, opening="استقبل بوتين الشيباني."),
+    ]
+    html = render_articles(_page(rows=rows, total=2))
+    titled = html[html.index('data-id="titled"') :].split("</tr>")[0]
+    assert '<time dir="ltr" datetime="2025-06-04">2025-06-04</time>' in titled
+    assert '<bdi dir="auto">سانا</bdi>' in titled
+    untitled = html[html.index('data-id="untitled"') :].split("</tr>")[0]
+    assert 'class="made-title"' in untitled and "استقبل بوتين الشيباني." in untitled
+    assert untitled.count("—") == 2  # no date, no outlet: said so, not guessed

@@ -76,6 +76,12 @@ WEEKDAYS: tuple[tuple[str, int], ...] = (
 
 MONTH = "|".join(f"(?:{pattern})" for pattern, _ in MONTHS)
 WEEKDAY = "|".join(f"(?:{pattern})" for pattern, _ in WEEKDAYS)
+# The Arabic names alone, and the English ones (which are capitalized in text: "May" is a month,
+# "may" is not).
+ARABIC_MONTH = "|".join(f"(?:{p})" for p, _ in MONTHS if not p.isascii())
+ENGLISH_MONTH = "|".join(ENGLISH_MONTHS)
+ARABIC_WEEKDAY = "|".join(f"(?:{p})" for p, _ in WEEKDAYS if not p.isascii())
+ENGLISH_WEEKDAY = "|".join(ENGLISH_WEEKDAYS)
 # A year from 1500 to 2099, in any of the digit sets.
 YEAR = (
     "(?:[1\u0661\u06f1][5-9\u0665-\u0669\u06f5-\u06f9]|[2\u0662\u06f2][0\u0660\u06f0])"
@@ -196,3 +202,36 @@ def parse_full_date(text: str) -> tuple[dt.date, tuple[int, int]] | None:
         if found is not None:
             return found, match.span()
     return None
+
+
+# Month names to show: the Levantine/Iraqi name with the Egyptian/Maghrebi one ("تموز/يوليو"),
+# so a reader of either calendar reads it.
+ARABIC_MONTH_NAMES = (
+    "كانون الثاني/يناير",
+    "شباط/فبراير",
+    "آذار/مارس",
+    "نيسان/أبريل",
+    "أيار/مايو",
+    "حزيران/يونيو",
+    "تموز/يوليو",
+    "آب/أغسطس",
+    "أيلول/سبتمبر",
+    "تشرين الأول/أكتوبر",
+    "تشرين الثاني/نوفمبر",
+    "كانون الأول/ديسمبر",
+)
+
+
+def date_label(
+    year: int | None, month: int | None, day: int | None, last_day: int | None, language: str
+) -> str:
+    """A date in words of `language` ("ar" or "en"): "31 تموز/يوليو 2025", "23–24 February",
+    "July 2025", "2025"."""
+    parts = []
+    if day is not None:
+        parts.append(f"{day}–{last_day}" if last_day else str(day))
+    if month is not None:
+        parts.append((ARABIC_MONTH_NAMES if language == "ar" else ENGLISH_MONTHS)[month - 1])
+    if year is not None:
+        parts.append(str(year))
+    return " ".join(parts)
