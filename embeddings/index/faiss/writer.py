@@ -130,10 +130,12 @@ def reusable(trained: AnnSpec, vectors: int, dim: int) -> bool:
     wanted = choose_ann_spec(vectors, dim)
     if wanted.factory == trained.factory:
         return True
-    lists = [_ivf_lists(spec.factory) for spec in (wanted, trained)]
-    if None in lists or wanted.factory.split(",")[1:] != trained.factory.split(",")[1:]:
+    wanted_lists, trained_lists = _ivf_lists(wanted.factory), _ivf_lists(trained.factory)
+    if wanted_lists is None or trained_lists is None:
         return False
-    ratio = lists[0] / lists[1]  # type: ignore[operator]
+    if wanted.factory.split(",")[1:] != trained.factory.split(",")[1:]:
+        return False
+    ratio = wanted_lists / trained_lists
     return 1 / IVF_REUSE_FACTOR <= ratio <= IVF_REUSE_FACTOR
 
 
