@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from corpus import Chunk, Span
 from rag.schema import Answer, AnswerSentence, Citation, Passage
-from service.sources import article_meta
+from service.sources import ArticleMeta
 from ui.conversation import Entry
 from ui.reading import export_file
 
@@ -77,8 +77,12 @@ def _hostile_turns(bait: str) -> list[Entry]:
         notices=[f"<a href='{bait}/notice'>notice</a>"],
     )
     title = "<script>window.__pwned = 'title'</script>"
-    meta = article_meta(
-        "a`<img src=x onerror=window.__pwned='id'>`", title, "", date=f"![d]({bait}/date.png)"
+    meta = ArticleMeta(
+        "a`<img src=x onerror=window.__pwned='id'>`",
+        title,
+        True,
+        outlet=f"<img src={bait}/outlet.png>",
+        date=f"![d]({bait}/date.png)",
     )
     done = Entry(answer.question, "en", 0, status="done", answer=answer, metas={"a": meta})
     stopped = Entry(
