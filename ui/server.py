@@ -161,4 +161,9 @@ def main() -> None:
     host, port, auth = settings.server.host, settings.server.port, settings.server.auth
     print(f"Serving on http://{host}:{port}" + (" (login required)" if auth else ""), flush=True)
     stop_on_sigterm()  # streamed API answers end with an error event and [DONE], not cut
-    serve(app, host=host, port=port, auth=auth)
+    try:
+        serve(app, host=host, port=port, auth=auth)
+    except KeyboardInterrupt:
+        # SIGTERM or Ctrl-C before Gradio's launch reached its own wait (it serves requests
+        # while it still checks its page): close the server as that wait would, and end cleanly.
+        app.blocks.close()
