@@ -16,9 +16,10 @@ from urllib.parse import urlparse
 
 TOP_K = 5
 MODE = "extractive"
-# A final answer of any tier (ui/render/answer.py: "answer tier-answer", "answer tier-related") or a
-# refusal; a streaming or error message is not one.
-_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer(?: [\w-]+)*|refusal)"')
+# A final answer of any tier or a refusal, with whatever classes follow (ui/render/answer.py:
+# "answer tier-likely shape-timeline", "refusal tier-refused"); a streaming or error message is
+# not one.
+_RENDERED = re.compile(r'class="msg msg-(?:ar|en) (?:answer|refusal)(?: [\w-]+)*"')
 
 
 def require_loopback(url: str) -> None:
