@@ -189,7 +189,12 @@ class ExtractiveGenerator:
         return Assessment(scored, span, features, confidence, tier)
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        assessment = self.assess(question, passages)
+        return self.compose(question, passages, self.assess(question, passages))
+
+    def compose(
+        self, question: Question, passages: Sequence[Passage], assessment: Assessment
+    ) -> Answer:
+        """The answer of the tier `assessment` (of these passages) decided."""
         if assessment.tier in STATING:
             answer = self._stating_tier(question, passages, assessment)
         elif assessment.tier == "related":

@@ -47,11 +47,13 @@ class ShapedGenerator:
         }
 
     def answer(self, question: Question, passages: Sequence[Passage]) -> Answer:
-        plain = self.extractive.answer(question, passages)
+        assessment = self.extractive.assess(question, passages)
+        plain = self.extractive.compose(question, passages, assessment)
         compose = self.shapes.get(question.broad.shape) if question.broad else None
         if compose is None or plain.refused:
             return plain
-        shaped = compose(gather(question, passages, self.selector), self.margin)
+        pool = gather(question, passages, assessment.scored, self.selector.index)
+        shaped = compose(pool, self.margin)
         if shaped is None:
             return plain
         return replace(shaped, tier="related", top_score=plain.top_score)

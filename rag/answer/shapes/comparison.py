@@ -80,11 +80,13 @@ def _keys(side: str, other: str, speaker: str | None) -> list[str]:
 def _side(pool: Pool, relevant: list[Found], keys: list[str], others: list[str]) -> list[Found]:
     """The best sentences that name this side and not the other."""
     speaker = pool.question.broad.speaker if pool.question.broad else None
+    # `named_at` finds any word of a name: each side's words are looked for in one pass.
+    side, other = " ".join(keys), " ".join(others)
     found = [
         f
         for f in relevant
-        if any(named_at(f.text, key) for key in keys)
-        and not any(named_at(f.text, key) for key in others)
+        if named_at(f.text, side)
+        and not (other and named_at(f.text, other))
         and (speaker is None or speaks(f.text, speaker, set()))
     ]
     return found[:PER_SIDE]

@@ -17,14 +17,16 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from corpus import Span, search_tokens
 from corpus.dates import DateMention, PartialDate, date_mentions
 from embeddings.index.lexical import bm25_idf
+from embeddings.index.protocol import VectorIndex
 from rag.answer.direct import person_names
-from rag.answer.selection import SentenceSelector
+from rag.answer.selection import ScoredSentence
 from rag.schema import Passage, Question
 
 NAMED_TWICE = 2
@@ -47,9 +49,15 @@ class Found:
     def text(self) -> str:
         return self.span.text
 
-    @property
+    # Read once per sentence: the shapes compare sentences pair by pair.
+    @cached_property
     def dates(self) -> tuple[DateMention, ...]:
         return date_mentions(self.span.text, self.anchor)
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        """Its search tokens (`corpus.search_tokens`)."""
+        return frozenset(search_tokens(self.span.text))
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ class Pool:
 
     def participants(self, found: Found) -> frozenset[int]:
         """The people a sentence names ("أسعد الشيباني" and "الشيباني" are one)."""
-        return frozenset(self.people[t] for t in search_tokens(found.text) if t in self.people)
+        return frozenset(self.people[t] for t in found.tokens if t in self.people)
 
     def relevant(self, margin: float) -> list[Found]:
         """Sentences scoring within `margin` of the best one."""
@@ -73,8 +81,14 @@ class Pool:
         return [f for f in self.found if f.score >= floor]
 
 
-def gather(question: Question, passages: Sequence[Passage], selector: SentenceSelector) -> Pool:
-    records = selector.index.manifest.articles
+def gather(
+    question: Question,
+    passages: Sequence[Passage],
+    scored: Sequence[ScoredSentence],
+    index: VectorIndex,
+) -> Pool:
+    """The pool of the sentences the extractive answer scored (`scored`, best first)."""
+    records = index.manifest.articles
     anchors: dict[str, dt.date | None] = {}
     occasions: dict[str, str] = {}
     for article_id in {p.article_id for p in passages}:
@@ -86,7 +100,7 @@ def gather(question: Question, passages: Sequence[Passage], selector: SentenceSe
         occasions[article_id] = " · ".join(filter(None, (title or article_id, dated)))
     found: list[Found] = []
     seen: set[tuple[str, int]] = set()
-    for item in selector.score(question, passages):
+    for item in scored:
         chunk = passages[item.passage].chunk
         key = (chunk.article_id, chunk.start + item.span.start)
         if key not in seen:
@@ -95,17 +109,17 @@ def gather(question: Question, passages: Sequence[Passage], selector: SentenceSe
             found.append(
                 Found(item.passage, item.span, key[0], key[1], item.score, item.vector, anchor)
             )
-    return Pool(question, passages, found, _people(found, selector), occasions)
+    return Pool(question, passages, found, _people(found, index), occasions)
 
 
-def _people(found: list[Found], selector: SentenceSelector) -> dict[str, int]:
+def _people(found: list[Found], index: VectorIndex) -> dict[str, int]:
     """The words that name people, each with the person it names: words of one name ("أسعد
     الشيباني") name one person."""
     names = [set(search_tokens(f.text[a:b])) for f in found for a, b in person_names(f.text)]
     titled = Counter(token for name in names for token in name)
-    size = selector.index.manifest.chunks or 1
+    size = index.manifest.chunks or 1
     common = bm25_idf(round(COMMON_SHARE * size), size)
-    idf = selector.index.idf([t for t, count in titled.items() if count >= NAMED_TWICE])
+    idf = index.idf([t for t, count in titled.items() if count >= NAMED_TWICE])
     person: dict[str, int] = {}
     for name in names:
         words = [t for t in name if idf.get(t, 0.0) > common]

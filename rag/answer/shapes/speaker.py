@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from corpus import normalize_text, search_tokens
+from corpus import normalize_text
 from rag.answer.direct import person_names
 from rag.answer.shapes.compose import Lines, counted
 from rag.answer.shapes.names import named_at
@@ -148,7 +148,7 @@ def speaks(text: str, speaker: str, titles: set[str]) -> bool:
 
 def same_words(a: Found, b: Found) -> bool:
     """Whether two sentences say the same thing in nearly the same words."""
-    words_a, words_b = set(search_tokens(a.text)), set(search_tokens(b.text))
+    words_a, words_b = a.tokens, b.tokens
     return len(words_a & words_b) >= SAME_WORDS * min(len(words_a), len(words_b))
 
 
@@ -160,10 +160,10 @@ def statements(pool: Pool, margin: float) -> Answer | None:
     by_article: dict[str, list[Found]] = {}
     for found in pool.found:
         by_article.setdefault(found.article_id, []).append(found)
+    titles = {article: _titles(found, broad.speaker) for article, found in by_article.items()}
     said: list[list[Found]] = []
     for found in pool.relevant(margin):
-        titles = _titles(by_article[found.article_id], broad.speaker)
-        if not speaks(found.text, broad.speaker, titles):
+        if not speaks(found.text, broad.speaker, titles[found.article_id]):
             continue
         same = next((group for group in said if same_words(group[0], found)), None)
         if same is None:
