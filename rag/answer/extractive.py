@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
+from corpus import Span
 from rag.answer.confidence import (
     ConfidenceModel,
     TierThresholds,
@@ -83,8 +85,20 @@ class Assessment:
     tier: Tier
 
 
-class _Citing:
-    """Markers numbered by first use, one citation per passage (its first cited sentence)."""
+class Cited(Protocol):
+    """A sentence of a retrieved passage, as a marker cites it."""
+
+    @property
+    def passage(self) -> int: ...
+    @property
+    def span(self) -> Span: ...
+    @property
+    def score(self) -> float: ...
+
+
+class Citing:
+    """Markers numbered by first use, one citation per passage (its first cited sentence): the
+    extractive answer's and the broad answers' (`rag.answer.shapes.compose`)."""
 
     def __init__(self, question: Question, passages: Sequence[Passage]) -> None:
         self.question = question
@@ -92,7 +106,7 @@ class _Citing:
         self.markers: dict[int, int] = {}
         self.citations: list[Citation] = []
 
-    def marker(self, item: ScoredSentence) -> int:
+    def marker(self, item: Cited) -> int:
         if item.passage not in self.markers:
             self.markers[item.passage] = len(self.markers) + 1
             passage = self.passages[item.passage]
@@ -225,7 +239,7 @@ class ExtractiveGenerator:
             None,
         )
         shown = [best] if second is None else [best, second]
-        citing = _Citing(question, passages)
+        citing = Citing(question, passages)
         sentences = [citing.sentence(best, highlight=assessment.span)]
         sentences += [citing.sentence(s) for s in shown[1:]]
         agree = agreeing(scored, passages, self.same_claim, assessment.span)
@@ -253,7 +267,7 @@ class ExtractiveGenerator:
             picked.setdefault(passages[s.passage].article_id, s)
             if len(picked) == RELATED_ARTICLES:
                 break
-        citing = _Citing(question, passages)
+        citing = Citing(question, passages)
         asks = question.language == "en" and question.answer_type is not AnswerType.OTHER
         lead = message("related", question.language)
         return Answer(

@@ -6,29 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rag.answer.extractive import shown
+from rag.answer.extractive import Citing, shown
 from rag.answer.shapes.pool import Found, Pool
 from rag.messages import count_words, message
 from rag.question.broad import Shape
 from rag.question.language import Language
-from rag.schema import Answer, AnswerSentence, Citation
+from rag.schema import Answer, AnswerSentence
 
 
 class Lines:
-    """The answer's lines and citations, markers numbered by first use."""
+    """The answer's lines and citations, markers numbered by first use (`Citing`)."""
 
     def __init__(self, pool: Pool) -> None:
         self.pool = pool
-        self.markers: dict[int, int] = {}
-        self.citations: list[Citation] = []
+        self.citing = Citing(pool.question, pool.passages)
         self.sentences: list[AnswerSentence] = []
-
-    def _marker(self, found: Found) -> int:
-        if found.passage not in self.markers:
-            self.markers[found.passage] = len(self.markers) + 1
-            passage = self.pool.passages[found.passage]
-            self.citations.append(Citation(len(self.markers), passage, found.span, found.score))
-        return self.markers[found.passage]
 
     def add(
         self,
@@ -41,14 +33,14 @@ class Lines:
     ) -> None:
         """A line: `found` as every answer shows a sentence (`rag.answer.extractive.shown`),
         citing it and `also` (other articles telling the same), under `label`."""
-        markers = tuple(dict.fromkeys(self._marker(f) for f in (found, *also)))
+        markers = tuple(dict.fromkeys(self.citing.marker(f) for f in (found, *also)))
         text, highlight = shown(found.text, self.pool.question.language, highlight)
         self.sentences.append(
             AnswerSentence(text, markers, highlight=highlight, label=label, date=date)
         )
 
     def articles(self) -> int:
-        return len({c.passage.article_id for c in self.citations})
+        return len({c.passage.article_id for c in self.citing.citations})
 
     def answer(self, shape: Shape, lead: str) -> Answer:
         question = self.pool.question
@@ -57,7 +49,7 @@ class Lines:
             language=question.language,
             lead=lead,
             sentences=self.sentences,
-            citations=self.citations,
+            citations=self.citing.citations,
             passages=list(self.pool.passages),
             shape=shape.value,
         )
