@@ -8,7 +8,6 @@ normalized text alike, so offsets can point into what the reader sees.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 # A digit: ASCII, Arabic-Indic or Eastern Arabic-Indic (Persian).
@@ -120,16 +119,6 @@ DATE_SPAN = re.compile(
 )
 # A word that names a month or a weekday, or a year: what makes a sentence mention a date.
 _DATE_WORD = re.compile(rf"{_B}(?:{MONTH}|{WEEKDAY}){_E}|(?<!\d){YEAR}(?!\d)", re.IGNORECASE)
-# A whole calendar date: 2025-06-04, 4/6/2025, "4 من حزيران 2025", "June 4, 2025".
-FULL_DATE = re.compile(
-    rf"{_B}(?:(?P<iso>{DIGIT}{{4}}-{DIGIT}{{2}}-{DIGIT}{{2}})"
-    rf"|(?P<dmy>{DIGIT}{{1,2}}/{DIGIT}{{1,2}}/{DIGIT}{{4}})"
-    rf"|(?P<day>{DIGIT}{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?(?P<month>{MONTH})\s*[،,]?\s*"
-    rf"(?:(?:من\s+)?(?:عام\s+)?)(?P<year>{YEAR})"
-    rf"|(?P<month_first>{MONTH})\s+(?P<day_second>{DIGIT}{{1,2}}),?\s+(?P<year_second>{YEAR})"
-    rf"){_E}",
-    re.IGNORECASE,
-)
 _MONTH_PATTERNS = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), n) for p, n in MONTHS]
 _WEEKDAY_PATTERNS = [(re.compile(rf"^(?:{p})$", re.IGNORECASE), n) for p, n in WEEKDAYS]
 
@@ -173,35 +162,6 @@ def english_weekday_names(text: str) -> str:
 def mentions_date(text: str) -> bool:
     """Whether `text` names a month, a weekday or a year."""
     return bool(_DATE_WORD.search(text))
-
-
-def _calendar_date(year: str, month: int | None, day: str) -> dt.date | None:
-    if month is None:
-        return None
-    try:
-        return dt.date(int(year.translate(ASCII_DIGITS)), month, int(day.translate(ASCII_DIGITS)))
-    except ValueError:
-        return None
-
-
-def parse_full_date(text: str) -> tuple[dt.date, tuple[int, int]] | None:
-    """The first whole calendar date written in `text` and its offsets, or None. Numeric dates
-    are read day first (4/6/2025 is 4 June), as Arabic news writes them."""
-    for match in FULL_DATE.finditer(text):
-        if match["iso"]:
-            year, month, day = match["iso"].translate(ASCII_DIGITS).split("-")
-            found = _calendar_date(year, int(month), day)
-        elif match["dmy"]:
-            day, month, year = match["dmy"].translate(ASCII_DIGITS).split("/")
-            found = _calendar_date(year, int(month), day)
-        elif match["month"]:
-            found = _calendar_date(match["year"], month_number(match["month"]), match["day"])
-        else:
-            month = month_number(match["month_first"])
-            found = _calendar_date(match["year_second"], month, match["day_second"])
-        if found is not None:
-            return found, match.span()
-    return None
 
 
 # Month names to show: the Levantine/Iraqi name with the Egyptian/Maghrebi one ("تموز/يوليو"),
