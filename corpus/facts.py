@@ -60,6 +60,8 @@ def _dated(text: str | None) -> str | None:
 def date_line(paragraph: str) -> str | None:
     """The ISO date of a paragraph that is only a date (with a label such as "نُشر في" or
     "Published", a weekday, a time of day), else None."""
+    if len(paragraph) > DATE_LINE_CHARS:
+        return None
     mentions = [m for m in date_mentions(paragraph) if m.date is not None]
     if len(mentions) != 1 or mentions[0].date is None or mentions[0].date.year is None:
         return None

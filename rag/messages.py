@@ -129,10 +129,6 @@ _MESSAGES: dict[str, dict[Language, str]] = {
         "ar": "تسلسل زمني من المقالات: {events} في {articles}.",
         "en": "Timeline from the articles: {events} found in {articles}.",
     },
-    "timeline_undated": {
-        "ar": "وتذكر المقالات {events} بلا تاريخ.",
-        "en": "The articles also tell of {events} without a date.",
-    },
     "year_unknown": {"ar": "لم تذكر المقالات السنة", "en": "year not stated in the articles"},
     "reported_by": {"ar": "ورد في {articles}", "en": "reported by {count} articles"},
     "other_day": {
