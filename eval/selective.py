@@ -25,6 +25,7 @@ def _share(flags: Sequence[float]) -> float | None:
 
 
 def right(record: Mapping[str, Any]) -> bool:
+    """The first sentence shown holds a gold alias of an answerable question."""
     return bool(record["answerable"] and record.get("first_hit"))
 
 

@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 
 from eval.datasets import article_of
 from eval.fitting.levels import Scored, choose_thresholds
-from eval.selective import reliability, tier_metrics
+from eval.selective import reliability, right, tier_metrics
 from rag.answer.confidence import FEATURES, ConfidenceModel, TierThresholds
 from rag.answer.linear import LinearModel
 
@@ -31,11 +31,6 @@ FOLDS = 5
 
 Record = Mapping[str, Any]
 Model = TypeVar("Model", bound=LinearModel)
-
-
-def correct(record: Record) -> bool:
-    """The first sentence shown holds a gold alias of an answerable question."""
-    return bool(record["answerable"] and record.get("first_hit"))
 
 
 def source_of(record: Record) -> str:
@@ -49,7 +44,7 @@ def fit_confidence(
 ) -> ConfidenceModel:
     """A logistic model of `correct` over standardized `FEATURES`, unweighted, so that its
     output is a probability on data like the calibration mix."""
-    labels = np.array([correct(r) for r in records], dtype=bool)
+    labels = np.array([right(r) for r in records], dtype=bool)
     if labels.all() or not labels.any():
         raise ValueError("need both correct and wrong answers to fit the confidence")
     x = np.array([[r["features"][name] for name in FEATURES] for r in records], dtype=float)
@@ -93,7 +88,7 @@ def fit_language(records: Sequence[Record]) -> tuple[ConfidenceModel, TierThresh
     scored = [
         Scored(
             confidence=model.probability(r["features"]),
-            right=correct(r),
+            right=right(r),
             answerable=bool(r["answerable"]),
             variant=str(r.get("set", "")).endswith("-noanswer"),
             source=source_of(r),
