@@ -10,7 +10,8 @@ its outlet or the site of its URL names it (compared normalized, word for word).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import threading
+from dataclasses import dataclass
 
 from corpus import normalize_text
 from corpus.dates import DateWindow, PartialDate
@@ -48,10 +49,6 @@ class ArticleFilter:
     # Keep the articles of unknown date (a question's "في تموز" narrows what is dated; an
     # encyclopedia's undated paragraph is not ruled out by the year its question names).
     keep_undated: bool = False
-    # The articles it admits, per manifest it was asked about (filled on first use).
-    _admitted: dict[int, frozenset[str]] = field(
-        default_factory=dict, compare=False, hash=False, repr=False
-    )
 
     @property
     def active(self) -> bool:
@@ -78,17 +75,31 @@ class ArticleFilter:
         return any(d is not None and self.window.holds(d) is not False for d in mentioned)
 
     def article_ids(self, manifest: Manifest) -> frozenset[str]:
-        """The articles of `manifest` it admits."""
-        key = id(manifest)
-        if key not in self._admitted:
-            found = frozenset(i for i, record in manifest.articles.items() if self.admits(record))
-            self._admitted.clear()  # one manifest is served at a time
-            self._admitted[key] = found
-        return self._admitted[key]
+        """The articles of `manifest` it admits: decided once per filter and index, since a
+        question searches three times and a conversation keeps its filter (`_ADMITTED`)."""
+        key = (self, id(manifest))
+        known = _ADMITTED.get(key)
+        if known is None or known[0] is not manifest:
+            ids = frozenset(i for i, record in manifest.articles.items() if self.admits(record))
+            known = (manifest, ids)
+            with _ADMITTED_LOCK:  # questions are answered on several threads
+                _ADMITTED[key] = known
+                while len(_ADMITTED) > ADMITTED_KEPT:
+                    del _ADMITTED[next(iter(_ADMITTED))]
+        return known[1]
+
+
+# The articles each recent filter admits, by filter and index (the index kept with them, so an
+# id is never mistaken for a later index's); one index is served at a time.
+ADMITTED_KEPT = 16
+_ADMITTED: dict[tuple[ArticleFilter, int], tuple[Manifest, frozenset[str]]] = {}
+_ADMITTED_LOCK = threading.Lock()
 
 
 def admitted(within: ArticleFilter | None, manifest: Manifest) -> frozenset[str] | None:
-    """The article ids a search may return, or None when it may return any."""
+    """The article ids a search may return, or None when it may return any (no filter, or one
+    that rules nothing out, which keeps the unfiltered search)."""
     if within is None or not within.active:
         return None
-    return within.article_ids(manifest)
+    ids = within.article_ids(manifest)
+    return None if len(ids) == len(manifest.articles) else ids

@@ -33,6 +33,8 @@ BACKSTOP = 5.0
 MAX_GROWTH = 3.0
 MIN_SECONDS = 0.2
 MAX_BYTES = 8_000_000
+# Built inputs (PDF, Word) are doubled at most this many times to reach MIN_SECONDS.
+MAX_DOUBLINGS = 3
 
 
 def megabytes(text: str) -> float:
@@ -60,31 +62,41 @@ def assert_linear(run: Callable[[str], object], text: str, limit: float = SECOND
     """`run` grows linearly from `text` to `text` twice over, and stays under BACKSTOP times
     `limit` CPU seconds per MB."""
     run(text[:1000])  # first-call costs (imports, a tokenizer's caches) are not growth
-    small = cpu_seconds(run, text)
-    while small < MIN_SECONDS and megabytes(text) * 2 <= MAX_BYTES:
-        text *= 2
-        small = cpu_seconds(run, text)
-    large = cpu_seconds(run, text * 2)
-    growth = large / max(small, 1e-9)
-    assert growth < MAX_GROWTH, (
-        f"{growth:.2f}x the time on twice the input ({small:.3f} s -> {large:.3f} s, "
-        f"{len(text)} characters): not linear"
+    size, large = _growth(
+        run, lambda n: text * n, 1, lambda n: megabytes(text) * n <= MAX_BYTES, len(text)
     )
-    rate = large / megabytes(text * 2)
-    assert rate < BACKSTOP * limit, f"{rate:.2f} s per MB on {2 * len(text)} characters"
+    rate = large / (megabytes(text) * 2 * size)
+    assert rate < BACKSTOP * limit, f"{rate:.2f} s per MB on {2 * size * len(text)} characters"
 
 
 def assert_grows_linearly(
     run: Callable[[Input], object], make: Callable[[int], Input], size: int
 ) -> None:
     """As `assert_linear`, for inputs that are built rather than text (a PDF page of `size`
-    operators, a Word file of `size` paragraphs): `run` on `make(2 * size)` against `make(size)`.
-    `size` is chosen so the smaller takes long enough (about 0.2 s)."""
-    small_input = make(size)
-    run(small_input)  # first-call costs are not growth
-    small = cpu_seconds(run, small_input)
+    operators, a Word file of `size` paragraphs): `run` on `make(2 * size)` against `make(size)`,
+    `size` doubled (up to MAX_DOUBLINGS times) until the smaller takes long enough."""
+    run(make(size))  # first-call costs are not growth
+    _growth(run, make, size, lambda n: n <= size * 2**MAX_DOUBLINGS, size)
+
+
+def _growth(
+    run: Callable[[Input], object],
+    make: Callable[[int], Input],
+    size: int,
+    may_grow: Callable[[int], bool],
+    unit: int,
+) -> tuple[int, float]:
+    """The growth check of both: `size` doubled while `make(size)` takes under MIN_SECONDS and
+    `may_grow` allows it, then the time on `make(2 * size)` against it. Returns that size and
+    the larger input's CPU seconds. `unit`: characters (or operators, paragraphs) per size."""
+    small = cpu_seconds(run, make(size))
+    while small < MIN_SECONDS and may_grow(2 * size):
+        size *= 2
+        small = cpu_seconds(run, make(size))
     large = cpu_seconds(run, make(2 * size))
     growth = large / max(small, 1e-9)
     assert growth < MAX_GROWTH, (
-        f"{growth:.2f}x the time on twice the input ({small:.3f} s -> {large:.3f} s): not linear"
+        f"{growth:.2f}x the time on twice the input ({small:.3f} s -> {large:.3f} s, "
+        f"{size * unit} units): not linear"
     )
+    return size, large
